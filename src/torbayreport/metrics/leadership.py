@@ -1,0 +1,1 @@
+"""KPIs of the leadership pillar (see ../shared/spec/indicators.md)."""

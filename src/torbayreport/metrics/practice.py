@@ -1,0 +1,1 @@
+"""KPIs of the practice pillar (see ../shared/spec/indicators.md)."""

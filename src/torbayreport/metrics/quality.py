@@ -1,0 +1,1 @@
+"""KPIs of the quality pillar (see ../shared/spec/indicators.md)."""

@@ -1,0 +1,1 @@
+"""KPIs of the workforce pillar (see ../shared/spec/indicators.md)."""
