@@ -207,3 +207,23 @@ def load_schema() -> Schema:
 
 
 SCHEMA = load_schema()
+
+
+def empty_tables() -> dict[str, pd.DataFrame]:
+    """Every canonical table, empty, in canonical dtypes."""
+    return {table.name: table.empty_frame() for table in SCHEMA}
+
+
+def tables_from(**frames: pd.DataFrame | list[dict]) -> dict[str, pd.DataFrame]:
+    """A full set of canonical tables from a few hand-built ones (the rest empty).
+
+    For fixtures and known-answer tests: ``tables_from(referrals=[{...}, ...])``; columns left out
+    of a row are missing (NA), values are cast to the canonical dtypes.
+    """
+    tables = empty_tables()
+    for name, rows in frames.items():
+        if name not in SCHEMA.tables:
+            raise KeyError(f"no canonical table called {name!r}")
+        frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows))
+        tables[name] = SCHEMA[name].coerce(frame)
+    return tables
