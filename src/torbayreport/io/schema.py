@@ -176,6 +176,10 @@ class Schema:
 
 
 def _parse(raw: dict) -> Schema:
+    for name, values in raw["codelists"].items():
+        if any(isinstance(v, bool) for v in values):
+            # YAML 1.1 reads bare Yes/No/On/Off as booleans; str(True) would be a silent wrong code.
+            raise ValueError(f"schema.yaml: code list {name!r} has a bare yes/no/on/off value; quote it")
     codelists = {name: tuple(str(v) for v in values) for name, values in raw["codelists"].items()}
     tables = {}
     for name, spec in raw["tables"].items():

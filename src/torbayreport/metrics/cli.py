@@ -1,5 +1,135 @@
-"""Command-line entry for this part of the toolkit (placeholder until implemented)."""
+"""``torbayreport metrics`` (compute the KPI catalogue into metrics.csv) and ``torbayreport kpis``.
+
+Why a CLI beside the engine: an analyst answering an ad hoc question wants the tidy metrics table
+for a dataset and a window without building the whole report, and a reviewer wants to see the
+catalogue (ids, refs, titles, polarity, targets) without opening the code. Heavy imports happen
+inside the handlers so ``torbayreport --help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+LISTING_KEYS = ("id", "pillar", "ref", "title", "polarity", "target")
+
+
+def _month(text: str) -> str:
+    if not MONTH.match(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a month written YYYY-MM")
+    return text
 
 
 def register(subparsers) -> None:
-    """Add this module's sub-commands to the ``torbayreport`` parser."""
+    """Add the ``metrics`` and ``kpis`` sub-commands to the ``torbayreport`` parser."""
+    metrics = subparsers.add_parser(
+        "metrics",
+        help="compute every KPI for a window of months into a tidy CSV",
+        description=(
+            "Load a dataset (CSV folder or Annex A workbook + extracts), compute the KPI catalogue "
+            "for every month from --from to --to, and write month, kpi_id, numerator, denominator, "
+            "value, unit to --out. A month whose denominator is 0 has an empty value (no data)."
+        ),
+    )
+    metrics.add_argument("--data", required=True, metavar="PATH", help="dataset folder or workbook")
+    metrics.add_argument("--from", dest="start", required=True, type=_month, metavar="YYYY-MM")
+    metrics.add_argument("--to", dest="end", required=True, type=_month, metavar="YYYY-MM")
+    metrics.add_argument("--out", default="metrics.csv", metavar="FILE", help="output CSV (default metrics.csv)")
+    metrics.add_argument("--kpi", nargs="+", metavar="ID", help="only these KPI ids (default: all)")
+    metrics.set_defaults(func=run_metrics)
+
+    kpis = subparsers.add_parser(
+        "kpis",
+        help="list the KPI catalogue with targets",
+        description=(
+            "List every KPI: id, pillar, plan ref, title, polarity and target (from params/defaults.yaml "
+            "found in the current folder or a parent, $TORBAYREPORT_PARAMS, or --params FILE)."
+        ),
+    )
+    kpis.add_argument("--json", action="store_true", help="print a JSON list of objects with keys " + ", ".join(LISTING_KEYS))
+    kpis.add_argument("--params", metavar="FILE", help="parameters file with the kpis: targets section")
+    kpis.set_defaults(func=run_kpis)
+
+
+def run_metrics(args) -> int:
+    import time
+
+    import pandas as pd
+
+    from torbayreport.metrics import REGISTRY, compute
+    from torbayreport.metrics.windows import month_window
+
+    if pd.Period(args.start, "M") > pd.Period(args.end, "M"):
+        print(f"error: --from {args.start} is after --to {args.end}", file=sys.stderr)
+        return 2
+    unknown = sorted(set(args.kpi or []) - set(REGISTRY))
+    if unknown:
+        print(f"error: unknown KPI id(s): {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    from torbayreport.io import load
+
+    loaded = load(args.data)
+    if not loaded.ok:
+        try:
+            loaded.raise_for_errors()
+        except Exception as exc:  # the loader's error names file, row and column
+            print(f"error: {args.data} cannot be used:\n{exc}", file=sys.stderr)
+            return 1
+    months = month_window(args.start, args.end)
+    began = time.perf_counter()
+    metrics = compute(loaded.tables, months, args.kpi)
+    elapsed = time.perf_counter() - began
+    out = metrics.assign(month=metrics["month"].astype(str))
+    out.to_csv(args.out, index=False, float_format="%.6g")
+    no_value = int(metrics["value"].isna().sum())
+    warnings = len(loaded.findings) if loaded.findings is not None else 0
+    print(
+        f"{metrics['kpi_id'].nunique()} KPIs x {len(months)} months ({args.start} to {args.end}) "
+        f"computed in {elapsed:.2f} s; {no_value} of {len(metrics)} rows have no value (denominator 0); "
+        f"{warnings} data-quality finding(s) from loading; written to {args.out}"
+    )
+    return 0
+
+
+def catalogue(params: str | None = None) -> list[dict]:
+    """The KPI catalogue as a list of {id, pillar, ref, title, polarity, target} in registry order."""
+    from torbayreport.metrics import REGISTRY
+    from torbayreport.metrics.targets import kpi_targets
+
+    targets = kpi_targets(params)
+    return [
+        {
+            "id": k.id,
+            "pillar": k.pillar,
+            "ref": k.ref,
+            "title": k.title,
+            "polarity": k.polarity,
+            "target": (targets.get(k.id) or {}).get("target"),
+        }
+        for k in REGISTRY.values()
+    ]
+
+
+def run_kpis(args) -> int:
+    import json
+
+    try:
+        rows = catalogue(args.params)
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    widths = {key: max(len(key), *(len("" if r[key] is None else str(r[key])) for r in rows)) for key in LISTING_KEYS}
+    widths["title"] = min(widths["title"], 64)
+    print("  ".join(key.ljust(widths[key]) for key in LISTING_KEYS))
+    for row in rows:
+        cells = []
+        for key in LISTING_KEYS:
+            text = "—" if row[key] is None else str(row[key])
+            cells.append(text[: widths[key]].ljust(widths[key]))
+        print("  ".join(cells).rstrip())
+    return 0

@@ -109,3 +109,71 @@ def rolling(frame_with_month: pd.DataFrame, months: pd.PeriodIndex, n: int) -> p
 def extend_back(months: pd.PeriodIndex, n: int) -> pd.PeriodIndex:
     """The window plus the ``n`` months before it (for rolling measures' look-back)."""
     return pd.period_range(months.min() - n, months.max(), freq="M", name="month")
+
+
+# --- Additions for the leadership / workforce / quality KPIs (additive; nothing above changed) ---
+
+
+def active_in_rolling(
+    frame: pd.DataFrame, start_col: str, end_col: str | None, months: pd.PeriodIndex, n: int
+) -> pd.DataFrame:
+    """One row per (record, month) for every month m whose ``n``-month period the record touches.
+
+    The period of month m runs from the first day of month m-n+1 to the last day of month m. A
+    record with interval [start, end] touches it when ``start <= month_end(m)`` and (``end`` is
+    missing or ``end >= first day of month m-n+1``) — e.g. "workers allocated to the child at any
+    time in the 12 months to the month end" (n=12). With n=1 a record counts in every month it
+    is open on any day (unlike :func:`open_at_month_end`, which needs it open on the last day).
+    Returns the record's columns plus ``month`` (period[M]) and ``month_end`` (Timestamp).
+    """
+    if frame.empty or len(months) == 0:
+        out = frame.iloc[0:0].copy()
+        out["month"] = pd.Series(dtype=pd.PeriodDtype("M"))
+        out["month_end"] = pd.Series(dtype="datetime64[ns]")
+        return out
+    first_window = int(_period_ordinal(months).min())
+    last_window = int(_period_ordinal(months).max())
+    start_ord = _month_ordinal(frame[start_col])
+    end_ord = np.full(len(frame), np.inf) if end_col is None else _month_ordinal(frame[end_col]) + (n - 1)
+    lo = np.maximum(start_ord, first_window)
+    hi = np.minimum(end_ord, last_window)
+    counts = np.where(np.isfinite(lo) & (hi >= lo), hi - lo + 1, 0).astype(np.int64)
+    idx = np.repeat(np.arange(len(frame)), counts)
+    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    month_ord = lo[idx].astype(np.int64) + offsets
+    out = frame.iloc[idx].copy()
+    out["month"] = pd.PeriodIndex.from_ordinals(month_ord, freq="M")
+    out["month_end"] = (out["month"].dt.to_timestamp(how="start") + pd.offsets.MonthEnd(0)).to_numpy()
+    out = out[out["month"].isin(months)]
+    return out.reset_index(drop=True)
+
+
+def latest_on_or_before(
+    left: pd.DataFrame, left_on: str, right: pd.DataFrame, right_on: str, by: str, name: str
+) -> pd.DataFrame:
+    """``left`` plus column ``name``: the latest ``right[right_on]`` on or before ``left[left_on]``
+    for the same ``by`` value (NaT when there is none).
+
+    One ``merge_asof`` over all (record, month-end) rows at once, e.g. "date of the worker's last
+    supervision on or before each month end". Rows come back in ``left``'s order.
+    """
+    lhs = left.reset_index(drop=True)
+    lhs["_row"] = np.arange(len(lhs))
+    lhs["_on"] = pd.to_datetime(lhs[left_on]).astype("datetime64[ns]")
+    rhs = pd.DataFrame(
+        {"_by": right[by].astype("string"), "_on": pd.to_datetime(right[right_on]).astype("datetime64[ns]")}
+    ).dropna()
+    rhs[name] = rhs["_on"]
+    lhs["_by"] = lhs[by].astype("string")
+    known = lhs["_on"].notna() & lhs["_by"].notna()
+    merged = pd.merge_asof(
+        lhs.loc[known].sort_values("_on"),
+        rhs.sort_values("_on"),
+        on="_on",
+        by="_by",
+        direction="backward",
+        allow_exact_matches=True,
+    )
+    out = pd.concat([merged, lhs.loc[~known]], ignore_index=True).sort_values("_row")
+    out[name] = out[name].astype("datetime64[ns]")
+    return out.drop(columns=["_row", "_on", "_by"]).reset_index(drop=True)

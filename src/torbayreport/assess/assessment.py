@@ -1,0 +1,198 @@
+"""The assessed metrics table: every KPI-month with its target, RAG, direction, benchmarks and SPC.
+
+Why one table again: disclosure control, scorecards, charts and the executive summary all read
+the same judgements, so a "Red" in a table and "consistently failing" in a sentence cannot
+disagree. It extends the tidy metrics table (metrics/engine.py) row for row.
+
+SPC over time, vectorised: the chart is computed once per KPI over its whole series (or the last
+``spc_months`` months) and each month keeps its own point type, limits and icon. So the
+``variation`` of the latest month is exactly MDC's variation icon for the report; for an earlier
+month it is that point's classification *with hindsight* (limits from the whole series), which can
+differ from what a report built in that month would have shown. ``assurance`` compares the target
+with that month's limits. Rebasing is explicit only (params ``spc: rebase:``); rebase months outside
+the SPC window are ignored so that a back-dated build still works.
+
+Polarity → SPC improvement direction: up → up, down → down, target and neutral → neutral (neither
+direction is good), so target-polarity measures get neutral variation icons and no assurance.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+
+from torbayreport.assess import benchmarks as bm
+from torbayreport.assess.params import kpi_settings
+from torbayreport.assess.rag import direction, rag
+from torbayreport.assess.spc import assurance_type, pchart, xmr
+
+ASSESSED_COLUMNS = [
+    "month", "kpi_id", "title", "pillar", "ref", "polarity", "unit",
+    "numerator", "denominator", "value",
+    "target", "tolerance", "rag", "previous_value", "direction",
+    "benchmark_value", "benchmark_label", "sn_value", "sn_label",
+    "spc_chart", "spc_mean", "spc_lpl", "spc_upl", "spc_trial", "point_type", "spc_rule", "variation", "assurance",
+]
+METRIC_INPUT = ["month", "kpi_id", "numerator", "denominator", "value", "unit"]
+IMPROVEMENT = {"up": "up", "down": "down", "target": "neutral", "neutral": "neutral"}
+SPC_COLUMNS = ["spc_chart", "spc_mean", "spc_lpl", "spc_upl", "spc_trial", "point_type", "spc_rule", "variation", "assurance"]
+
+
+def _check_metrics(metrics: pd.DataFrame, known) -> pd.DataFrame:
+    missing = [c for c in METRIC_INPUT if c not in metrics.columns]
+    if missing:
+        raise ValueError(f"metrics table: missing column(s) {missing}; expected {METRIC_INPUT}")
+    m = metrics[METRIC_INPUT].copy()
+    m["kpi_id"] = m["kpi_id"].astype("string")
+    m["month"] = pd.PeriodIndex(m["month"], freq="M").to_numpy() if len(m) else pd.Series(dtype="period[M]")
+    m["month"] = m["month"].astype("period[M]")
+    unknown = sorted(set(m["kpi_id"].dropna()) - set(known))
+    if unknown:
+        raise ValueError(f"metrics table: KPI id(s) {unknown} are not in the KPI registry")
+    dup = m.duplicated(["kpi_id", "month"])
+    if dup.any():
+        row = m[dup].iloc[0]
+        raise ValueError(f"metrics table: {row['kpi_id']} {row['month']} appears more than once")
+    for col in ("numerator", "denominator", "value"):
+        m[col] = pd.to_numeric(m[col]).astype(float)
+    return m
+
+
+def _variation_icons(point_type: np.ndarray, side: np.ndarray, improvement: str) -> np.ndarray:
+    high = side > 0
+    icon = np.select(
+        [
+            point_type == "common_cause",
+            point_type == "special_cause_improvement",
+            point_type == "special_cause_concern",
+            point_type == "special_cause_neutral",
+        ],
+        [
+            "common_cause",
+            np.where(high, "improvement_high", "improvement_low"),
+            np.where(high, "concern_high", "concern_low"),
+            np.where(high, "neutral_high", "neutral_low"),
+        ],
+        "",
+    ).astype(object)
+    icon[icon == ""] = None
+    return icon
+
+
+def _spc_one(rows: pd.DataFrame, kpi, settings: dict, spc_months: int | None) -> pd.DataFrame:
+    """SPC columns for one KPI's rows (sorted by month), aligned to ``rows.index``."""
+    out = pd.DataFrame(index=rows.index, columns=SPC_COLUMNS, dtype=object)
+    window = rows if spc_months is None else rows.iloc[-spc_months:]
+    window = window[window["month"].notna()]
+    opts = dict(settings["spc"])
+    chart = opts.pop("chart", "xmr")
+    improvement = IMPROVEMENT[kpi.polarity]
+    target = settings["target"]
+    months = pd.PeriodIndex(window["month"], freq="M")
+    rebase = [pd.Period(str(m)[:7], freq="M") for m in (opts.pop("rebase", None) or [])]
+    rebase = [r for r in rebase if len(months) and months[0] < r <= months[-1]]
+    common = {
+        "improvement": improvement,
+        "target": target,
+        "rebase_at": rebase,
+        "fix_after_n_points": opts.pop("fix_after_n_points", None),
+        "run_length": opts.pop("run_length", 7),
+        "trend_length": opts.pop("trend_length", 7),
+    }
+    if window.empty:
+        return out
+    if chart == "xmr":
+        res = xmr(pd.Series(window["value"].to_numpy(), index=months), **common, **opts)
+    else:
+        if kpi.unit != "percent":
+            raise ValueError(f"{kpi.id}: spc chart {chart!r} needs a percentage KPI (numerator/denominator), not {kpi.unit}")
+        res = pchart(
+            pd.Series(window["numerator"].to_numpy(), index=months),
+            pd.Series(window["denominator"].to_numpy(), index=months),
+            laney=chart == "pprime",
+            **common,
+        )
+    res.index = window.index
+    ptype = res["point_type"].to_numpy(dtype=object, na_value=None)
+    out.loc[window.index, "spc_chart"] = chart
+    out.loc[window.index, "spc_mean"] = res["mean"].to_numpy()
+    out.loc[window.index, "spc_lpl"] = res["lpl"].to_numpy()
+    out.loc[window.index, "spc_upl"] = res["upl"].to_numpy()
+    out.loc[window.index, "spc_trial"] = res["trial_limits"].to_numpy()
+    out.loc[window.index, "point_type"] = ptype
+    out.loc[window.index, "spc_rule"] = res["rule"].to_numpy(dtype=object)
+    out.loc[window.index, "variation"] = _variation_icons(ptype, res["side"].to_numpy(), improvement)
+    tgt = np.nan if target is None else float(target)
+    out.loc[window.index, "assurance"] = assurance_type(
+        np.full(len(res), tgt), res["lpl"].to_numpy(), res["upl"].to_numpy(), improvement
+    )
+    return out
+
+
+def assess(
+    metrics: pd.DataFrame,
+    params: Mapping,
+    *,
+    spc_months: int | None = None,
+    registry: Mapping | None = None,
+    england: pd.DataFrame | None = None,
+    neighbours: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The assessed table (columns :data:`ASSESSED_COLUMNS`), one row per metrics row.
+
+    ``params``: the merged params dict (:func:`torbayreport.assess.params.load_params`).
+    ``spc_months``: compute SPC over each KPI's last N months only (earlier rows get no SPC);
+    None = the whole table. ``england``/``neighbours``: benchmark frames
+    (:func:`~torbayreport.assess.benchmarks.load_benchmarks`); by default the shipped England
+    figures and, if the params name one (``benchmarks: {neighbours: path}``), the LA's
+    statistical-neighbour file.
+    """
+    if registry is None:
+        from torbayreport.metrics import REGISTRY as registry  # noqa: N811
+    if spc_months is not None and (int(spc_months) != spc_months or spc_months < 1):
+        raise ValueError(f"spc_months must be a whole number ≥ 1, not {spc_months!r}")
+    m = _check_metrics(metrics, registry)
+    order = {k: i for i, k in enumerate(dict.fromkeys(m["kpi_id"].tolist()))}
+    m = m.assign(_o=m["kpi_id"].map(order)).sort_values(["_o", "month"]).drop(columns="_o").reset_index(drop=True)
+
+    ids = list(order)
+    settings = {k: kpi_settings(params, k) for k in ids}
+    meta = pd.DataFrame(
+        {
+            "kpi_id": pd.array(ids, dtype="string"),
+            "title": pd.array([registry[k].title for k in ids], dtype="string"),
+            "pillar": pd.array([registry[k].pillar for k in ids], dtype="string"),
+            "ref": pd.array([registry[k].ref for k in ids], dtype="string"),
+            "polarity": pd.array([registry[k].polarity for k in ids], dtype="string"),
+            "target": pd.array([settings[k]["target"] for k in ids], dtype="Float64").astype(float),
+            "tolerance": pd.array([settings[k]["tolerance"] for k in ids], dtype="Float64").astype(float),
+        }
+    )
+    table = m.merge(meta, on="kpi_id", how="left", validate="many_to_one")
+
+    prev = m[["kpi_id", "month", "value"]].rename(columns={"value": "previous_value"})
+    prev["month"] = prev["month"] + 1
+    table = table.merge(prev, on=["kpi_id", "month"], how="left", validate="one_to_one")
+
+    pol = table["polarity"].to_numpy(dtype=object)
+    table["rag"] = rag(table["value"], table["target"], table["tolerance"], pol).to_numpy()
+    table["direction"] = direction(table["value"], table["previous_value"], pol, table["target"]).to_numpy()
+
+    if neighbours is None and (params.get("benchmarks") or {}).get("neighbours"):
+        neighbours = bm.load_benchmarks(params["benchmarks"]["neighbours"], known_ids=registry)
+    bench = bm.benchmark_columns(england, neighbours)
+    table = table.merge(bench, left_on="kpi_id", right_index=True, how="left")
+
+    spc = pd.concat(
+        [_spc_one(rows, registry[k], settings[k], spc_months) for k, rows in table.groupby("kpi_id", sort=False)]
+    ) if len(table) else pd.DataFrame(columns=SPC_COLUMNS)
+    table = table.join(spc)
+
+    for col in ("rag", "direction", "benchmark_label", "sn_label", "spc_chart", "point_type", "spc_rule", "variation", "assurance", "unit"):
+        table[col] = table[col].astype(object).where(table[col].notna(), None).astype("string")
+    for col in ("spc_mean", "spc_lpl", "spc_upl", "benchmark_value", "sn_value", "previous_value"):
+        table[col] = pd.to_numeric(table[col]).astype(float)
+    table["spc_trial"] = table["spc_trial"].astype("boolean")
+    return table[ASSESSED_COLUMNS]

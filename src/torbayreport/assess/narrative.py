@@ -1,0 +1,147 @@
+"""Executive-summary sentences generated from the assessed table for one month.
+
+Why generated and kept separate from commentary: the statistical statements (RAG counts, SPC
+signals, assurance) must match the tables exactly and be reproducible, so the code writes them; the
+analyst's interpretation lives in params/<YYYY-MM>.yaml and is never invented here.
+
+Only SPC signals are reported as "improvement" or "concern" — never a two-point comparison — in line
+with Making Data Count. Values are formatted by ``value_text`` (default: the KPI's unit, one
+decimal place for percentages and ratios). A public build must pass a formatter that applies
+disclosure control (small counts shown as [c]); this module sits before ``disclose`` and does not
+suppress anything itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pandas as pd
+
+PILLAR_NAMES = {
+    "leadership": "Leadership, management and governance",
+    "practice": "Social work practice",
+    "workforce": "Workforce",
+    "quality": "Quality assurance and audit",
+}
+RULE_TEXT = {
+    "outside_limits": "a month outside the process limits",
+    "shift": "a run of {run} or more months on the same side of the average",
+    "trend": "{trend} or more months in a row each {updown} than the last",
+    "two_in_three": "2 of 3 months close to a process limit",
+}
+
+
+@dataclass
+class Summary:
+    """Sentences by section; ``sentences()`` flattens them in reading order."""
+
+    month: pd.Period
+    pillars: list[str] = field(default_factory=list)
+    improvement: list[str] = field(default_factory=list)
+    concern: list[str] = field(default_factory=list)
+    neutral: list[str] = field(default_factory=list)
+    failing: list[str] = field(default_factory=list)
+    passing: list[str] = field(default_factory=list)
+
+    def sentences(self) -> list[str]:
+        return [*self.pillars, *self.improvement, *self.concern, *self.neutral, *self.failing, *self.passing]
+
+
+def _number(x: float, unit: str) -> str:
+    if unit == "percent":
+        return f"{x:.1f}%"
+    if unit == "count":
+        return f"{x:,.0f}"
+    return f"{x:,.1f}"
+
+
+def default_value_text(row: pd.Series) -> str:
+    """The row's value in its unit, e.g. "23.4%", "16.9", "12"."""
+    return _number(float(row["value"]), str(row["unit"]))
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def _rule_text(row: pd.Series, run: int, trend: int) -> str:
+    rule = row["spc_rule"]
+    if rule == "trend":
+        updown = "higher" if str(row["variation"]).endswith("_high") else "lower"
+        return RULE_TEXT["trend"].format(trend=trend, updown=updown)
+    return RULE_TEXT.get(rule, "a special-cause pattern").format(run=run)
+
+
+def pillar_sentences(rows: pd.DataFrame) -> list[str]:
+    """One sentence per pillar with the RAG counts of its measures that have a target and a value."""
+    out = []
+    for pillar, name in PILLAR_NAMES.items():
+        part = rows[rows["pillar"] == pillar]
+        if part.empty:
+            continue
+        rated = part[part["rag"].notna()]
+        if rated.empty:
+            out.append(f"{name}: none of the {_plural(len(part), 'measure')} has a target and a value this month.")
+            continue
+        counts = rated["rag"].value_counts()
+        tally = ", ".join(f"{int(counts.get(c, 0))} {c}" for c in ("Green", "Amber", "Red"))
+        extra = len(part) - len(rated)
+        note = f" ({_plural(extra, 'other measure')} not rated)" if extra else ""
+        out.append(f"{name}: {_plural(len(rated), 'measure')} rated against target — {tally}{note}.")
+    return out
+
+
+def summarise(
+    assessed: pd.DataFrame,
+    month,
+    *,
+    value_text: Callable[[pd.Series], str] = default_value_text,
+    run_length: int = 7,
+    trend_length: int = 7,
+) -> Summary:
+    """The executive summary for ``month`` from the assessed table (see module docstring)."""
+    month = pd.Period(month, freq="M")
+    rows = assessed[assessed["month"] == month]
+    summary = Summary(month=month)
+    if rows.empty:
+        summary.pillars.append(f"No measures were reported for {month.strftime('%B %Y')}.")
+        return summary
+    summary.pillars = pillar_sentences(rows)
+
+    has_value = rows["value"].notna()
+    for kind, bucket, phrase in (
+        ("special_cause_improvement", summary.improvement, "shows special-cause improvement"),
+        ("special_cause_concern", summary.concern, "shows special-cause concern"),
+        ("special_cause_neutral", summary.neutral, "shows special-cause variation (neither good nor bad)"),
+    ):
+        for _, row in rows[has_value & (rows["point_type"] == kind).fillna(False)].iterrows():
+            bucket.append(
+                f"{row['title']} ({value_text(row)}) {phrase}: {_rule_text(row, run_length, trend_length)}."
+            )
+
+    for kind, bucket in (("consistent_fail", summary.failing), ("consistent_pass", summary.passing)):
+        for _, row in rows[has_value & (rows["assurance"] == kind).fillna(False)].iterrows():
+            unit = str(row["unit"])
+            limits = f"{_number(row['spc_lpl'], unit)} to {_number(row['spc_upl'], unit)}"
+            target = _number(float(row["target"]), unit)
+            if kind == "consistent_fail":
+                bucket.append(
+                    f"{row['title']} ({value_text(row)}) is consistently failing its target of {target}: the target "
+                    f"lies outside the range the process varies within ({limits}), so it will not be met without "
+                    f"a change to the way the work is done."
+                )
+            else:
+                bucket.append(
+                    f"{row['title']} ({value_text(row)}) consistently meets its target of {target}: the whole "
+                    f"range the process varies within ({limits}) is on the right side of the target."
+                )
+    return summary
+
+
+def summary_sentences(assessed: pd.DataFrame, month, **kwargs) -> list[str]:
+    """:func:`summarise` flattened to a list of sentences."""
+    return summarise(assessed, month, **kwargs).sentences()
+
+
+__all__ = ["Summary", "summarise", "summary_sentences", "pillar_sentences", "default_value_text", "PILLAR_NAMES"]

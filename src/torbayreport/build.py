@@ -1,0 +1,463 @@
+"""Execute one month's notebooks: prepare the shared context once, then run every notebook with papermill.
+
+Why this module exists: a monthly report is only trustworthy if it can be rebuilt exactly, and only
+useful if a failure is loud and precise. So this stage
+
+* calls ``torbayreport.context.prepare`` ONCE into ``build/<month>/<audience>/`` (data are loaded and
+  every KPI is computed once; notebooks only read those artefacts through their ``build_dir``
+  parameter),
+* checks the parameters we pass against ``papermill.inspect_notebook`` first — papermill itself only
+  *warns* about an unknown name, which would let a typo silently fall back to a default month,
+* executes the notebooks (one kernel each, up to ``jobs`` at once in separate processes, because
+  papermill/zmq kernel start-up is not reliable from threads of one interpreter),
+* stops at the first failing notebook with its name, cell and error, keeping the failed executed
+  notebook for inspection,
+* writes ``manifest.json`` (sha256 of every input file, parameters, package versions, git commit,
+  timings, build id) and ``build.log``.
+
+Rendering to HTML/PDF is the next layer (``torbayreport.render``); ``torbayreport.pipeline`` joins the
+two and publishes the result atomically.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import datetime as dt
+import hashlib
+import json
+import logging
+import multiprocessing
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+from typing import Callable
+
+AUDIENCES = ("internal", "public")
+
+#: Parameters every report notebook declares in its ``parameters`` cell.
+NOTEBOOK_PARAMETERS = ("month", "audience", "data_dir", "params_file", "build_dir")
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
+DEFAULT_PARAMS_FILE = REPO_ROOT / "params" / "defaults.yaml"
+#: The Quarto project: ``_quarto.yml`` is the one source of chapter order and rendering options.
+DEFAULT_PROJECT_DIR = REPO_ROOT / "reports"
+
+_MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+log = logging.getLogger("torbayreport.build")
+
+
+class BuildError(Exception):
+    """A build cannot start or cannot finish; the message says what to fix."""
+
+
+class NotebookFailedError(BuildError):
+    """A notebook raised while executing. Carries where, so the analyst can open the right cell."""
+
+    def __init__(self, notebook: str, cell_index: int | None, exec_count: int | None, ename: str,
+                 evalue: str, executed_path: Path, traceback_text: str = ""):
+        self.notebook = notebook
+        self.cell_index = cell_index
+        self.exec_count = exec_count
+        self.ename = ename
+        self.evalue = evalue
+        self.executed_path = executed_path
+        self.traceback_text = traceback_text
+        where = f"cell {cell_index}" if cell_index is not None else "an unknown cell"
+        if exec_count is not None:
+            where += f" (In [{exec_count}])"
+        super().__init__(
+            f"notebook '{notebook}' failed at {where}: {ename}: {evalue}\n"
+            f"the failed executed notebook is kept for inspection at {executed_path}"
+        )
+
+
+@dataclass
+class ExecutionResult:
+    """What the execution stage produced for one month and audience."""
+
+    month: str
+    audience: str
+    stage_dir: Path
+    executed: dict[str, Path]          # notebook name -> executed .ipynb, in chapter order
+    manifest_path: Path
+    log_path: Path
+    manifest: dict = field(default_factory=dict)
+
+    @property
+    def build_id(self) -> str:
+        return self.manifest["build_id"]
+
+
+# --------------------------------------------------------------------------------------- checks
+
+def check_month(month: str) -> str:
+    """Return ``month`` if it is a real ``YYYY-MM`` month, else raise a BuildError saying so."""
+    if not isinstance(month, str) or not _MONTH_RE.match(month):
+        raise BuildError(f"month must be written YYYY-MM (e.g. 2020-12); got {month!r}")
+    return month
+
+
+def check_audience(audience: str) -> str:
+    if audience not in AUDIENCES:
+        raise BuildError(f"unknown audience {audience!r}; choose one of: {', '.join(AUDIENCES)}")
+    return audience
+
+
+def load_project_config(project_dir: Path | str | None = None) -> dict:
+    """The parsed ``_quarto.yml`` of the report project."""
+    import yaml
+
+    path = Path(project_dir or DEFAULT_PROJECT_DIR) / "_quarto.yml"
+    if not path.is_file():
+        raise BuildError(f"report project not found: {path} (the Quarto project defines the chapters)")
+    with open(path, encoding="utf-8") as handle:
+        return yaml.safe_load(handle) or {}
+
+
+def report_chapters(audience: str, project_dir: Path | str | None = None) -> list[str]:
+    """Chapter (notebook) names of one audience, in the order ``_quarto.yml`` gives.
+
+    ``torbayreport.internal-only`` chapters (child-level exception lists) are left out of the public
+    report entirely — they are not executed, so no identifiers can leak from them.
+    """
+    check_audience(audience)
+    config = load_project_config(project_dir).get("torbayreport") or {}
+    chapters = list(config.get("chapters") or [])
+    if not chapters:
+        raise BuildError("_quarto.yml: torbayreport.chapters lists no chapters")
+    internal_only = set(config.get("internal-only") or [])
+    return [c for c in chapters if audience == "internal" or c not in internal_only]
+
+
+def notebooks_for(audience: str, notebooks_dir: Path, project_dir: Path | str | None = None) -> dict[str, Path]:
+    """The notebooks of one audience, in chapter order; a missing notebook is an error."""
+    names = report_chapters(audience, project_dir)
+    found = {n: Path(notebooks_dir) / f"{n}.ipynb" for n in names}
+    missing = [str(p) for p in found.values() if not p.is_file()]
+    if missing:
+        raise BuildError("notebook(s) not found: " + ", ".join(missing))
+    return found
+
+
+def check_parameters(notebook: Path, parameters: dict) -> None:
+    """Raise if we would pass a parameter the notebook's ``parameters`` cell does not declare.
+
+    papermill only logs a warning for an unknown name and runs on with the notebook's default, so a
+    typo such as ``monht`` would silently build the wrong month.
+    """
+    import papermill
+
+    declared = papermill.inspect_notebook(str(notebook))
+    if not declared:
+        raise BuildError(f"{notebook}: no cell tagged 'parameters' (papermill needs one to inject values)")
+    unknown = sorted(set(parameters) - set(declared))
+    if unknown:
+        raise BuildError(
+            f"{notebook.name}: unknown parameter(s) {', '.join(unknown)}; "
+            f"its parameters cell declares {', '.join(sorted(declared))}"
+        )
+
+
+# ------------------------------------------------------------------------------ provenance
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def hash_files(paths: dict[str, Path]) -> dict[str, str]:
+    """sha256 of each labelled file (sorted by label so the manifest is stable)."""
+    return {label: sha256_file(p) for label, p in sorted(paths.items())}
+
+
+def input_files(data_dir: Path, params_files: list[Path], notebooks: dict[str, Path]) -> dict[str, Path]:
+    """Every file a build reads, labelled: data files, params files and notebook templates."""
+    files: dict[str, Path] = {}
+    for p in sorted(Path(data_dir).rglob("*")):
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(data_dir).parts):
+            files[f"data/{p.relative_to(data_dir).as_posix()}"] = p
+    for p in params_files:
+        files[f"params/{p.name}"] = p
+    for name, p in notebooks.items():
+        files[f"notebooks/{p.name}"] = p
+    return files
+
+
+def package_versions() -> dict[str, str | None]:
+    """Versions of the code that shapes the output (None when a package is not installed)."""
+    versions: dict[str, str | None] = {"python": platform.python_version()}
+    for dist in ("torbayreport", "pandas", "numpy", "scipy", "matplotlib", "papermill", "nbclient",
+                 "ipykernel", "pypandoc-binary", "typst", "tabulate", "pyyaml"):
+        try:
+            versions[dist] = importlib_metadata.version(dist)
+        except importlib_metadata.PackageNotFoundError:
+            versions[dist] = None
+    try:
+        import pypandoc
+
+        versions["pandoc"] = pypandoc.get_pandoc_version()
+    except Exception:  # noqa: BLE001 - provenance is best effort: record absence, do not fail
+        versions["pandoc"] = None
+    quarto = shutil.which("quarto")
+    versions["quarto"] = None
+    if quarto:
+        try:
+            versions["quarto"] = subprocess.run([quarto, "--version"], capture_output=True, text=True,
+                                                timeout=60).stdout.strip() or None
+        except (OSError, subprocess.SubprocessError):
+            pass
+    return versions
+
+
+def git_commit(root: Path = REPO_ROOT) -> dict | None:
+    """The commit the code was built from and whether the work tree had changes (None outside git)."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
+                              check=True, timeout=30).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                               capture_output=True, text=True, check=True, timeout=30).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return {"commit": head, "dirty": bool(dirty)}
+
+
+def make_build_id(month: str, audience: str, hashes: dict, parameters: dict, versions: dict,
+                  git: dict | None) -> str:
+    """A content-derived id: same inputs, parameters and code give the same id.
+
+    Reproducibility promise: a rebuild of unchanged inputs is recognisably the same build; only the
+    declared build timestamp differs.
+    """
+    payload = json.dumps({"month": month, "audience": audience, "inputs": hashes,
+                          "parameters": parameters, "versions": versions, "git": git},
+                         sort_keys=True, default=str)
+    return f"{month}-{audience[:3]}-{hashlib.sha256(payload.encode()).hexdigest()[:10]}"
+
+
+# ------------------------------------------------------------------------------- execution
+
+def _execute_one(name: str, source: str, target: str, parameters: dict, cwd: str,
+                 timeout: int) -> dict:
+    """Run one notebook in its own kernel (module-level so a process pool can pickle it).
+
+    Returns a plain dict (papermill's exception objects do not pickle reliably across processes).
+    """
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    started = time.perf_counter()
+    # The kernel writes start-up noise ("running over TCP without encryption", shutdown messages) to
+    # the stderr it inherits: send it to a file beside the executed notebook, not the analyst's console.
+    sys.stderr.flush()
+    saved_fd = os.dup(2)
+    with open(Path(target).with_suffix(".stderr.log"), "wb") as noise:
+        os.dup2(noise.fileno(), 2)
+    try:
+        papermill.execute_notebook(source, target, parameters=parameters, cwd=cwd, progress_bar=False,
+                                   log_output=False, kernel_name="python3", language="python",
+                                   execution_timeout=timeout, start_timeout=120)
+    except PapermillExecutionError as exc:
+        return {"name": name, "ok": False, "seconds": time.perf_counter() - started,
+                "cell_index": exc.cell_index, "exec_count": exc.exec_count, "ename": exc.ename,
+                "evalue": exc.evalue, "traceback": _ANSI_RE.sub("", "\n".join(exc.traceback or []))}
+    except Exception as exc:  # noqa: BLE001 - kernel death, timeout, bad JSON: report, do not hang
+        return {"name": name, "ok": False, "seconds": time.perf_counter() - started, "cell_index": None,
+                "exec_count": None, "ename": type(exc).__name__, "evalue": str(exc), "traceback": ""}
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved_fd, 2)
+        os.close(saved_fd)
+    return {"name": name, "ok": True, "seconds": time.perf_counter() - started}
+
+
+def _resolve_prepare(prepare: Callable | None) -> Callable:
+    if prepare is not None:
+        return prepare
+    try:
+        from torbayreport.context import prepare as context_prepare
+    except ImportError as exc:  # pragma: no cover - only while the context module is being written
+        raise BuildError(f"torbayreport.context.prepare is not available: {exc}") from exc
+    return context_prepare
+
+
+def attach_log(log_path: Path, mode: str = "a") -> logging.Handler:
+    """Send the toolkit's log records to ``log_path`` until the handler is detached."""
+    handler = logging.FileHandler(log_path, mode=mode, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger("torbayreport")
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    return handler
+
+
+def stage_dir_for(build_root: Path | str, month: str, audience: str) -> Path:
+    return Path(build_root) / month / audience
+
+
+def execute_month(month: str, *, audience: str = "internal", data_dir: Path | str,
+                  params_file: Path | str | None = None, build_root: Path | str = "build",
+                  notebooks_dir: Path | str | None = None, project_dir: Path | str | None = None,
+                  jobs: int = 1,
+                  progress=None, prepare: Callable | None = None,
+                  extra_parameters: dict | None = None, timeout: int = 600) -> ExecutionResult:
+    """Prepare the context once and execute every notebook of ``audience`` for ``month``.
+
+    ``progress`` is an optional callable ``progress(event, **info)`` (the pipeline hooks rich to it).
+    ``prepare`` and ``notebooks_dir`` exist so tests can build with small fixture notebooks.
+    ``extra_parameters`` are passed to every notebook and checked like the standard ones.
+    Raises BuildError / NotebookFailedError; the staging dir keeps what was produced.
+    """
+    check_month(month)
+    check_audience(audience)
+    if jobs < 1:
+        raise BuildError(f"--jobs must be at least 1; got {jobs}")
+    data_dir = Path(data_dir).resolve()
+    if not data_dir.is_dir():
+        raise BuildError(f"data path not found (expected a folder of extracts): {data_dir}")
+    if params_file is None and DEFAULT_PARAMS_FILE.is_file():
+        params_file = DEFAULT_PARAMS_FILE
+    if params_file is not None:
+        params_file = Path(params_file).resolve()
+        if not params_file.is_file():
+            raise BuildError(f"params file not found: {params_file}")
+    notebooks = notebooks_for(audience, Path(notebooks_dir or DEFAULT_NOTEBOOKS_DIR).resolve(), project_dir)
+    notify = progress or (lambda event, **info: None)
+
+    stage = stage_dir_for(build_root, month, audience).resolve()
+    if stage.exists():
+        shutil.rmtree(stage)          # build artefacts only; published reports live elsewhere
+    executed_dir = stage / "executed"
+    executed_dir.mkdir(parents=True)
+    log_path = stage / "build.log"
+    handler = attach_log(log_path, mode="w")
+    timings: dict[str, float] = {}
+    notebook_timings: dict[str, float] = {}
+    started_at = dt.datetime.now(dt.timezone.utc)
+    try:
+        log.info("build %s %s: data %s, params %s, %d notebook(s), jobs %d", month, audience, data_dir,
+                 params_file, len(notebooks), jobs)
+        parameters = {"month": month, "audience": audience, "data_dir": str(data_dir),
+                      "params_file": str(params_file) if params_file else "", "build_dir": str(stage)}
+        parameters.update(extra_parameters or {})
+        t0 = time.perf_counter()
+        for path in notebooks.values():
+            check_parameters(path, parameters)
+        timings["check_parameters"] = time.perf_counter() - t0
+
+        notify("stage", name="prepare")
+        t0 = time.perf_counter()
+        _resolve_prepare(prepare)(month=month, audience=audience, data_dir=data_dir,
+                                  params_file=params_file, out_dir=stage)
+        timings["prepare"] = time.perf_counter() - t0
+        log.info("prepared context in %.2f s", timings["prepare"])
+
+        notify("stage", name="execute", total=len(notebooks))
+        t0 = time.perf_counter()
+        executed = {name: executed_dir / path.name for name, path in notebooks.items()}
+        failure = None
+        for result in _run_all(notebooks, executed, parameters, jobs, timeout):
+            notebook_timings[result["name"]] = round(result["seconds"], 3)
+            if result["ok"]:
+                log.info("executed %s in %.2f s", result["name"], result["seconds"])
+                notify("notebook", name=result["name"], seconds=result["seconds"])
+            elif failure is None:
+                failure = result
+                log.error("notebook %s failed at cell %s: %s: %s\n%s", result["name"], result["cell_index"],
+                          result["ename"], result["evalue"], result["traceback"])
+        timings["execute"] = time.perf_counter() - t0
+        if failure is not None:
+            raise NotebookFailedError(failure["name"], failure["cell_index"], failure["exec_count"],
+                                      failure["ename"], failure["evalue"], executed[failure["name"]],
+                                      failure["traceback"])
+
+        params_files = [p for p in {params_file, _month_params(params_file, month)} if p]
+        hashes = hash_files(input_files(data_dir, sorted(params_files), notebooks))
+        versions = package_versions()
+        git = git_commit()
+        manifest = {
+            "build_id": make_build_id(month, audience, hashes, parameters | {"build_dir": None}, versions, git),
+            "built_at": started_at.isoformat(timespec="seconds"),
+            "month": month,
+            "audience": audience,
+            "parameters": parameters,
+            "inputs": hashes,
+            "versions": versions,
+            "git": git,
+            "notebooks": list(notebooks),
+            "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
+            "notebook_seconds": notebook_timings,
+            "jobs": jobs,
+        }
+        manifest_path = stage / "manifest.json"
+        write_manifest(manifest_path, manifest)
+        log.info("manifest %s (build id %s)", manifest_path, manifest["build_id"])
+        return ExecutionResult(month, audience, stage, executed, manifest_path, log_path, manifest)
+    except BuildError as exc:
+        log.error("build failed: %s", exc)
+        raise
+    finally:
+        detach_log(handler)
+
+
+def detach_log(handler: logging.Handler) -> None:
+    logging.getLogger("torbayreport").removeHandler(handler)
+    handler.close()
+
+
+def write_manifest(path: Path, manifest: dict) -> None:
+    path.write_text(json.dumps(manifest, indent=2, sort_keys=False, default=str) + "\n", encoding="utf-8")
+
+
+def _month_params(params_file: Path | None, month: str) -> Path | None:
+    """``params/<YYYY-MM>.yaml`` beside the params file (commentary, as-at date), if present."""
+    if params_file is None:
+        return None
+    candidate = params_file.parent / f"{month}.yaml"
+    return candidate if candidate.is_file() else None
+
+
+def _run_all(notebooks: dict[str, Path], executed: dict[str, Path], parameters: dict, jobs: int,
+             timeout: int):
+    """Yield one result per notebook; stop scheduling new notebooks after the first failure."""
+    args = {name: (name, str(src), str(executed[name]), parameters, str(src.parent), timeout)
+            for name, src in notebooks.items()}
+    if jobs == 1 or len(notebooks) == 1:
+        for name in notebooks:
+            result = _execute_one(*args[name])
+            yield result
+            if not result["ok"]:
+                return
+        return
+    # spawn: the parent may hold threads (rich's live display); forking those is unsafe.
+    ctx = multiprocessing.get_context("spawn")
+    with cf.ProcessPoolExecutor(max_workers=min(jobs, len(notebooks)), mp_context=ctx) as pool:
+        futures = [pool.submit(_execute_one, *args[name]) for name in notebooks]
+        seen = set()
+        for future in cf.as_completed(futures):
+            seen.add(future)
+            result = future.result()
+            yield result
+            if not result["ok"]:
+                for other in futures:
+                    other.cancel()
+                # notebooks already running finish (a kernel cannot be stopped cleanly mid-cell)
+                for other in futures:
+                    if other not in seen and not other.cancelled():
+                        try:
+                            yield other.result()
+                        except cf.CancelledError:
+                            continue
+                return

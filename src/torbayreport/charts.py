@@ -1,0 +1,369 @@
+"""SPC (Making Data Count) trend charts for one KPI, with an active title and alt text from the data.
+
+Why these choices:
+
+* **Object-oriented matplotlib, no pyplot.** A ``Figure`` drawn on an Agg canvas is never
+  registered with pyplot, so a notebook's inline backend does not also emit an untitled
+  ``image/png`` without alt text, no backend is switched (``matplotlib.use`` in a notebook stops
+  papermill capturing figures), and nothing is left open between cells.
+* **One markdown output per figure**, ``![alt text](data:image/png;base64,...)``: the render step
+  (Quarto or pandoc + typst) turns it into an image with its alt text in both HTML and PDF.
+* **Deterministic PNG**: fixed size and dpi, months on an integer axis with fixed tick labels, no
+  ``Software``/date metadata. Same data -> same bytes.
+* **MDC conventions for the SPC layer** (research note §A3: NHSRplotthedots colours; blue =
+  improvement, orange = concern, grey = common cause, purple = neutral; dashed process limits;
+  red target line) with a distinct marker *shape* per point type so colour is never the only
+  carrier, and the Analysis Function dark grey for text, axes and the mean.
+* **Public audience**: a chart is drawn only when no value of the series (in the chart window or
+  the SPC baseline) is suppressed. A gap alone is not enough: the mean line and process limits
+  are computed from every month, so with one month hidden its value could be recovered from the
+  mean. The alt text and title then carry the SPC and RAG words only.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import textwrap
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from torbayreport.tables import (
+    VARIATION_WORDS,
+    _missing,
+    decimals_for,
+    format_value,
+    rag_label,
+)
+
+# MDC colours (NHSRplotthedots ptd_spc_colours, research note §A3); AF palette for the rest.
+POINT_STYLE = {
+    "common_cause": {"color": "#a6a6a6", "marker": "o", "label": "Common cause"},
+    "special_cause_improvement": {"color": "#00b0f0", "marker": "^", "label": "Special cause: improvement"},
+    "special_cause_concern": {"color": "#e46c0a", "marker": "s", "label": "Special cause: concern"},
+    "special_cause_neutral": {"color": "#490092", "marker": "D", "label": "Special cause: neutral"},
+}
+MEAN_COLOUR = "#000000"
+LIMIT_COLOUR = "#3D3D3D"
+TARGET_COLOUR = "#de1b1b"
+LINE_COLOUR = "#a6a6a6"
+TEXT_COLOUR = "#3D3D3D"
+GRID_COLOUR = "#D9D9D9"
+
+FIGSIZE = (8.0, 4.6)  # inches, fixed so every chart in the PDF has the same size
+DPI = 150
+MIN_MONTHS = 13
+
+MONTH_LONG = "%B %Y"
+
+
+@dataclass
+class Chart:
+    """A rendered chart (or the reason there is none) that a notebook displays as markdown."""
+
+    kpi_id: str
+    title: str
+    alt: str
+    png: bytes | None = None
+    reason: str = ""  # why no chart was drawn (public small numbers, no data)
+    plotted: pd.DataFrame = field(default_factory=pd.DataFrame)  # month, value, point_type actually drawn
+
+    def markdown(self) -> str:
+        if self.png is None:
+            return f"*{self.title}.* {self.reason}".strip()
+        data = base64.b64encode(self.png).decode("ascii")
+        return f"![{_alt_safe(self.alt)}](data:image/png;base64,{data})"
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown()
+
+    def __repr__(self) -> str:
+        return f"<Chart {self.kpi_id}: {self.alt}>"
+
+
+def _alt_safe(text: str) -> str:
+    """Alt text inside ``![...]``: one line, no brackets that would end the alt early."""
+    return " ".join(text.split()).replace("[", "(").replace("]", ")")
+
+
+def _month_long(period: pd.Period) -> str:
+    return period.strftime(MONTH_LONG)
+
+
+def _is_true(x) -> bool:
+    return (not _missing(x)) and bool(x)
+
+
+def chart_window(series: pd.DataFrame, month, trend_months: int = 24) -> pd.DataFrame:
+    """The rows of one KPI from ``month - trend_months + 1`` to ``month`` (at least 13 months)."""
+    months = max(int(trend_months), MIN_MONTHS)
+    end = pd.Period(month, "M")
+    start = end - (months - 1)
+    m = series["month"].astype("period[M]") if not isinstance(series["month"].dtype, pd.PeriodDtype) else series["month"]
+    out = series.assign(month=m)
+    out = out[(out["month"] >= start) & (out["month"] <= end)].sort_values("month").reset_index(drop=True)
+    return out
+
+
+def _series_hidden(series: pd.DataFrame, window: pd.DataFrame) -> bool:
+    """True when any value the chart or its SPC lines depend on is suppressed (or blanked)."""
+    flags = []
+    for frame in (series, window):
+        if "value_suppressed" in frame.columns:
+            flags.append(frame["value_suppressed"].fillna(False).astype(bool).any())
+    return any(flags)
+
+
+def _spc_words(point_type) -> str:
+    if _missing(point_type):
+        return ""
+    return VARIATION_WORDS.get(str(point_type), str(point_type)).replace("Special cause: ", "special-cause ").lower()
+
+
+def _fmt(kpi_id: str, unit: str, x) -> str:
+    return format_value(x, unit, decimals_for(kpi_id))
+
+
+def active_title(latest: pd.Series | dict, *, hidden: bool = False) -> str:
+    """The chart's headline: what happened this month, e.g.
+
+    "Assessments completed within 45 working days improved to 78.3%: special-cause improvement".
+    """
+    latest = dict(latest)
+    title = str(latest.get("title", latest.get("kpi_id", "")))
+    kpi_id = str(latest.get("kpi_id", ""))
+    unit = str(latest.get("unit", "percent"))
+    spc = _spc_words(latest.get("point_type"))
+    tail = f": {spc}" if spc else ""
+    if hidden or _is_true(latest.get("value_suppressed")):
+        rag = latest.get("rag")
+        rag_text = f"; RAG {rag_label(rag)}" if not _missing(rag) else ""
+        return f"{title}: figures not shown because the numbers are small{tail}{rag_text}"
+    value = latest.get("value")
+    if _missing(value):
+        return f"{title}: no data this month"
+    direction = latest.get("direction")
+    verb = {"improved": "improved to", "worsened": "worsened to", "no change": "unchanged at"}.get(
+        str(direction) if not _missing(direction) else "", "was"
+    )
+    return f"{title} {verb} {_fmt(kpi_id, unit, value)}{tail}"
+
+
+def subtitle(window: pd.DataFrame, *, la_name: str, unit: str, kpi_window: str | None = None) -> str:
+    """Statistical subtitle: measure, area, period."""
+    measure = {"percent": "Percentage", "ratio": "Ratio", "count": "Number"}.get(unit, unit)
+    period_words = {"r12m": "rolling 12 months", "r3m": "rolling 3 months", "snapshot": "at month end", "flow": "monthly"}
+    if kpi_window in period_words:
+        measure = f"{measure}, {period_words[kpi_window]}"
+    first, last = window["month"].iloc[0], window["month"].iloc[-1]
+    return f"{measure}, {la_name}, {_month_long(first)} to {_month_long(last)}"
+
+
+def alt_text(series: pd.DataFrame, month, *, la_name: str, audience: str = "internal", trend_months: int = 24) -> str:
+    """Alt text built from the data the chart shows (or, with no chart, the words that replace it).
+
+    "Line chart of Assessments completed within 45 working days, Torbay, January 2019 to December
+    2020: rose from 61.0% to 78.3%; target 83.0%; the latest month shows special-cause improvement."
+    """
+    window = chart_window(series, month, trend_months)
+    if window.empty:
+        return f"No data for {la_name} in the period."
+    latest = window.iloc[-1]
+    title = str(latest.get("title", latest["kpi_id"]))
+    kpi_id, unit = str(latest["kpi_id"]), str(latest.get("unit", "percent"))
+    period = f"{la_name}, {_month_long(window['month'].iloc[0])} to {_month_long(window['month'].iloc[-1])}"
+    spc = _spc_words(latest.get("point_type"))
+    spc_text = f"the latest month shows {spc}" if spc else "no SPC reading for the latest month"
+    target = latest.get("target")
+    target_text = "" if _missing(target) else f"; target {_fmt(kpi_id, unit, target)}"
+    if audience == "public" and _series_hidden(series, window):
+        rag = latest.get("rag")
+        rag_text = "" if _missing(rag) else f"; RAG rating {str(rag)}"
+        return (
+            f"No chart of {title}, {period}: some monthly numbers are small and are suppressed to protect "
+            f"confidentiality{target_text}{rag_text}; {spc_text}."
+        )
+    values = window.dropna(subset=["value"])
+    if values.empty:
+        return f"Line chart of {title}, {period}: no data in the period{target_text}."
+    first, last = values.iloc[0], values.iloc[-1]
+    a, b = float(first["value"]), float(last["value"])
+    fa, fb = _fmt(kpi_id, unit, a), _fmt(kpi_id, unit, b)
+    if fa == fb:
+        move = f"stayed at {fb}"
+    else:
+        move = f"{'rose' if b > a else 'fell'} from {fa} to {fb}"
+    if last["month"] != window["month"].iloc[-1]:
+        move += f" (latest value {_month_long(last['month'])}; no data for the final month)"
+    elif first["month"] != window["month"].iloc[0]:
+        move += f" (first value {_month_long(first['month'])})"
+    return f"Line chart of {title}, {period}: {move}{target_text}; {spc_text}."
+
+
+def _style_axes(ax) -> None:
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    ax.spines["bottom"].set_color(TEXT_COLOUR)
+    ax.tick_params(colors=TEXT_COLOUR, labelsize=9, length=3)
+    ax.tick_params(axis="y", length=0)
+    ax.yaxis.grid(True, color=GRID_COLOUR, linewidth=0.8)
+    ax.set_axisbelow(True)
+
+
+def _line_steps(values: pd.Series) -> np.ndarray:
+    return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+
+
+def draw(window: pd.DataFrame, *, title: str, sub: str, unit: str, kpi_id: str) -> Figure:
+    """Draw the SPC chart for the rows in ``window`` (already filtered for disclosure)."""
+    fig = Figure(figsize=FIGSIZE, dpi=DPI)
+    FigureCanvasAgg(fig)
+    # Lay out top-down in figure fractions: title (wrapped), subtitle, legend, then the axes.
+    height_pt = FIGSIZE[1] * 72
+    title_lines = textwrap.wrap(title, 78) or [""]
+    y_top = 0.965
+    fig.text(0.02, y_top, "\n".join(title_lines), fontsize=11.5, fontweight="bold", color=TEXT_COLOUR,
+             ha="left", va="top", linespacing=1.25)
+    y_sub = y_top - len(title_lines) * 11.5 * 1.3 / height_pt - 0.012
+    fig.text(0.02, y_sub, sub, fontsize=9.5, color=TEXT_COLOUR, ha="left", va="top")
+    y_legend = y_sub - 9.5 * 1.3 / height_pt - 0.015
+    ax = fig.add_axes((0.08, 0.13, 0.76, 0.62))
+    _style_axes(ax)
+    x = np.arange(len(window))
+    y = _line_steps(window["value"])
+
+    ax.plot(x, y, color=LINE_COLOUR, linewidth=1.4, zorder=2)
+    handles: list = []
+    types = window.get("point_type", pd.Series(["common_cause"] * len(window))).astype("object")
+    types = types.where(types.isin(list(POINT_STYLE)), "common_cause")
+    for point_type, style in POINT_STYLE.items():
+        mask = (types == point_type).to_numpy() & np.isfinite(y)
+        if mask.any():
+            ax.scatter(
+                x[mask], y[mask], s=34, color=style["color"], marker=style["marker"],
+                edgecolors="#3D3D3D", linewidths=0.5, zorder=3,
+            )
+            handles.append(Line2D([], [], linestyle="", marker=style["marker"], color=style["color"],
+                                  markeredgecolor="#3D3D3D", markeredgewidth=0.5, label=style["label"]))
+
+    def hline(column: str, **kw):
+        if column in window.columns:
+            v = _line_steps(window[column])
+            if np.isfinite(v).any():
+                ax.plot(x, v, drawstyle="steps-mid", **kw)
+                return True
+        return False
+
+    if hline("spc_mean", color=MEAN_COLOUR, linewidth=1.0, zorder=1):
+        handles.append(Line2D([], [], color=MEAN_COLOUR, linewidth=1.0, label="Mean"))
+    shown_upl = hline("spc_upl", color=LIMIT_COLOUR, linewidth=1.0, linestyle=(0, (4, 3)), zorder=1)
+    shown_lpl = hline("spc_lpl", color=LIMIT_COLOUR, linewidth=1.0, linestyle=(0, (4, 3)), zorder=1)
+    if shown_upl or shown_lpl:
+        handles.append(Line2D([], [], color=LIMIT_COLOUR, linewidth=1.0, linestyle=(0, (4, 3)), label="Process limits"))
+    if "target" in window.columns and pd.to_numeric(window["target"], errors="coerce").notna().any():
+        t = _line_steps(window["target"])
+        ax.plot(x, t, color=TARGET_COLOUR, linewidth=1.4, linestyle=(0, (8, 2, 2, 2)), zorder=1)
+        handles.append(Line2D([], [], color=TARGET_COLOUR, linewidth=1.4, linestyle=(0, (8, 2, 2, 2)), label="Target"))
+        last_t = t[np.isfinite(t)][-1]
+        ax.annotate(
+            f"Target {format_value(last_t, unit, decimals_for(kpi_id))}", xy=(x[-1], last_t), xytext=(6, 0),
+            textcoords="offset points", va="center", ha="left", fontsize=8.5, color=TARGET_COLOUR,
+            annotation_clip=False,
+        )
+
+    # y range: percentages stay within 0..100 but zoom to the data; counts start at zero.
+    stack = [y]
+    for column in ("spc_lpl", "spc_upl", "target"):
+        if column in window.columns:
+            stack.append(_line_steps(window[column]))
+    finite = np.concatenate([s[np.isfinite(s)] for s in stack]) if stack else np.array([])
+    if finite.size:
+        lo, hi = float(finite.min()), float(finite.max())
+        pad = max((hi - lo) * 0.08, 1.0 if unit == "percent" else 0.5)
+        lo, hi = lo - pad, hi + pad
+        if unit == "percent":
+            lo, hi = max(lo, 0.0), min(hi, 100.0)
+            if hi - lo < 5:
+                hi = min(lo + 5, 100.0)
+                lo = max(hi - 5, 0.0)
+        else:
+            lo = max(lo, 0.0)
+        ax.set_ylim(lo, hi)
+    if unit == "percent":
+        ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:.0f}%")
+
+    months = list(window["month"])
+    ticks = [i for i, m in enumerate(months) if (len(months) - 1 - i) % 3 == 0]
+    ax.set_xticks(ticks)
+    ax.set_xticklabels([months[i].strftime("%b\n%Y") for i in ticks])
+    ax.set_xlim(-0.6, len(months) - 0.4)
+
+    ncol = min(len(handles), 4) or 1
+    legend_rows = -(-len(handles) // ncol)
+    if handles:
+        fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.015, y_legend), ncol=ncol,
+                   frameon=False, fontsize=8.5, handlelength=2.2, columnspacing=1.2, labelcolor=TEXT_COLOUR,
+                   borderaxespad=0.0, borderpad=0.0)
+    axes_top = y_legend - legend_rows * 8.5 * 1.6 / height_pt - 0.025
+    ax.set_position((0.08, 0.13, 0.76, axes_top - 0.13))
+    return fig
+
+
+def png_bytes(fig: Figure) -> bytes:
+    """Deterministic PNG bytes (no software/date metadata), then let the figure go."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None}, facecolor="white")
+    fig.clear()
+    return buffer.getvalue()
+
+
+def spc_chart(
+    series: pd.DataFrame,
+    month,
+    *,
+    la_name: str,
+    audience: str = "internal",
+    trend_months: int = 24,
+) -> Chart:
+    """The SPC chart for one KPI's assessed (and, for the public, disclosed) rows.
+
+    ``series`` holds every month of one KPI (columns of the assessed table: month, kpi_id, title,
+    unit, value, target, spc_mean, spc_lpl, spc_upl, point_type, direction, rag, value_suppressed…).
+    Returns a :class:`Chart` whose markdown is the image with alt text, or, when no chart may be
+    drawn, a sentence saying why.
+    """
+    window = chart_window(series, month, trend_months)
+    kpi_id = str(series["kpi_id"].iloc[0]) if len(series) else ""
+    alt = alt_text(series, month, la_name=la_name, audience=audience, trend_months=trend_months)
+    if window.empty or window["month"].iloc[-1] != pd.Period(month, "M"):
+        return Chart(kpi_id, f"{kpi_id}: no data", alt, reason="There is no data for this month.")
+    latest = window.iloc[-1]
+    hidden = audience == "public" and _series_hidden(series, window)
+    title = active_title(latest, hidden=hidden)
+    if hidden:
+        return Chart(
+            kpi_id, title, alt,
+            reason=(
+                "No chart is shown in the public report because some monthly numbers in this series are "
+                "small (between 1 and the disclosure threshold) and are suppressed to protect children's "
+                "confidentiality; the SPC reading and RAG rating above still apply."
+            ),
+        )
+    if not pd.to_numeric(window["value"], errors="coerce").notna().any():
+        return Chart(kpi_id, title, alt, reason="There is no data in the period, so no chart is drawn.")
+    from torbayreport.metrics import REGISTRY
+
+    kpi = REGISTRY.get(kpi_id)
+    unit = str(latest.get("unit", "percent"))
+    sub = subtitle(window, la_name=la_name, unit=unit, kpi_window=kpi.window if kpi else None)
+    fig = draw(window, title=title, sub=sub, unit=unit, kpi_id=kpi_id)
+    png = png_bytes(fig)
+    plotted = window[["month", "value"]].assign(
+        point_type=window["point_type"] if "point_type" in window.columns else "common_cause"
+    ).dropna(subset=["value"])
+    return Chart(kpi_id, title, alt, png=png, plotted=plotted.reset_index(drop=True))

@@ -1,0 +1,31 @@
+"""Disclosure control: what each audience may see (research note §B; DESIGN.md "Audiences").
+
+Runs after ``assess`` and before any notebook: ``apply(assessed, audience=...)`` adds the
+display text and suppressed flags every table, chart and sentence must use, and for the public
+audience withholds small counts (1..threshold -> ``[c]``) with secondary suppression, then proves
+with an LP audit that nothing withheld can be worked out. ``identifiers`` guards public outputs
+against child and worker identifiers.
+
+Modules: ``cells`` (cell tables, relations, DisclosureError) · ``suppression`` (primary +
+secondary) · ``audit`` (linprog intervals) · ``relations`` (one builder per relation type) ·
+``metrics`` (apply to the KPI table) · ``formatting`` · ``symbols`` · ``identifiers``.
+"""
+
+from torbayreport.disclose.audit import AuditResult, Interval, audit
+from torbayreport.disclose.cells import CellTable, DisclosureError, Relation, table_from
+from torbayreport.disclose.formatting import format_count, format_number, format_value
+from torbayreport.disclose.identifiers import IdentifierIndex, assert_no_identifiers, sensitive_values
+from torbayreport.disclose.metrics import DISPLAY_COLUMNS, FLAG_COLUMNS, Protection, apply, protect
+from torbayreport.disclose.relations import cell_id, kpi_month, rolling_relations, sum_relations
+from torbayreport.disclose.suppression import Suppression, suppress
+from torbayreport.disclose.symbols import SYMBOLS, key_markdown, symbols_used
+
+__all__ = [
+    "apply", "protect", "Protection", "DISPLAY_COLUMNS", "FLAG_COLUMNS",
+    "format_value", "format_count", "format_number",
+    "SYMBOLS", "key_markdown", "symbols_used",
+    "suppress", "Suppression", "audit", "AuditResult", "Interval",
+    "CellTable", "Relation", "table_from", "DisclosureError",
+    "cell_id", "kpi_month", "sum_relations", "rolling_relations",
+    "sensitive_values", "assert_no_identifiers", "IdentifierIndex",
+]

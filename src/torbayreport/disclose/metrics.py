@@ -1,0 +1,203 @@
+"""Disclosure control of the assessed metrics table, per audience.
+
+``apply`` adds, for both audiences, the text the report prints and whether it was withheld:
+
+======================  =====================================================================
+column                  meaning
+======================  =====================================================================
+numerator_display       "123", "[c]", "[x]" (missing)
+denominator_display     "456", "23.5" (FTE), "[c]", "[z]" (a count KPI has no denominator),
+                        "[x]" (missing)
+value_display           "45.2%", "18.3", "12", "[c]", "[z]" (denominator 0: no data),
+                        "[x]" (missing), "[low]" (non-zero, rounds to 0)
+numerator_suppressed    bool: the numerator is shown as [c]
+denominator_suppressed  bool
+value_suppressed        bool
+======================  =====================================================================
+
+Internal: nothing is suppressed; display columns are filled the same way. Public:
+
+1. Counts of people are the cells. Numerators and denominators of count and percent KPIs are
+   counts; a ``ratio`` KPI's denominator is a sum (caseload ÷ FTE) and is never a small count of
+   people, so it is exempt, while its numerator (children) is a count. A KPI whose figures are
+   not whole numbers in every month (FTE, average headcount), or whose registry ``grain``
+   mentions FTE, is not a count either: its figures are printed as they are.
+2. Primary suppression of counts 1..threshold; secondary suppression across the relations in
+   :mod:`torbayreport.disclose.relations` (here: kpi-month; ``extra`` tables add theirs).
+3. Derived values: a value is withheld when its numerator or denominator is withheld (value ×
+   denominator gives the numerator back; value = numerator for a count), and a percentage whose
+   count denominator is 1..threshold is withheld (1/3 = 33.3% gives both counts back) — the
+   latter is implied by 1 but stated so a policy change cannot drop it. A denominator that is
+   not a count (FTE <= 5) does not trigger it: both figures it would protect are printed anyway.
+4. The LP audit runs over the result and raises :class:`DisclosureError` if any withheld cell
+   could be worked out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Literal
+
+import numpy as np
+import pandas as pd
+
+from torbayreport.disclose.audit import AuditResult, audit
+from torbayreport.disclose.cells import CellTable
+from torbayreport.disclose.formatting import UNITS, format_count, format_value
+from torbayreport.disclose.relations import _ids, kpi_month
+from torbayreport.disclose.suppression import Suppression, suppress
+from torbayreport.disclose.symbols import CONFIDENTIAL, NOT_APPLICABLE
+
+Audience = Literal["internal", "public"]
+AUDIENCES = ("internal", "public")
+REQUIRED = ["month", "kpi_id", "numerator", "denominator", "value", "unit"]
+DISPLAY_COLUMNS = ["numerator_display", "denominator_display", "value_display"]
+FLAG_COLUMNS = ["numerator_suppressed", "denominator_suppressed", "value_suppressed"]
+
+
+@dataclass(frozen=True)
+class Protection:
+    """What public disclosure control did: the cell table, the suppression and its audit."""
+
+    cells: CellTable
+    suppression: Suppression
+    audit: AuditResult
+
+
+def _registry():
+    try:
+        from torbayreport.metrics.registry import REGISTRY
+    except Exception:  # pragma: no cover - metrics always importable in this package
+        return {}
+    return REGISTRY
+
+
+def _check(assessed: pd.DataFrame, audience: str) -> None:
+    if audience not in AUDIENCES:
+        raise ValueError(f"audience must be one of {AUDIENCES}, got {audience!r}")
+    missing = [c for c in REQUIRED if c not in assessed.columns]
+    if missing:
+        raise ValueError(f"assessed metrics table lacks column(s) {missing}")
+    bad_unit = ~assessed["unit"].isin(UNITS)
+    if bad_unit.any():
+        rows = assessed.index[bad_unit.to_numpy()].tolist()[:10]
+        raise ValueError(f"assessed metrics: column 'unit' is not one of {UNITS} in row(s) {rows}")
+    dup = assessed.duplicated(["kpi_id", "month"], keep=False)
+    if dup.any():
+        rows = assessed.index[dup.to_numpy()].tolist()[:10]
+        raise ValueError(f"assessed metrics: (kpi_id, month) repeated in row(s) {rows}")
+    for col in ("numerator", "denominator"):
+        neg = assessed[col].astype(float) < 0
+        if neg.any():
+            rows = assessed.index[neg.to_numpy()].tolist()[:10]
+            raise ValueError(f"assessed metrics: negative {col} in row(s) {rows}")
+
+
+def count_flags(assessed: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Whether each row's numerator and denominator are counts of people (see module docstring, 1).
+
+    Decided per KPI over all its months, so a KPI never flips between suppressed and not
+    because one month's FTE happens to be whole.
+    """
+    registry = _registry()
+    fte = assessed["kpi_id"].map(
+        lambda k: "fte" in registry[k].grain.lower() if k in registry else False
+    ).astype(bool)
+
+    def whole(col: str) -> pd.Series:
+        x = assessed[col].astype(float)
+        ok = x.isna() | (np.floor(x) == x)
+        return ok.groupby(assessed["kpi_id"]).transform("all").astype(bool)
+
+    num_count = whole("numerator") & ~fte
+    den_count = whole("denominator") & ~fte & (assessed["unit"] != "ratio") & (assessed["unit"] != "count")
+    return num_count, den_count
+
+
+def _decimals(assessed: pd.DataFrame) -> pd.Series:
+    registry = _registry()
+    return assessed["kpi_id"].map(lambda k: registry[k].decimals if k in registry else 1).astype(int)
+
+
+def _display(assessed: pd.DataFrame, num_hidden, den_hidden, value_hidden) -> pd.DataFrame:
+    num = assessed["numerator"].astype(float)
+    den = assessed["denominator"].astype(float)
+    unit = assessed["unit"].astype(str)
+    decimals = _decimals(assessed)
+    num_text = [format_count(v) for v in num]
+    den_text = [NOT_APPLICABLE if u == "count" else format_count(v) for v, u in zip(den, unit)]
+    value_text = [
+        NOT_APPLICABLE if (u != "count" and d == 0) else format_value(v, u, k)
+        for v, u, d, k in zip(assessed["value"].astype(float), unit, den, decimals)
+    ]
+    out = assessed.copy()
+    out["numerator_display"] = np.where(num_hidden, CONFIDENTIAL, num_text)
+    out["denominator_display"] = np.where(den_hidden, CONFIDENTIAL, den_text)
+    out["value_display"] = np.where(value_hidden, CONFIDENTIAL, value_text)
+    for col in DISPLAY_COLUMNS:
+        out[col] = out[col].astype("string")
+    out["numerator_suppressed"] = np.asarray(num_hidden, dtype=bool)
+    out["denominator_suppressed"] = np.asarray(den_hidden, dtype=bool)
+    out["value_suppressed"] = np.asarray(value_hidden, dtype=bool)
+    return out
+
+
+def protect(
+    assessed: pd.DataFrame,
+    *,
+    threshold: int = 5,
+    protect_complement: bool = False,
+    min_width: float = 1.0,
+    extra: Iterable[CellTable] = (),
+) -> tuple[pd.DataFrame, Protection]:
+    """Public disclosure control; returns the display frame and the :class:`Protection` record.
+
+    ``extra`` are cell tables of other printed tables (breakdowns, months + YTD, ...) whose ids
+    share :func:`~torbayreport.disclose.relations.cell_id`; they are suppressed and audited
+    jointly with the KPI cells, and the caller reads its own cells' fate from the result.
+    """
+    _check(assessed, "public")
+    num_count, den_count = count_flags(assessed)
+    cells = kpi_month(assessed, num_count, den_count, protect_complement=protect_complement)
+    for table in extra:
+        cells.add(table)
+    suppression = suppress(cells, threshold=threshold)
+    checked = audit(cells, suppression, min_width=min_width)
+
+    hidden = suppression.suppressed
+    num_hidden = pd.Series(
+        [c in hidden for c in _ids(assessed["kpi_id"], assessed["month"], "numerator")], index=assessed.index
+    )
+    den_hidden = pd.Series(
+        [c in hidden for c in _ids(assessed["kpi_id"], assessed["month"], "denominator")], index=assessed.index
+    )
+    den = assessed["denominator"].astype(float)
+    small_den = (assessed["unit"] == "percent") & den_count & (den > 0) & (den <= threshold)
+    value_hidden = num_hidden | den_hidden | small_den
+    frame = _display(assessed, num_hidden.to_numpy(), den_hidden.to_numpy(), value_hidden.to_numpy())
+    return frame, Protection(cells=cells, suppression=suppression, audit=checked)
+
+
+def apply(
+    assessed: pd.DataFrame,
+    *,
+    audience: Audience,
+    threshold: int = 5,
+    protect_complement: bool = False,
+    min_width: float = 1.0,
+    extra: Iterable[CellTable] = (),
+) -> pd.DataFrame:
+    """The assessed table with display and suppressed-flag columns for ``audience``.
+
+    Internal: every figure shown, flags all False. Public: see the module docstring; raises
+    :class:`~torbayreport.disclose.cells.DisclosureError` if the LP audit finds a withheld cell
+    that could be worked out from what is printed.
+    """
+    _check(assessed, audience)
+    if audience == "internal":
+        none = np.zeros(len(assessed), dtype=bool)
+        return _display(assessed, none, none, none)
+    frame, _ = protect(
+        assessed, threshold=threshold, protect_complement=protect_complement, min_width=min_width, extra=extra
+    )
+    return frame

@@ -1,0 +1,96 @@
+"""What a load returns: the tables, the data-quality findings and the files read.
+
+Why findings are data, not exceptions: a real extract has hundreds of small faults; the report's
+data-quality appendix lists them and the build stops only on errors (the contract is broken: a
+required column is missing, a file is unreadable). ``raise_for_errors`` is the switch the build uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+SEVERITIES = ("error", "warning")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One data-quality finding, located as the user sees it.
+
+    ``row`` is the CSV line number (header = 1, first data row = 2) or the Excel sheet row;
+    ``None`` for findings about a whole file or column. ``column`` is the header as written in the
+    file. ``table`` is the canonical table concerned (for counts per table).
+    """
+
+    severity: str
+    file: str
+    row: int | None
+    column: str | None
+    code: str
+    message: str
+    table: str | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A file that was read, with its hash (the build's manifest records these)."""
+
+    name: str
+    path: Path
+    sha256: str
+    kind: str  # "csv" | "annex_a"
+
+
+class LoadError(Exception):
+    """Raised by :meth:`LoadResult.raise_for_errors`; the message lists every error."""
+
+    def __init__(self, errors: list[Finding]):
+        self.errors = errors
+        lines = [f"{len(errors)} error(s) in the input data:"]
+        for f in errors:
+            where = f.file + (f", row {f.row}" if f.row is not None else "") + (
+                f", column {f.column!r}" if f.column else ""
+            )
+            lines.append(f"  - {where}: {f.message}")
+        super().__init__("\n".join(lines))
+
+
+FINDING_COLUMNS = ["severity", "table", "file", "row", "column", "code", "message"]
+
+
+@dataclass
+class LoadResult:
+    """Canonical tables (every table, canonical dtypes), findings and sources of one load."""
+
+    tables: dict[str, pd.DataFrame]
+    findings: list[Finding] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def raise_for_errors(self) -> None:
+        if self.errors:
+            raise LoadError(self.errors)
+
+    def findings_frame(self) -> pd.DataFrame:
+        rows = [f.to_dict() for f in self.findings]
+        frame = pd.DataFrame(rows, columns=FINDING_COLUMNS)
+        for name in ("severity", "table", "file", "column", "code", "message"):
+            frame[name] = frame[name].astype("string")
+        frame["row"] = frame["row"].astype("Int64")
+        return frame

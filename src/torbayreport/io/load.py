@@ -1,0 +1,214 @@
+"""Load a folder of canonical CSVs, or an Annex A workbook plus CSVs, into canonical tables.
+
+Why one entry point: the build, the notebooks and ``torbayreport validate`` must see the same
+tables and the same findings. Every cell goes text -> parser (``parse.py``) -> rules
+(``rules.py``); the readers only locate cells (file, row as the user sees it, header as written).
+
+Order of checks for one table: file/column rules -> cell rules (unreadable values left blank) ->
+table rules in registry order (rows whose key or required date is blank are excluded, then blank
+required values, then repeated keys (later row excluded), then date order). When a workbook and
+a supplement CSV both feed a table, each source first loses rows with a blank/repeated key, the two
+are matched by key (the CSV's non-blank values win) and then the full table rules run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from torbayreport.io import annex_a, rules
+from torbayreport.io.codes import tidy
+from torbayreport.io.findings import Finding, LoadResult, Source
+from torbayreport.io.parse import parse_column
+from torbayreport.io.schema import SCHEMA, Table
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _column_key(header: str) -> str:
+    return re.sub(r"[\s\-]+", "_", tidy(header))
+
+
+def _typed_na(table: Table, name: str, index) -> pd.Series:
+    col = table.columns[name]
+    return pd.Series(pd.NaT if col.is_date else pd.NA, index=index).astype(col.pandas_dtype)
+
+
+def read_csv_table(path: Path, table: Table, label: str, supplement: bool):
+    """One canonical CSV -> (typed frame with location columns or None, findings, header names)."""
+    findings: list[Finding] = []
+    data = path.read_bytes()
+    if not data.strip():
+        findings.append(rules.make_finding("file_empty", label, None, None,
+                                           f"file is empty (no header row); table {table.name} not loaded", table.name))
+        return None, findings, {}
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+        findings.append(rules.make_finding("encoding", label, None, None,
+                                           "file is not UTF-8; read as Windows-1252", table.name))
+    try:
+        raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False,
+                          skip_blank_lines=False)
+    except Exception as exc:  # noqa: BLE001 - a parse failure is reported, not raised
+        findings.append(rules.make_finding("file_unreadable", label, None, None,
+                                           f"cannot read as CSV: {exc}".strip(), table.name))
+        return None, findings, {}
+    headers: dict[str, str] = {}
+    for header in raw.columns:
+        key = _column_key(header)
+        if key in table.columns and key not in headers:
+            headers[key] = header
+        else:
+            findings.append(rules.make_finding("unknown_column", label, 1, header,
+                                               f"column {header!r} is not a column of {table.name}; ignored",
+                                               table.name))
+    needed = list(table.key) if supplement else table.required_columns
+    missing = [c for c in needed if c not in headers]
+    for name in missing:
+        what = "key column of a supplement to Annex A" if supplement else "required column"
+        findings.append(rules.make_finding("missing_column", label, None, name,
+                                           f"{what} {name!r} is missing; table {table.name} not loaded "
+                                           f"({len(raw)} rows)", table.name))
+    if missing:
+        return None, findings, headers
+    raw = raw[list(headers.values())].rename(columns={v: k for k, v in headers.items()})
+    filled = raw.apply(lambda c: c.str.strip() != "").any(axis=1) if len(raw.columns) else pd.Series(False, index=raw.index)
+    raw = raw[filled]
+    out = pd.DataFrame(index=raw.index)
+    row_numbers = raw.index.to_series() + 2
+    for name, col in table.columns.items():
+        if name not in raw:
+            out[name] = _typed_na(table, name, raw.index)
+            continue
+        cells = raw[name].astype("string")
+        parsed, bad = parse_column(cells, col.dtype, col.codes)
+        out[name] = parsed.astype(col.pandas_dtype)
+        out[f"__bad::{name}"] = bad
+        for r in rules.CELL_RULES:
+            result = r.func(col, cells, bad)
+            if result is None:
+                continue
+            mask, messages = result
+            for i in mask[mask].index:
+                findings.append(rules.make_finding(r.code, label, row_numbers.loc[i], headers[name],
+                                                   f"{messages.loc[i]}; left blank", table.name))
+    out["__file"] = label
+    out["__row"] = row_numbers
+    return out.reset_index(drop=True), findings, headers
+
+
+def _keys_only(table: Table) -> Table:
+    """The table with only its key required and no order rules: checks for one source of two."""
+    columns = {n: dataclasses.replace(c, required=n in table.key) for n, c in table.columns.items()}
+    return dataclasses.replace(table, columns=columns, order=())
+
+
+def _merge(table: Table, book: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame:
+    """Workbook rows matched to supplement rows by key; supplement's non-blank values win."""
+    key = list(table.key)
+    merged = book.merge(extra, on=key, how="outer", suffixes=("", "__c"), indicator=True)
+    from_csv_row = (merged["_merge"] == "right_only").to_numpy()
+    has_csv = (merged["_merge"] != "left_only").to_numpy()
+    out = merged[key].copy()
+    for name in table.column_names:
+        if name in key:
+            continue
+        wv, cv = merged[name], merged[f"{name}__c"]
+        use_csv = has_csv & (cv.notna().to_numpy() | from_csv_row)
+        out[name] = wv.where(~use_csv, cv).astype(table.columns[name].pandas_dtype)
+        out[f"__csv::{name}"] = use_csv
+        wb, cb = merged.get(f"__bad::{name}"), merged.get(f"__bad::{name}__c")
+        wb = wb.fillna(False).astype(bool) if wb is not None else pd.Series(False, index=merged.index)
+        cb = cb.fillna(False).astype(bool) if cb is not None else pd.Series(False, index=merged.index)
+        out[f"__bad::{name}"] = wb.where(~use_csv, cb)
+    for name in key:
+        out[f"__csv::{name}"] = from_csv_row
+    out["__file"] = merged["__file"].where(~from_csv_row, merged["__file__c"])
+    out["__row"] = merged["__row"].where(~from_csv_row, merged["__row__c"])
+    out["__cfile"] = merged["__file__c"]
+    out["__crow"] = merged["__row__c"]
+    return out
+
+
+def assemble(table: Table, book: pd.DataFrame | None, extra: pd.DataFrame | None, display: dict):
+    """One canonical table from its sources, with the table rules applied."""
+    findings: list[Finding] = []
+    if book is None and extra is None:
+        return table.empty_frame(), findings
+    if book is not None and extra is not None:
+        light = _keys_only(table)
+        book, f1 = rules.run_table_rules(light, book, display)
+        extra, f2 = rules.run_table_rules(light, extra, display)
+        findings += f1 + f2
+        frame = _merge(table, book, extra)
+    else:
+        frame = book if book is not None else extra
+    frame, f3 = rules.run_table_rules(table, frame, display)
+    findings += f3
+    result = frame[table.column_names].astype(table.dtypes)
+    result = result.sort_values(list(table.key), kind="mergesort").reset_index(drop=True)
+    return result, findings
+
+
+def load(path) -> LoadResult:
+    """Read ``path`` (a folder of canonical CSVs, or of an Annex A ``*.xlsx`` plus CSVs).
+
+    Returns every canonical table (empty when absent) in canonical dtypes, the findings, and the
+    files read with their sha256. Raises FileNotFoundError when ``path`` does not exist.
+    """
+    root = Path(path)
+    if not root.exists():
+        raise FileNotFoundError(f"{root}: no such file or folder")
+    findings: list[Finding] = []
+    sources: list[Source] = []
+    display: dict[str, dict[str, str]] = {}
+    if root.is_file():
+        folder, workbooks, csvs = root.parent, [root] if root.suffix.lower() == ".xlsx" else [], []
+        if root.suffix.lower() == ".csv":
+            csvs = [root]
+    else:
+        folder = root
+        workbooks = sorted(p for p in root.glob("*.xlsx") if not p.name.startswith("~$"))
+        csvs = sorted(root.glob("*.csv"))
+    if not workbooks and not csvs:
+        findings.append(rules.make_finding("no_input", str(root), None, None,
+                                           "no canonical CSV (e.g. children.csv) and no Annex A workbook (*.xlsx) found"))
+    book_tables: dict[str, pd.DataFrame] = {}
+    if len(workbooks) > 1:
+        findings.append(rules.make_finding("several_workbooks", str(root), None, None,
+                                           f"more than one workbook: {', '.join(p.name for p in workbooks)}; "
+                                           "keep only the Annex A workbook in the folder"))
+    elif workbooks:
+        book = workbooks[0]
+        sources.append(Source(book.name, book.resolve(), _sha256(book.read_bytes()), "annex_a"))
+        book_tables, f, d = annex_a.read_workbook(book, book.name)
+        findings += f
+        display.update(d)
+    csv_tables: dict[str, pd.DataFrame] = {}
+    for csv_path in csvs:
+        label = str(csv_path.relative_to(folder)) if csv_path.is_relative_to(folder) else csv_path.name
+        if csv_path.stem not in SCHEMA.tables:
+            findings.append(rules.make_finding("unknown_file", label, None, None,
+                                               f"{csv_path.name} is not named after a canonical table; not read"))
+            continue
+        sources.append(Source(label, csv_path.resolve(), _sha256(csv_path.read_bytes()), "csv"))
+        table = SCHEMA[csv_path.stem]
+        frame, f, headers = read_csv_table(csv_path, table, label, supplement=table.name in book_tables)
+        findings += f
+        display[label] = dict(headers)
+        if frame is not None:
+            csv_tables[table.name] = frame
+    tables = {}
+    for table in SCHEMA:
+        tables[table.name], f = assemble(table, book_tables.get(table.name), csv_tables.get(table.name), display)
+        findings += f
+    return LoadResult(tables=tables, findings=findings, sources=sources)

@@ -1,0 +1,146 @@
+"""Parse text columns into canonical dtypes, a whole column at a time.
+
+Why everything goes through text first: CSV cells are text, and Excel cells (dates, serial
+numbers, booleans, numbers stored as text) are turned into text by the Annex A reader, so one set
+of parsers serves both and a value reads the same whichever file it came from.
+
+Each parser takes a ``string`` Series and returns ``(parsed, bad)``: the values in the canonical
+dtype, and a boolean mask of cells that were *not blank* but could not be parsed (blank -> NA,
+never bad; whether a blank is allowed is a separate rule).
+
+Accepted date spellings: ISO ``YYYY-MM-DD`` (optionally with ``THH:MM[:SS]`` or `` HH:MM[:SS]``),
+``dd/mm/yyyy`` / ``d/m/yyyy`` (also with ``-`` or ``.``, optionally with a time), and Excel serial
+day numbers (1900 date system, day 0 = 1899-12-30, so serials after 28 Feb 1900 are exact).
+Two-digit years are refused as ambiguous.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from torbayreport.io import codes
+
+_ISO = r"^(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})(?:[T ](?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.\d+)?)?)?$"
+_UK = r"^(?P<day>\d{1,2})[/.-](?P<month>\d{1,2})[/.-](?P<year>\d{4})(?:[ T]+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?$"
+_SERIAL = r"^\d{1,7}(?:\.\d+)?$"
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+_MAX_SERIAL = 2958465  # 9999-12-31
+
+
+def blank_mask(text: pd.Series) -> pd.Series:
+    """True where a cell is empty or only spaces."""
+    text = text.astype("string")
+    return (text.isna() | (text.str.strip() == "")).fillna(True).astype(bool)
+
+
+def _clean(text: pd.Series) -> pd.Series:
+    text = text.astype("string").str.strip()
+    return text.mask(text == "")
+
+
+def _from_parts(parts: pd.DataFrame) -> pd.Series:
+    parts = parts.reindex(columns=["year", "month", "day", "hour", "minute", "second"])
+    numbers = parts.apply(pd.to_numeric, errors="coerce").fillna({"hour": 0, "minute": 0, "second": 0})
+    return pd.to_datetime(numbers[["year", "month", "day", "hour", "minute", "second"]], errors="coerce")
+
+
+def parse_datetime(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Dates with an optional time -> ``datetime64[ns]``."""
+    text = _clean(raw)
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    present = text.notna()
+    for pattern in (_ISO, _UK):
+        todo = present & out.isna()
+        if not todo.any():
+            break
+        parts = text[todo].str.extract(pattern)
+        matched = parts["year"].notna()
+        if matched.any():
+            out.loc[matched[matched].index] = _from_parts(parts[matched]).astype("datetime64[ns]")
+    todo = present & out.isna()
+    if todo.any():
+        serial_text = text[todo]
+        serial_text = serial_text[serial_text.str.match(_SERIAL).fillna(False).astype(bool)]
+        days = pd.to_numeric(serial_text, errors="coerce")
+        days = days[(days >= 1) & (days <= _MAX_SERIAL)]
+        if len(days):
+            stamps = _EXCEL_EPOCH + pd.to_timedelta((days.astype("float64") * 86400).round(), unit="s")
+            out.loc[days.index] = stamps.astype("datetime64[ns]")
+    bad = present & out.isna()
+    return out, bad.fillna(False).astype(bool)
+
+
+def parse_date(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Dates -> ``datetime64[ns]`` at midnight (any time part is dropped)."""
+    parsed, bad = parse_datetime(raw)
+    return parsed.dt.normalize(), bad
+
+
+def parse_month(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """``YYYY-MM`` (also ``YYYY/MM``, ``MM/YYYY`` or any accepted date) -> ``period[M]``."""
+    text = _clean(raw)
+    ym = text.str.extract(r"^(?P<year>\d{4})[-/](?P<month>\d{1,2})$")
+    my = text.str.extract(r"^(?P<month>\d{1,2})[-/](?P<year>\d{4})$")
+    parts = ym.fillna(my)
+    parts["day"] = "1"
+    dates = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    matched = parts["year"].notna()
+    if matched.any():
+        dates.loc[matched[matched].index] = _from_parts(parts[matched]).astype("datetime64[ns]")
+    rest = text.notna() & dates.isna() & ~matched
+    if rest.any():
+        dates.loc[rest[rest].index] = parse_date(text[rest])[0]
+    months = dates.dt.to_period("M")
+    bad = text.notna() & dates.isna()
+    return months, bad.fillna(False).astype(bool)
+
+
+def parse_bool(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Y/N, Yes/No, ``a) Yes``/``b) No``, True/False, 1/0 -> ``boolean``; Unknown -> NA (not bad)."""
+    coded, bad = codes.coerce_series(raw, "bool")
+    out = pd.Series(pd.NA, index=raw.index, dtype="boolean")
+    yes = (coded == "Y").fillna(False).astype(bool)
+    no = (coded == "N").fillna(False).astype(bool)
+    out = out.mask(yes, True).mask(no, False).astype("boolean")
+    return out, bad
+
+
+def parse_int(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    text = _clean(raw).str.replace(",", "", regex=False)
+    numbers = pd.to_numeric(text, errors="coerce")
+    whole = numbers.notna() & (np.floor(numbers.fillna(0)) == numbers.fillna(0))
+    out = numbers.where(whole).astype("Int64")
+    bad = text.notna() & out.isna()
+    return out, bad.fillna(False).astype(bool)
+
+
+def parse_float(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    text = _clean(raw).str.replace(",", "", regex=False)
+    numbers = pd.to_numeric(text, errors="coerce").astype("float64")
+    bad = text.notna() & numbers.isna()
+    return numbers, bad.fillna(False).astype(bool)
+
+
+def parse_text(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Ids and free text: trimmed, blank -> NA; never bad."""
+    return _clean(raw).astype("string"), pd.Series(False, index=raw.index)
+
+
+PARSERS = {
+    "id": parse_text,
+    "str": parse_text,
+    "date": parse_date,
+    "datetime": parse_datetime,
+    "month": parse_month,
+    "bool": parse_bool,
+    "int": parse_int,
+    "float": parse_float,
+}
+
+
+def parse_column(raw: pd.Series, dtype: str, codelist: str | None = None) -> tuple[pd.Series, pd.Series]:
+    """Parse one column of text to its canonical dtype; see module docstring."""
+    if dtype == "code":
+        return codes.coerce_series(_clean(raw), codelist)
+    return PARSERS[dtype](raw)

@@ -1,0 +1,122 @@
+"""Month-end populations several KPIs share: staff in post, open children, caseloads.
+
+Why one module: "a social worker", "in post at month end", "an open child" and "a worker's
+caseload" must mean the same thing in the caseload, ASYE, supervision, agency, vacancy and
+change-of-worker measures, or the scorecard contradicts itself. Each population is built for all
+months of the window at once (one row per record × month, via :mod:`windows`).
+
+Conventions (stated once here, repeated in each KPI's definition text):
+
+* **Social workers** are the registered social work roles, as in the DfE children's social work
+  workforce census: Social worker, Senior practitioner, Team manager, Service manager and IRO.
+  Family support workers are not social workers.
+* **In post at month end**: ``start_date <= month end`` and (no ``end_date`` or
+  ``end_date > month end``); a worker whose last day is the month end has left by then.
+* **Open child at month end**: a child with a CIN episode, a CP plan or a CLA period open at the
+  month end (same open rule; counted once however many are open).
+* **Caseload**: distinct children with an allocation to the worker open at the month end.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from torbayreport.metrics.registry import Members, Tables, Totals
+from torbayreport.metrics.windows import open_at_month_end
+
+SOCIAL_WORK_ROLES = ("Social worker", "Senior practitioner", "Team manager", "Service manager", "IRO")
+
+STAFF_COLUMNS = ["worker_id", "role", "team", "employment", "fte", "case_holding", "asye"]
+
+
+def staff_in_post(tables: Tables, months: pd.PeriodIndex, *, social_workers_only: bool = False) -> pd.DataFrame:
+    """One row per (worker, month) for every month end at which the worker is in post."""
+    staff = tables["staff"]
+    if social_workers_only:
+        staff = staff[staff["role"].isin(SOCIAL_WORK_ROLES).fillna(False).astype(bool)]
+    rows = open_at_month_end(staff, "start_date", "end_date", months)
+    return rows[STAFF_COLUMNS + ["month", "month_end"]]
+
+
+def case_holding_social_workers(tables: Tables, months: pd.PeriodIndex) -> pd.DataFrame:
+    """Social workers flagged case-holding, in post at each month end."""
+    rows = staff_in_post(tables, months, social_workers_only=True)
+    return rows[rows["case_holding"].fillna(False).astype(bool)].reset_index(drop=True)
+
+
+def open_children(tables: Tables, months: pd.PeriodIndex) -> pd.DataFrame:
+    """Distinct (month, child_id) for children with an open CIN episode, CP plan or CLA period."""
+    parts = [
+        open_at_month_end(tables["cin_episodes"], "cin_start", "cin_end", months),
+        open_at_month_end(tables["cp_plans"], "cp_start", "cp_end", months),
+        open_at_month_end(tables["cla_periods"], "cla_start", "cla_end", months),
+    ]
+    rows = pd.concat([p[["month", "month_end", "child_id"]] for p in parts], ignore_index=True)
+    return rows.drop_duplicates(["month", "child_id"]).reset_index(drop=True)
+
+
+def open_allocations(tables: Tables, months: pd.PeriodIndex) -> pd.DataFrame:
+    """Distinct (month, worker_id, child_id) for allocations open at each month end."""
+    rows = open_at_month_end(tables["allocations"], "alloc_start", "alloc_end", months)
+    return rows[["month", "worker_id", "child_id"]].drop_duplicates().reset_index(drop=True)
+
+
+def caseloads(tables: Tables, months: pd.PeriodIndex) -> pd.DataFrame:
+    """Columns month, worker_id, caseload (distinct children allocated at month end; workers with none absent)."""
+    alloc = open_allocations(tables, months)
+    return alloc.groupby(["month", "worker_id"], observed=True).size().rename("caseload").reset_index()
+
+
+def with_caseload(workers: pd.DataFrame, tables: Tables, months: pd.PeriodIndex) -> pd.DataFrame:
+    """``workers`` (month, worker_id, …) plus ``caseload``, 0 for a worker with no open allocation."""
+    out = workers.merge(caseloads(tables, months), on=["month", "worker_id"], how="left")
+    out["caseload"] = out["caseload"].fillna(0).astype(int)
+    return out
+
+
+def record_key(*parts: pd.Series) -> pd.Series:
+    """A text record id joined from columns (dates as ISO text), for drill-down of id-less records."""
+    texts = []
+    for part in parts:
+        if pd.api.types.is_datetime64_any_dtype(part):
+            text = part.dt.strftime("%Y-%m-%dT%H:%M").str.removesuffix("T00:00")
+        else:
+            text = part.astype("string")
+        texts.append(text.fillna("").astype("string"))
+    out = texts[0]
+    for text in texts[1:]:
+        out = out + "|" + text
+    return out.astype("string")
+
+
+def members(month, record_id, in_numerator) -> Members:
+    """A :class:`Members` result; a missing flag (unknown) counts as not meeting the standard."""
+    frame = pd.DataFrame(
+        {
+            "month": pd.PeriodIndex(month, freq="M") if len(month) else pd.PeriodIndex([], freq="M"),
+            "record_id": pd.Series(record_id, dtype="string").to_numpy(),
+            "in_numerator": pd.Series(in_numerator, dtype="boolean").fillna(False).to_numpy(dtype=bool),
+        }
+    )
+    return Members(frame)
+
+
+def monthly_sum(frame: pd.DataFrame, column: str, months: pd.PeriodIndex) -> pd.Series:
+    """Sum of ``column`` per month over ``months`` (0 for a month with no rows)."""
+    if frame.empty:
+        return pd.Series(0.0, index=months)
+    return frame.groupby("month", observed=True)[column].sum().reindex(months, fill_value=0).astype(float)
+
+
+def totals(months: pd.PeriodIndex, numerator, denominator):
+    """A :class:`Totals` result from per-month series (already aligned to ``months``)."""
+    return Totals(
+        pd.DataFrame(
+            {
+                "month": months,
+                "numerator": np.asarray(numerator, dtype=float),
+                "denominator": np.asarray(denominator, dtype=float),
+            }
+        )
+    )

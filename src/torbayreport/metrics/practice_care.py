@@ -1,0 +1,332 @@
+"""Practice pillar, children looked after, care leavers and the edge of care (P17–P24, P27a/b).
+
+Why these definitions: they follow the KPI catalogue and the DfE looked-after-children
+(SSDA903) conventions — short-term stability is "3 or more placements during the year" for
+children looked after at the period end, long-term stability is under-16s looked after
+continuously for 2.5+ years who have been in the same placement for 2+ years or are placed for
+adoption, and the care-leaver measures are of 19–21-year-olds the council is in touch with.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from torbayreport.calendar import add_working_days
+from torbayreport.metrics.practice_common import (
+    MONTH,
+    age_at,
+    flow,
+    last_on_or_before,
+    members,
+    open_children,
+    r12m,
+    record_ids,
+    review_cycle,
+    with_dob,
+)
+from torbayreport.metrics.practice_protection import SNAPSHOT_RULE
+from torbayreport.metrics.registry import kpi
+from torbayreport.metrics.windows import open_at_month_end
+
+ADOPTION_PLACEMENTS = ("A3", "A4", "A5", "A6")
+TEMPORARY_PLACEMENTS = ("T0", "T1", "T2", "T3", "T4")
+EET_ACTIVITIES = ("F1", "P1", "F2", "P2", "F3", "P3")
+
+
+def _cla(tables, months) -> pd.DataFrame:
+    return open_children(tables["cla_periods"], "cla_start", "cla_end", months)
+
+
+@kpi(
+    id="P17",
+    title="Children looked after visited within 6 weeks",
+    pillar="practice",
+    ref="2.6.1",
+    polarity="up",
+    unit="percent",
+    grain="children (looked after at month end)",
+    window="snapshot",
+    definition=f"""Children looked after at the month end whose latest looked-after-child visit on
+    or before the month end was at most 42 calendar days (6 weeks) before it, as a share of
+    children looked after. {SNAPSHOT_RULE} Calendar days, not working days; only visits recorded as
+    CLA visits count; a child with no visit is not visited in time.""",
+)
+def p17_cla_visits(tables, months):
+    visits = tables["visits"]
+    visits = visits[(visits["visit_type"] == "CLA").fillna(False).to_numpy(dtype=bool)]
+    snap = last_on_or_before(_cla(tables, months), visits[["child_id", "visit_date"]], "visit_date")
+    ok = (snap["month_end"] - snap["visit_date"]).dt.days <= 42
+    return members(snap, snap["child_id"], ok)
+
+
+def _reviews_in_periods(reviews: pd.DataFrame, periods: pd.DataFrame) -> pd.DataFrame:
+    """Each CLA review tagged with the period of care it falls in (List 8 reviews carry no period).
+
+    The period is the child's latest one starting on or before the review; a review after that
+    period ended belongs to no period and is not used.
+    """
+    rev = reviews[["child_id", "review_date"]].dropna().sort_values("review_date")
+    rev = rev.assign(child_id=rev["child_id"].astype("string"))
+    per = periods[["child_id", "cla_start", "cla_end"]].sort_values("cla_start")
+    per = per.assign(child_id=per["child_id"].astype("string"))
+    tagged = pd.merge_asof(rev, per, left_on="review_date", right_on="cla_start", by="child_id", direction="backward")
+    inside = tagged["cla_start"].notna() & (tagged["cla_end"].isna() | (tagged["review_date"] <= tagged["cla_end"]))
+    return tagged[inside.fillna(False).to_numpy(dtype=bool)][["child_id", "cla_start", "review_date"]]
+
+
+@kpi(
+    id="P18",
+    title="CLA reviews in timescale",
+    pillar="practice",
+    ref="2.4.3",
+    polarity="up",
+    unit="percent",
+    grain="events (reviews due)",
+    window="flow",
+    definition="""Looked-after reviews falling due in the month that were held on or before their due
+    date, as a share of reviews due in the month. The first review is due 20 working days after the
+    period of care starts (start day is day 0, bank holidays excluded), the second 3 calendar months
+    after the first was held, then every 6 months after the review before. A review held late
+    counts as not in time in the month it was due; a review not held at all counts as missed in the
+    month it fell due if the child was still looked after on the due date — a period of care that
+    ended on or before a due date had no review due. Reviews are matched to the period of care they
+    fall in.""",
+)
+def p18_cla_reviews(tables, months):
+    periods = tables["cla_periods"]
+    due = review_cycle(
+        _reviews_in_periods(tables["cla_reviews"], periods),
+        periods,
+        keys=["child_id", "cla_start"],
+        end="cla_end",
+        first_due=pd.Series(add_working_days(periods["cla_start"], 20), index=periods.index),
+        interval_after=[pd.DateOffset(months=3), pd.DateOffset(months=6)],
+    )
+    due = flow(due, "due", months)
+    return members(due, record_ids(due, "child_id", "cla_start", "due"), due["on_time"])
+
+
+@kpi(
+    id="P19",
+    title="CLA health assessments up to date",
+    pillar="practice",
+    ref="2.6.1",
+    polarity="up",
+    unit="percent",
+    grain="children (looked after 28+ days at month end)",
+    window="snapshot",
+    definition=f"""Children looked after at the month end who had been in their current period of
+    care for at least 28 calendar days, whose latest health assessment on or before the month end
+    was within the last 6 months (children under 5 at the month end) or 12 months (aged 5 and
+    over), as a share of those children. Age from the date of birth; a child with no date of birth
+    is held to the stricter 6-month rule. {SNAPSHOT_RULE}""",
+)
+def p19_health_assessments(tables, months):
+    cla = _cla(tables, months)
+    cla = cla[((cla["month_end"] - cla["cla_start"]).dt.days >= 28).to_numpy()]
+    cla = with_dob(cla, tables)
+    snap = last_on_or_before(cla, tables["health_assessments"][["child_id", "assessment_date"]], "assessment_date")
+    age = age_at(snap["date_of_birth"], snap["month_end"])
+    five_plus = (age >= 5).fillna(False).to_numpy(dtype=bool)
+    since = np.where(
+        five_plus,
+        snap["month_end"] - pd.DateOffset(months=12),
+        snap["month_end"] - pd.DateOffset(months=6),
+    )
+    ok = snap["assessment_date"] >= pd.Series(since, index=snap.index).astype("datetime64[ns]")
+    return members(snap, snap["child_id"], ok)
+
+
+@kpi(
+    id="P20",
+    title="Short-term placement stability",
+    pillar="practice",
+    ref="2.6.2",
+    polarity="down",
+    unit="percent",
+    grain="children (looked after at month end)",
+    window="snapshot",
+    definition=f"""Children looked after at the month end who had 3 or more placements during the 12
+    months to the month end, as a share of children looked after. As DfE counts 'placements during
+    the year', a placement counts if any part of it falls in those 12 months (it started on or
+    before the month end and had not ended before the first day of the 12 months), so the placement
+    a child was already in at the start of the year counts too. Temporary placements (codes T0–T4:
+    holidays, hospital, respite) are absences, not moves, and are not counted. {SNAPSHOT_RULE}""",
+)
+def p20_short_term_stability(tables, months):
+    cla = _cla(tables, months)[["child_id", "month", "month_end"]]
+    placements = tables["placements"]
+    placements = placements[~placements["placement_type"].isin(TEMPORARY_PLACEMENTS).fillna(False).to_numpy(dtype=bool)]
+    pairs = cla.merge(placements[["child_id", "placement_start", "placement_end"]], on="child_id", how="inner")
+    year_start = pairs["month_end"] - pd.DateOffset(years=1) + pd.Timedelta(days=1)
+    overlaps = (pairs["placement_start"] <= pairs["month_end"]) & (
+        pairs["placement_end"].isna() | (pairs["placement_end"] >= year_start)
+    )
+    counts = (
+        pairs[overlaps.fillna(False).to_numpy(dtype=bool)]
+        .groupby(["child_id", "month"], observed=True)
+        .size()
+        .rename("_placements")
+        .reset_index()
+    )
+    snap = cla.merge(counts, on=["child_id", "month"], how="left")
+    return members(snap, snap["child_id"], snap["_placements"].fillna(0) >= 3)
+
+
+@kpi(
+    id="P21",
+    title="Long-term placement stability",
+    pillar="practice",
+    ref="2.6.4",
+    polarity="up",
+    unit="percent",
+    grain="children (under 16, looked after 2.5+ years, at month end)",
+    window="snapshot",
+    definition=f"""Children under 16 at the month end who had been looked after continuously for at
+    least 2.5 years (current period of care started at least 30 calendar months before the month
+    end) and who had been in their current placement for at least 2 years (placement start plus 2
+    calendar years on or before the month end) or were placed for adoption (placement types A3–A6),
+    as a share of those under-16s (the DfE long-term stability measure). A child with no date of
+    birth cannot be placed in the age band and is left out (missing dates of birth are reported in
+    the data-quality appendix). Where two placements are open at once, the latest started is the
+    current one. {SNAPSHOT_RULE}""",
+)
+def p21_long_term_stability(tables, months):
+    cla = with_dob(_cla(tables, months), tables)
+    age = age_at(cla["date_of_birth"], cla["month_end"])
+    long_looked_after = cla["cla_start"] + pd.DateOffset(months=30) <= cla["month_end"]
+    cohort = cla[((age < 16).fillna(False) & long_looked_after).to_numpy(dtype=bool)]
+    current = open_at_month_end(tables["placements"], "placement_start", "placement_end", months)
+    current = current.sort_values("placement_start").drop_duplicates(["child_id", "month"], keep="last")
+    snap = cohort.merge(
+        current[["child_id", "month", "placement_start", "placement_type"]], on=["child_id", "month"], how="left"
+    )
+    stable = (snap["placement_start"] + pd.DateOffset(years=2) <= snap["month_end"]).fillna(False)
+    adoption = snap["placement_type"].isin(ADOPTION_PLACEMENTS).fillna(False)
+    return members(snap, snap["child_id"], stable | adoption)
+
+
+@kpi(
+    id="P22",
+    title="Re-entering care within 12 months",
+    pillar="practice",
+    ref="2.6.3",
+    polarity="down",
+    unit="percent",
+    grain="events (periods of care started)",
+    window="r12m",
+    definition="""Rolling 12 months: periods of care starting in the 12 months to the month end that
+    began within 12 months of the same child's previous period of care ending (previous end on or
+    before the new start, and no more than 12 calendar months before it), as a share of all periods
+    starting in those 12 months. The previous period can be from before the report window. Each
+    period counts.""",
+)
+def p22_re_entries(tables, months):
+    periods = tables["cla_periods"].sort_values(["child_id", "cla_start"])
+    previous_end = periods.groupby("child_id")["cla_end"].shift(1)
+    re_entry = (previous_end <= periods["cla_start"]) & (
+        previous_end >= periods["cla_start"] - pd.DateOffset(months=12)
+    )
+    started = r12m(periods.assign(_re=re_entry.fillna(False).to_numpy(dtype=bool)), "cla_start", months)
+    return members(started, record_ids(started, "child_id", "cla_start"), started["_re"])
+
+
+@kpi(
+    id="P23",
+    title="Pre-proceedings (PLO) concluded within 12 weeks",
+    pillar="practice",
+    ref="2.8.1",
+    polarity="up",
+    unit="percent",
+    grain="events (PLO episodes concluded)",
+    window="flow",
+    definition="""Pre-proceedings (PLO) episodes concluded in the month (by end date) that lasted at
+    most 12 weeks (84 calendar days) from start to end — 16 weeks (112 days) where the episode is
+    flagged complex — as a share of episodes concluded in the month. A blank complexity flag is
+    read as not complex. Each episode counts.""",
+)
+def p23_plo(tables, months):
+    done = flow(tables["plo"], "plo_end", months)
+    limit = np.where(done["complex"].fillna(False).to_numpy(dtype=bool), 112, 84)
+    ok = (done["plo_end"] - done["plo_start"]).dt.days <= limit
+    return members(done, record_ids(done, "child_id", "plo_start"), ok)
+
+
+@kpi(
+    id="P24",
+    title="Homeless 16/17-year-olds assessed",
+    pillar="practice",
+    ref="2.7.1",
+    polarity="up",
+    unit="percent",
+    grain="events (presentations)",
+    window="r12m",
+    definition="""Rolling 12 months: presentations of homeless 16- and 17-year-olds in the 12 months
+    to the month end that have a social work assessment date recorded, as a share of all such
+    presentations. Each presentation counts, so a young person presenting twice counts twice.""",
+)
+def p24_homeless_assessed(tables, months):
+    window = r12m(tables["homeless_16_17"], "presented_date", months)
+    return members(window, record_ids(window, "young_person_id", "presented_date"), window["assessed_date"].notna())
+
+
+def _care_leavers_19_21(tables, months) -> pd.DataFrame:
+    """Care-leaver rows of window months: former relevant / relevant, aged 19–21 at the month end, in touch."""
+    leavers = tables["care_leavers"]
+    leavers = leavers[leavers["month"].isin(months).to_numpy(dtype=bool)]
+    leavers = leavers.assign(
+        month=leavers["month"].astype(MONTH),
+        month_end=(leavers["month"].dt.to_timestamp(how="start") + pd.offsets.MonthEnd(0)).to_numpy(),
+    )
+    leavers = with_dob(leavers, tables)
+    age = age_at(leavers["date_of_birth"], leavers["month_end"])
+    keep = (
+        ((age >= 19) & (age <= 21)).fillna(False)
+        & (leavers["eligibility"] != "Qualifying").fillna(False)
+        & (leavers["in_touch"] == "Yes").fillna(False)
+    )
+    return leavers[keep.to_numpy(dtype=bool)].reset_index(drop=True)
+
+
+CARE_LEAVER_RULE = """Care leavers aged 19, 20 or 21 at the month end (from the date of birth; a row
+    with no date of birth cannot be placed in the band and is left out) whom the council is in
+    touch with ('in touch' = Yes), from that month's care-leaver record. Qualifying care leavers are
+    left out, as in the DfE care-leaver statistics (relevant and former relevant young people only).
+    Each young person counts once a month."""
+
+
+@kpi(
+    id="P27a",
+    title="Care leavers in suitable accommodation",
+    pillar="practice",
+    ref="2.6.x",
+    polarity="up",
+    unit="percent",
+    grain="young people (care leavers 19–21 in touch, per month)",
+    window="snapshot",
+    definition=f"""Care leavers whose accommodation is recorded as suitable, as a share of care leavers
+    in touch. {CARE_LEAVER_RULE} A blank suitability counts in the denominator only.""",
+)
+def p27a_care_leavers_accommodation(tables, months):
+    leavers = _care_leavers_19_21(tables, months)
+    return members(leavers, leavers["child_id"], leavers["accommodation_suitable"])
+
+
+@kpi(
+    id="P27b",
+    title="Care leavers in education, employment or training",
+    pillar="practice",
+    ref="2.6.x",
+    polarity="up",
+    unit="percent",
+    grain="young people (care leavers 19–21 in touch, per month)",
+    window="snapshot",
+    definition=f"""Care leavers in education, employment or training (activity codes F1, P1, F2, P2,
+    F3, P3: higher education, other education, training or employment, full or part time), as a
+    share of care leavers in touch. {CARE_LEAVER_RULE} A blank activity counts in the denominator
+    only.""",
+)
+def p27b_care_leavers_eet(tables, months):
+    leavers = _care_leavers_19_21(tables, months)
+    return members(leavers, leavers["child_id"], leavers["activity"].isin(EET_ACTIVITIES))

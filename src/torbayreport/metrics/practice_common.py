@@ -1,0 +1,194 @@
+"""Building blocks shared by the practice-pillar KPIs (P01–P27b).
+
+Why a module of its own: the practice KPIs repeat a handful of patterns — events in a month,
+events in the 12 months to a month end, children open at a month end, "the last visit on or
+before the month end", age at a date, a review cycle of due dates. Writing each once keeps the
+counting conventions identical across KPIs and keeps every compute function a few vectorised
+lines (no loops over rows, no per-month recomputation).
+
+Conventions used here (and printed in each KPI's definition):
+
+* working days: :func:`torbayreport.calendar.working_days_between` — the start day is day 0,
+  "within N working days" means ``elapsed <= N``; a missing date never passes;
+* "N calendar months after" uses ``pandas.DateOffset(months=N)`` (31 Jan + 1 month = 28/29 Feb);
+* a record is open at a month end when it started on or before that day and has no end date or
+  ends after it (see :mod:`torbayreport.metrics.windows`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from torbayreport.calendar import working_days_between
+from torbayreport.metrics.registry import Members
+from torbayreport.metrics.windows import extend_back, in_month, open_at_month_end, rolling
+
+MONTH = pd.PeriodDtype("M")
+
+
+def record_ids(frame: pd.DataFrame, *columns: str) -> pd.Series:
+    """A stable drill-down id: the columns joined with "|" (dates written YYYY-MM-DD)."""
+    parts = []
+    for col in columns:
+        values = frame[col]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            text = values.dt.strftime("%Y-%m-%d")
+        else:
+            text = values.astype("string")
+        parts.append(text.astype("string").fillna(""))
+    out = parts[0]
+    for part in parts[1:]:
+        out = out + "|" + part
+    return out.astype("string")
+
+
+def members(frame: pd.DataFrame, record_id: pd.Series, in_numerator) -> Members:
+    """Members(month, record_id, in_numerator) from a frame that carries a ``month`` column.
+
+    ``in_numerator`` may be a nullable boolean: unknown (NA) is *not* in the numerator — a KPI
+    counts a success only when the data show it.
+    """
+    # Positional, never index-aligned: a Series built on another index must not be re-aligned
+    # (that would turn values into NA and silently drop them from the numerator).
+    flags = in_numerator.to_numpy() if isinstance(in_numerator, pd.Series) else np.asarray(in_numerator)
+    ids = record_id.to_numpy() if isinstance(record_id, pd.Series) else np.asarray(record_id)
+    if not (len(flags) == len(ids) == len(frame)):
+        raise ValueError(f"members: {len(frame)} rows but {len(ids)} ids and {len(flags)} flags")
+    flag = pd.Series(flags, dtype="object").astype("boolean").fillna(False).astype(bool)
+    out = pd.DataFrame(
+        {
+            "month": pd.Series(frame["month"].to_numpy(), dtype=MONTH),
+            "record_id": pd.Series(ids, dtype="object").astype("string"),
+            "in_numerator": flag.to_numpy(),
+        }
+    )
+    return Members(out)
+
+
+def flow(frame: pd.DataFrame, date_col: str, months: pd.PeriodIndex) -> pd.DataFrame:
+    """Rows whose ``date_col`` falls in a window month (with ``month``)."""
+    return in_month(frame, date_col, months).reset_index(drop=True)
+
+
+def r12m(frame: pd.DataFrame, date_col: str, months: pd.PeriodIndex) -> pd.DataFrame:
+    """Each row under every window month whose 12 months (m-11 … m) contain its ``date_col``.
+
+    So an event dated 1 April 2019 counts for every month from April 2019 to March 2020, and an
+    event 12 months and 1 day before a month's first day (e.g. 31 March 2019 for April 2020) does not.
+    """
+    base = in_month(frame, date_col, extend_back(months, 11))
+    return rolling(base, months, 12)
+
+
+def open_children(frame: pd.DataFrame, start: str, end: str, months: pd.PeriodIndex) -> pd.DataFrame:
+    """Distinct (child_id, month, month_end) for children with a record open at the month end.
+
+    A child with two overlapping records (a data error) is one child.
+    """
+    snap = open_at_month_end(frame, start, end, months)
+    snap = snap.sort_values([start]).drop_duplicates(["child_id", "month"], keep="last")
+    return snap.reset_index(drop=True)
+
+
+def last_on_or_before(
+    left: pd.DataFrame, events: pd.DataFrame, date_col: str, at: str = "month_end", by: str = "child_id"
+) -> pd.DataFrame:
+    """``left`` plus the columns of ``by``'s latest event dated on or before ``left[at]``.
+
+    Vectorised as one ``merge_asof``; no event gives missing values. The event date column is
+    kept under its own name.
+    """
+    right = events.dropna(subset=[date_col]).sort_values(date_col)
+    right = right.assign(**{by: right[by].astype("string")})
+    lhs = left.reset_index(drop=True).assign(_order=lambda f: np.arange(len(f)))
+    lhs = lhs.assign(**{by: lhs[by].astype("string")}).sort_values(at)
+    lhs[at] = lhs[at].astype("datetime64[ns]")
+    right = right.assign(**{date_col: right[date_col].astype("datetime64[ns]")})
+    merged = pd.merge_asof(
+        lhs, right, left_on=at, right_on=date_col, by=by, direction="backward", suffixes=("", "_event")
+    )
+    return merged.sort_values("_order").drop(columns="_order").reset_index(drop=True)
+
+
+def age_at(date_of_birth: pd.Series, on: pd.Series) -> pd.Series:
+    """Age in completed years on a date (missing where the date of birth is missing)."""
+    dob = pd.to_datetime(date_of_birth)
+    on = pd.to_datetime(on)
+    years = on.dt.year - dob.dt.year
+    before_birthday = (on.dt.month < dob.dt.month) | ((on.dt.month == dob.dt.month) & (on.dt.day < dob.dt.day))
+    return (years - before_birthday.astype("Int64")).astype("Int64")
+
+
+def with_dob(frame: pd.DataFrame, tables) -> pd.DataFrame:
+    """``frame`` plus the child's ``date_of_birth`` (from ``children``)."""
+    children = tables["children"][["child_id", "date_of_birth"]].drop_duplicates("child_id")
+    return frame.merge(children, on="child_id", how="left")
+
+
+def within_working_days(start: pd.Series, end: pd.Series, n: int, *, not_before_start: bool = False) -> np.ndarray:
+    """``working_days_between(start, end) <= n`` element-wise; a missing date never passes.
+
+    With ``not_before_start`` an ``end`` earlier than ``start`` (a data error, or an event that
+    cannot be a response to the start) does not pass either.
+    """
+    start_d = pd.to_datetime(pd.Series(np.asarray(start))).to_numpy(dtype="datetime64[ns]")
+    end_d = pd.to_datetime(pd.Series(np.asarray(end))).to_numpy(dtype="datetime64[ns]")
+    elapsed = working_days_between(start_d, end_d)
+    ok = elapsed <= n  # NaN (a missing date) compares False
+    if not_before_start:
+        # busday_count gives 0, not a negative, for a weekend "end" just before a Monday start,
+        # so compare the calendar dates too (NaT compares False).
+        ok &= end_d >= start_d
+    return ok
+
+
+def review_cycle(
+    reviews: pd.DataFrame,
+    periods: pd.DataFrame,
+    keys: list[str],
+    end: str,
+    first_due: pd.Series,
+    interval_after: list[pd.DateOffset],
+) -> pd.DataFrame:
+    """Due dates of a review cycle, one row per review due, with whether it was held on time.
+
+    ``periods`` (one row per plan / period of care, identified by ``keys``) carries ``end``; ``first_due`` (aligned to ``periods``) is when its first review falls due.
+    ``reviews`` carries ``keys`` and ``review_date``. The k-th review held (k = 1, 2, …) answers
+    the k-th due date; due date k+1 is review k's date plus ``interval_after[min(k, len)-1]``
+    (so [3 months, 6 months] means "second review 3 months after the first, then every
+    6 months"). Each review held is on time when ``review_date <= due``. After the last review
+    held, the next review is still *pending*: it is due (and missed) only if the period was still
+    open on its due date (no end, or end after the due date) — a plan that ended first had no
+    review due. Returned columns: keys, ``due``, ``review_date`` (NaT when pending), ``on_time``.
+    """
+    per = periods[keys + [end]].assign(_first_due=pd.to_datetime(pd.Series(first_due).to_numpy()))
+    held = reviews[keys + ["review_date"]].dropna(subset=["review_date"]).merge(per, on=keys, how="inner")
+    held = held.sort_values(keys + ["review_date"]).drop_duplicates(keys + ["review_date"]).reset_index(drop=True)
+    k = held.groupby(keys, sort=False).cumcount().to_numpy() + 1  # 1-based review number
+    prev = held.groupby(keys, sort=False)["review_date"].shift(1)
+    due = held["_first_due"].copy()
+    for i, offset in enumerate(interval_after):
+        # review number k uses the interval after review k-1: interval_after[k-2], the last repeating
+        later = (k - 1 == i + 1) if i + 1 < len(interval_after) else (k - 1 >= i + 1)
+        due = due.where(~later, prev + offset)
+    held["due"] = due
+    held["on_time"] = held["review_date"] <= held["due"]
+
+    # The next review after the last held (or the first, if none held): pending.
+    counts = held.groupby(keys, sort=False).agg(_n=("review_date", "size"), _last=("review_date", "max"))
+    pending = per.merge(counts.reset_index(), on=keys, how="left")
+    n = pending["_n"].fillna(0).to_numpy()
+    pend_due = pending["_first_due"].copy()
+    for i, offset in enumerate(interval_after):
+        sel = (n == i + 1) if i + 1 < len(interval_after) else (n >= i + 1)
+        pend_due = pend_due.where(~sel, pending["_last"] + offset)
+    pending = pending.assign(due=pend_due, review_date=pd.NaT, on_time=False)
+    ended_first = pending[end].notna() & (pending[end] <= pending["due"])
+    pending = pending[~ended_first.fillna(False).to_numpy(dtype=bool)]
+    cols = keys + ["due", "review_date", "on_time"]
+    out = pd.concat([held[cols], pending[cols]], ignore_index=True)
+    out["review_date"] = out["review_date"].astype("datetime64[ns]")
+    out["due"] = out["due"].astype("datetime64[ns]")
+    out["on_time"] = out["on_time"].astype(bool)
+    return out

@@ -1,0 +1,178 @@
+"""Practice pillar, front door (P01–P06): contacts, referrals and assessments.
+
+Why these definitions: they follow the KPI catalogue (shared/spec/indicators.md) and the DfE
+children-in-need conventions (re-referral = a referral within 12 months of a previous referral of
+the same child; assessment duration start → authorisation in working days, "same day" = 0).
+All six are flow measures counting events (rows), not distinct children.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from torbayreport.metrics.practice_common import flow, members, record_ids, within_working_days
+from torbayreport.metrics.registry import kpi
+
+WD_RULE = (
+    "Working days exclude weekends and England & Wales bank holidays; the start day is day 0, so a "
+    "same-day event is 0 working days and 'within N working days' means N or fewer."
+)
+
+
+@kpi(
+    id="P01",
+    title="Contacts with a decision within 1 working day",
+    pillar="practice",
+    ref="2.1.1",
+    polarity="up",
+    unit="percent",
+    grain="events (contacts)",
+    window="flow",
+    definition=f"""Contacts received in the month (by contact date) whose decision date is at most
+    1 working day after the contact date, as a share of all contacts received in the month.
+    {WD_RULE} A contact with no decision recorded stays in the denominator and does not count as
+    decided in time. Each contact counts, so a child contacted twice counts twice.""",
+)
+def p01_contact_decisions(tables, months):
+    contacts = flow(tables["contacts"], "contact_date", months)
+    ok = within_working_days(contacts["contact_date"], contacts["decision_date"], 1)
+    return members(contacts, record_ids(contacts, "child_id", "contact_date", "contact_source"), ok)
+
+
+def _previous_referral_date(referrals: pd.DataFrame) -> pd.Series:
+    """For each referral, the child's most recent referral date strictly before it (NaT if none)."""
+    dates = referrals[["child_id", "referral_date"]].drop_duplicates().sort_values(["child_id", "referral_date"])
+    dates["previous"] = dates.groupby("child_id", sort=False)["referral_date"].shift(1)
+    looked_up = referrals[["child_id", "referral_date"]].merge(dates, on=["child_id", "referral_date"], how="left")
+    return pd.Series(looked_up["previous"].to_numpy(), index=referrals.index, dtype="datetime64[ns]")
+
+
+@kpi(
+    id="P02",
+    title="Re-referrals within 12 months",
+    pillar="practice",
+    ref="2.1.1",
+    polarity="down",
+    unit="percent",
+    grain="events (referrals)",
+    window="flow",
+    definition="""Referrals received in the month for a child who had a previous referral in the 12
+    months before this referral's date, as a share of all referrals received in the month (the DfE
+    re-referral definition). Worked out from the full referral history — including referrals before
+    the report window — not from any 'number of referrals in the last 12 months' column. A
+    previous referral must be dated strictly before this one (two referrals of a child on the same
+    day are one episode, neither a re-referral of the other) and on or after the same date one year
+    earlier; a referral 12 months and 1 day earlier does not count. Each referral counts.""",
+)
+def p02_re_referrals(tables, months):
+    referrals = tables["referrals"]
+    previous = _previous_referral_date(referrals)
+    within = previous.notna() & (previous >= referrals["referral_date"] - pd.DateOffset(months=12))
+    frame = referrals.assign(_re=within.fillna(False).to_numpy(dtype=bool))
+    frame = flow(frame, "referral_date", months)
+    return members(frame, frame["referral_id"], frame["_re"])
+
+
+@kpi(
+    id="P03",
+    title="Referrals ending in no further action",
+    pillar="practice",
+    ref="2.1.1",
+    polarity="down",
+    unit="percent",
+    grain="events (referrals)",
+    window="flow",
+    definition="""Referrals received in the month (by referral date) flagged 'no further action',
+    as a share of all referrals received in the month. A referral with the flag blank counts in
+    the denominator only. Each referral counts.""",
+)
+def p03_referral_nfa(tables, months):
+    referrals = flow(tables["referrals"], "referral_date", months)
+    return members(referrals, referrals["referral_id"], referrals["referral_nfa"])
+
+
+def _assessment_timeliness(tables, months, n):
+    done = flow(tables["assessments"], "authorised_date", months)
+    ok = within_working_days(done["assessment_start"], done["authorised_date"], n)
+    return members(done, record_ids(done, "child_id", "assessment_start"), ok)
+
+
+@kpi(
+    id="P04",
+    title="Assessments completed within 45 working days",
+    pillar="practice",
+    ref="2.3.1",
+    polarity="up",
+    unit="percent",
+    grain="events (assessments)",
+    window="flow",
+    definition=f"""Assessments authorised (completed) in the month whose start-to-authorisation time
+    is at most 45 working days, as a share of all assessments authorised in the month. {WD_RULE}
+    Assessments not yet authorised are not counted until the month they are authorised.""",
+)
+def p04_assessments_45(tables, months):
+    return _assessment_timeliness(tables, months, 45)
+
+
+@kpi(
+    id="P05",
+    title="Assessments completed within 20 working days",
+    pillar="practice",
+    ref="2.3.1",
+    polarity="up",
+    unit="percent",
+    grain="events (assessments)",
+    window="flow",
+    definition=f"""Assessments authorised (completed) in the month whose start-to-authorisation time
+    is at most 20 working days, as a share of all assessments authorised in the month. {WD_RULE}""",
+)
+def p05_assessments_20(tables, months):
+    return _assessment_timeliness(tables, months, 20)
+
+
+def _referral_date_for(assessments: pd.DataFrame, referrals: pd.DataFrame) -> pd.Series:
+    """The referral date behind each assessment.
+
+    By ``referral_id`` where the assessment carries one; otherwise the child's latest referral on
+    or before the assessment start (Annex A List 4 links assessments to children, not referrals).
+    """
+    by_id = assessments[["referral_id"]].merge(
+        referrals[["referral_id", "referral_date"]].drop_duplicates("referral_id"), on="referral_id", how="left"
+    )["referral_date"]
+    ordered = assessments.reset_index(drop=True).assign(_order=lambda f: range(len(f)))
+    ordered = ordered.assign(child_id=ordered["child_id"].astype("string")).sort_values("assessment_start")
+    refs = referrals[["child_id", "referral_date"]].dropna().sort_values("referral_date")
+    refs = refs.assign(child_id=refs["child_id"].astype("string"), _ref_date=refs["referral_date"])
+    asof = pd.merge_asof(
+        ordered[["_order", "child_id", "assessment_start"]],
+        refs[["child_id", "referral_date", "_ref_date"]],
+        left_on="assessment_start",
+        right_on="referral_date",
+        by="child_id",
+        direction="backward",
+    ).sort_values("_order")["_ref_date"]
+    has_id = assessments["referral_id"].notna().to_numpy()
+    chosen = pd.Series(by_id.to_numpy()).where(has_id, pd.Series(asof.to_numpy()))
+    return pd.Series(chosen.to_numpy(), index=assessments.index, dtype="datetime64[ns]")
+
+
+@kpi(
+    id="P06",
+    title="Child seen within 5 working days of referral",
+    pillar="practice",
+    ref="2.3.1",
+    polarity="up",
+    unit="percent",
+    grain="events (assessments)",
+    window="flow",
+    definition=f"""Assessments started in the month whose child was seen at most 5 working days
+    after the referral date, as a share of all assessments started in the month. {WD_RULE} The
+    referral is the one the assessment names; where it names none, the child's latest referral on
+    or before the assessment start. An assessment with no seen date, no referral found, or a seen
+    date before the referral date stays in the denominator and does not count as seen in time.""",
+)
+def p06_child_seen(tables, months):
+    started = flow(tables["assessments"], "assessment_start", months)
+    referral_date = _referral_date_for(started, tables["referrals"])
+    ok = within_working_days(referral_date, started["child_seen_date"], 5, not_before_start=True)
+    return members(started, record_ids(started, "child_id", "assessment_start"), ok)

@@ -1,0 +1,302 @@
+"""Practice pillar, child protection and children in need (P07–P16, P25, P26).
+
+Why these definitions: they follow the KPI catalogue and the DfE conventions — ICPC timeliness
+is measured from the S47 start (strategy discussion) and excludes ICPCs dated before it, each
+S47 counted separately (DfE table C4); "second or subsequent plan" looks at any earlier plan
+however long ago (CIN table D3); "lasting 2 years or more" is of plans *ending* (table D7).
+Visit measures are month-end snapshots of distinct children.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from torbayreport.metrics.practice_common import (
+    flow,
+    last_on_or_before,
+    members,
+    open_children,
+    r12m,
+    record_ids,
+    review_cycle,
+    within_working_days,
+)
+from torbayreport.metrics.practice_front_door import WD_RULE
+from torbayreport.metrics.registry import kpi
+
+SNAPSHOT_RULE = (
+    "Taken at the last day of the month: a child counts if the record started on or before that day "
+    "and has no end date or ends after it (a record ending on the last day is closed). Each child "
+    "counts once however many records are open."
+)
+
+
+def _s47_ids(frame):
+    return record_ids(frame, "child_id", "strategy_date")
+
+
+@kpi(
+    id="P07",
+    title="S47: child seen within 1 working day",
+    pillar="practice",
+    ref="2.4.1",
+    polarity="up",
+    unit="percent",
+    grain="events (S47 enquiries)",
+    window="flow",
+    definition=f"""Section 47 enquiries started in the month (strategy discussion date) where the
+    child was seen at most 1 working day after the start, as a share of S47s started in the month.
+    {WD_RULE} An enquiry with no seen date, or a seen date before the start, does not count as seen
+    in time. Each enquiry counts.""",
+)
+def p07_s47_seen(tables, months):
+    started = flow(tables["s47"], "strategy_date", months)
+    ok = within_working_days(started["strategy_date"], started["child_seen_date"], 1, not_before_start=True)
+    return members(started, _s47_ids(started), ok)
+
+
+@kpi(
+    id="P08",
+    title="S47 completed within 15 working days",
+    pillar="practice",
+    ref="2.4.1",
+    polarity="up",
+    unit="percent",
+    grain="events (S47 enquiries)",
+    window="flow",
+    definition=f"""Section 47 enquiries completed in the month whose start-to-completion time is at
+    most 15 working days, as a share of S47s completed in the month. {WD_RULE} Open enquiries are
+    counted in the month they complete.""",
+)
+def p08_s47_completed(tables, months):
+    done = flow(tables["s47"], "completed_date", months)
+    ok = within_working_days(done["strategy_date"], done["completed_date"], 15)
+    return members(done, _s47_ids(done), ok)
+
+
+@kpi(
+    id="P09",
+    title="ICPC within 15 working days of the strategy discussion",
+    pillar="practice",
+    ref="2.4.1",
+    polarity="up",
+    unit="percent",
+    grain="events (ICPCs, one per S47)",
+    window="flow",
+    definition=f"""Initial child protection conferences held in the month at most 15 working days
+    after their S47 start (the strategy discussion), as a share of ICPCs held in the month.
+    {WD_RULE} As DfE does, an ICPC dated before its S47 start is excluded from both numerator and
+    denominator (it is a recording error, not a timely conference), and each S47 counts separately.""",
+)
+def p09_icpc_timeliness(tables, months):
+    s47 = tables["s47"]
+    valid = s47[(s47["icpc_date"] >= s47["strategy_date"]).fillna(False).to_numpy(dtype=bool)]
+    held = flow(valid, "icpc_date", months)
+    ok = within_working_days(held["strategy_date"], held["icpc_date"], 15)
+    return members(held, _s47_ids(held), ok)
+
+
+@kpi(
+    id="P10",
+    title="S47s leading to an ICPC",
+    pillar="practice",
+    ref="2.4.1",
+    polarity="target",
+    unit="percent",
+    grain="events (S47 enquiries)",
+    window="flow",
+    definition="""Section 47 enquiries completed in the month that have an initial child protection
+    conference date recorded, as a share of S47s completed in the month. Closer to the target is
+    better: too few can mean risk is missed, too many that conferences are used where support would
+    do. Each enquiry counts.""",
+)
+def p10_s47_to_icpc(tables, months):
+    done = flow(tables["s47"], "completed_date", months)
+    return members(done, _s47_ids(done), done["icpc_date"].notna())
+
+
+@kpi(
+    id="P11",
+    title="CP plans starting that are second or subsequent",
+    pillar="practice",
+    ref="2.4.1",
+    polarity="down",
+    unit="percent",
+    grain="events (plans started)",
+    window="r12m",
+    definition="""Rolling 12 months: child protection plans starting in the 12 months to the month
+    end for a child who had any earlier plan (any earlier plan start in the records, however long
+    ago, as DfE counts), as a share of plans starting in those 12 months. Each plan counts, so a
+    child with two plans starting in the year counts twice (the second as a repeat).""",
+)
+def p11_repeat_plans(tables, months):
+    plans = tables["cp_plans"].sort_values(["child_id", "cp_start"])
+    plans = plans.assign(_repeat=plans.groupby("child_id").cumcount().to_numpy() > 0)
+    started = r12m(plans, "cp_start", months)
+    return members(started, record_ids(started, "child_id", "cp_start"), started["_repeat"])
+
+
+@kpi(
+    id="P12",
+    title="CP plans ended that lasted 2 years or more",
+    pillar="practice",
+    ref="2.4.1",
+    polarity="down",
+    unit="percent",
+    grain="events (plans ended)",
+    window="r12m",
+    definition="""Rolling 12 months: child protection plans that ended in the 12 months to the month
+    end and had lasted 2 years or more (end date on or after the start date plus 2 calendar years),
+    as a share of all plans ending in those 12 months. Each plan counts.""",
+)
+def p12_long_plans(tables, months):
+    plans = tables["cp_plans"]
+    long = plans["cp_start"] + pd.DateOffset(years=2) <= plans["cp_end"]
+    ended = r12m(plans.assign(_long=long.fillna(False).to_numpy(dtype=bool)), "cp_end", months)
+    return members(ended, record_ids(ended, "child_id", "cp_start"), ended["_long"])
+
+
+def _last_visit(children: pd.DataFrame, tables, visit_type: str) -> pd.DataFrame:
+    visits = tables["visits"]
+    visits = visits[(visits["visit_type"] == visit_type).fillna(False).to_numpy(dtype=bool)]
+    return last_on_or_before(children, visits[["child_id", "visit_date", "seen_alone"]], "visit_date")
+
+
+@kpi(
+    id="P13",
+    title="CP visits within 10 working days",
+    pillar="practice",
+    ref="2.4.2",
+    polarity="up",
+    unit="percent",
+    grain="children (on a plan at month end)",
+    window="snapshot",
+    definition=f"""Children on a child protection plan at the month end whose latest child protection
+    visit on or before the month end was at most 10 working days before it, as a share of children
+    on a plan. {SNAPSHOT_RULE} {WD_RULE} Only visits recorded as CP visits count; a child with no
+    visit is not seen in time.""",
+)
+def p13_cp_visits(tables, months):
+    snap = _last_visit(open_children(tables["cp_plans"], "cp_start", "cp_end", months), tables, "CP")
+    ok = within_working_days(snap["visit_date"], snap["month_end"], 10)
+    return members(snap, snap["child_id"], ok)
+
+
+@kpi(
+    id="P14",
+    title="CP children seen alone at last visit",
+    pillar="practice",
+    ref="2.4.2",
+    polarity="up",
+    unit="percent",
+    grain="children (on a plan at month end)",
+    window="snapshot",
+    definition=f"""Children on a child protection plan at the month end whose latest child protection
+    visit on or before the month end recorded them as seen alone, as a share of children on a plan.
+    {SNAPSHOT_RULE} A child with no visit, or with 'seen alone' blank, does not count as seen alone.""",
+)
+def p14_cp_seen_alone(tables, months):
+    snap = _last_visit(open_children(tables["cp_plans"], "cp_start", "cp_end", months), tables, "CP")
+    return members(snap, snap["child_id"], snap["seen_alone"])
+
+
+@kpi(
+    id="P15",
+    title="CP review conferences in timescale",
+    pillar="practice",
+    ref="2.4.1",
+    polarity="up",
+    unit="percent",
+    grain="events (reviews due)",
+    window="flow",
+    definition="""Child protection review conferences falling due in the month that were held on or
+    before their due date, as a share of reviews due in the month. The first review is due 3
+    calendar months after the plan start (the ICPC); each later review 6 months after the review
+    before it was actually held. A review held late counts as not in time in the month it was due;
+    a review not held at all counts as missed in the month it fell due, as long as the plan was
+    still open on the due date — a plan that ended on or before a due date with no review had no
+    review due.""",
+)
+def p15_cp_reviews(tables, months):
+    plans = tables["cp_plans"]
+    due = review_cycle(
+        tables["cp_reviews"],
+        plans,
+        keys=["child_id", "cp_start"],
+        end="cp_end",
+        first_due=plans["cp_start"] + pd.DateOffset(months=3),
+        interval_after=[pd.DateOffset(months=6)],
+    )
+    due = flow(due, "due", months)
+    return members(due, record_ids(due, "child_id", "cp_start", "due"), due["on_time"])
+
+
+@kpi(
+    id="P16",
+    title="CIN visits within 20 working days",
+    pillar="practice",
+    ref="2.4.2",
+    polarity="up",
+    unit="percent",
+    grain="children (CIN, not CP or CLA, at month end)",
+    window="snapshot",
+    definition=f"""Children in need at the month end who are neither on a child protection plan nor
+    looked after at that month end (those have their own visit measures), whose latest CIN visit on
+    or before the month end was at most 20 working days before it, as a share of those children.
+    {SNAPSHOT_RULE} {WD_RULE}""",
+)
+def p16_cin_visits(tables, months):
+    cin = open_children(tables["cin_episodes"], "cin_start", "cin_end", months)
+    others = pd.concat(
+        [
+            open_children(tables["cp_plans"], "cp_start", "cp_end", months)[["child_id", "month"]],
+            open_children(tables["cla_periods"], "cla_start", "cla_end", months)[["child_id", "month"]],
+        ]
+    ).drop_duplicates()
+    flagged = cin.merge(others.assign(_other=True), on=["child_id", "month"], how="left")
+    cin = flagged[flagged["_other"].isna().to_numpy()].drop(columns="_other")
+    snap = _last_visit(cin, tables, "CIN")
+    ok = within_working_days(snap["visit_date"], snap["month_end"], 20)
+    return members(snap, snap["child_id"], ok)
+
+
+@kpi(
+    id="P25",
+    title="CP medicals where physical abuse is disclosed",
+    pillar="practice",
+    ref="2.2.1",
+    polarity="up",
+    unit="percent",
+    grain="events (S47 enquiries)",
+    window="r12m",
+    definition="""Rolling 12 months: section 47 enquiries started (strategy discussion) in the 12
+    months to the month end in which physical abuse was disclosed and a child protection medical
+    date is recorded, as a share of S47s started in those 12 months with physical abuse disclosed.
+    Enquiries with the disclosure flag blank are not in the cohort. Each enquiry counts.""",
+)
+def p25_cp_medicals(tables, months):
+    s47 = tables["s47"]
+    disclosed = s47[s47["physical_abuse_disclosed"].fillna(False).to_numpy(dtype=bool)]
+    window = r12m(disclosed, "strategy_date", months)
+    return members(window, _s47_ids(window), window["cp_medical_date"].notna())
+
+
+@kpi(
+    id="P26",
+    title="Disputes (DRPs) raised by IROs/CP chairs",
+    pillar="practice",
+    ref="2.4.3",
+    polarity="up",
+    unit="count",
+    grain="events (disputes raised)",
+    window="flow",
+    definition="""The number of disputes (dispute resolution process) raised in the month by
+    independent reviewing officers or child protection chairs, by date raised. Disputes raised by
+    others are not counted. Context measure: more challenge is read as healthier oversight.""",
+)
+def p26_drps(tables, months):
+    drps = tables["drps"]
+    drps = drps[drps["raised_by"].isin(["IRO", "CP chair"]).fillna(False).to_numpy(dtype=bool)]
+    raised = flow(drps, "raised_date", months)
+    return members(raised, raised["drp_id"], pd.Series(True, index=raised.index))
+

@@ -1,0 +1,254 @@
+"""One month's report end to end: execute (``torbayreport.build``), render (``torbayreport.render``), publish.
+
+Why a separate module: the data flow runs build -> render, so the step that joins them sits after
+both. It is also where the "a failed build never replaces the last good report" promise is kept:
+rendering goes into a staging folder next to the destination and is swapped in by ``rename`` only
+after the HTML and PDF both exist and the HTML has passed its checks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import shutil
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from torbayreport.build import (
+    DEFAULT_PARAMS_FILE,
+    BuildError,
+    attach_log,
+    check_audience,
+    check_month,
+    detach_log,
+    execute_month,
+    write_manifest,
+)
+from torbayreport.render import ReportMeta, render_report
+
+log = logging.getLogger("torbayreport.pipeline")
+
+DEFAULT_DATA_DIR = Path("data/sample")
+DEMO_FALLBACK_MONTH = "2020-12"
+
+
+@dataclass
+class BuildResult:
+    month: str
+    audience: str
+    html: Path
+    pdf: Path
+    manifest_path: Path         # the copy published beside the report
+    stage_dir: Path             # build/<month>/<audience>/: executed notebooks, artefacts, build.log
+    build_id: str
+    renderer: str
+    timings: dict = field(default_factory=dict)
+    notebook_seconds: dict = field(default_factory=dict)
+
+
+def report_stem(slug: str, month: str, audience: str) -> str:
+    """``<la-slug>-children-<YYYY-MM>-<audience>`` — the file name of both outputs."""
+    return f"{slug}-children-{month}-{audience}"
+
+
+def build_month(month: str, *, audience: str = "internal", data_dir: Path | str = DEFAULT_DATA_DIR,
+                params_file: Path | str | None = None, out_dir: Path | str = "reports",
+                build_root: Path | str = "build", jobs: int = 1, progress: bool = True,
+                notebooks_dir: Path | str | None = None, project_dir: Path | str | None = None,
+                prepare: Callable | None = None, renderer: str = "auto",
+                extra_parameters: dict | None = None) -> BuildResult:
+    """Build ``reports/<month>/<audience>/<slug>-children-<month>-<audience>.html`` and ``.pdf``.
+
+    Raises BuildError (or its NotebookFailedError / RenderError) with a message fit for the analyst;
+    on any failure the previously published report for that month and audience is left untouched.
+    """
+    check_month(month)
+    check_audience(audience)
+    timings: dict[str, float] = {}
+    with _progress(progress, f"{month} {audience}") as notify:
+        executed = execute_month(month, audience=audience, data_dir=data_dir, params_file=params_file,
+                                 build_root=build_root, notebooks_dir=notebooks_dir,
+                                 project_dir=project_dir, jobs=jobs, progress=notify, prepare=prepare,
+                                 extra_parameters=extra_parameters)
+        manifest = executed.manifest
+        timings.update(manifest["timings_seconds"])
+        meta, slug = _report_meta(executed.stage_dir, manifest)
+        stem = report_stem(slug, month, audience)
+
+        notify("stage", name="render")
+        destination = Path(out_dir) / month / audience
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        staging = destination.parent / f".staging-{audience}-{uuid.uuid4().hex[:8]}"
+        handler = attach_log(executed.log_path)
+        try:
+            staging.mkdir()
+            started = time.perf_counter()
+            rendered = render_report(executed.executed, staging, stem, meta, project_dir=project_dir,
+                                     renderer=renderer)
+            timings["render"] = round(time.perf_counter() - started, 3)
+            manifest["timings_seconds"] = {k: round(v, 3) for k, v in timings.items()}
+            manifest["renderer"] = rendered.renderer
+            manifest["outputs"] = {"html": f"{stem}.html", "pdf": f"{stem}.pdf"}
+            write_manifest(executed.manifest_path, manifest)
+            shutil.copy(executed.manifest_path, staging / f"{stem}.manifest.json")
+            _publish(staging, destination)
+        except BuildError as exc:
+            log.error("build failed: %s", exc)
+            raise
+        finally:
+            detach_log(handler)
+            if staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
+        notify("done")
+    log.info("published %s", destination)
+    return BuildResult(month, audience, destination / f"{stem}.html", destination / f"{stem}.pdf",
+                       destination / f"{stem}.manifest.json", executed.stage_dir, manifest["build_id"],
+                       rendered.renderer, timings, manifest["notebook_seconds"])
+
+
+def _publish(staging: Path, destination: Path) -> None:
+    """Swap the freshly rendered folder into place with renames on one filesystem.
+
+    The old report is moved aside first and deleted only after the new one is in place, so at no
+    moment is the destination a half-written folder.
+    """
+    old = None
+    if destination.exists():
+        old = destination.parent / f".old-{destination.name}-{uuid.uuid4().hex[:8]}"
+        os.replace(destination, old)
+    try:
+        os.replace(staging, destination)
+    except OSError:
+        if old is not None:
+            os.replace(old, destination)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- report metadata
+
+def _report_meta(stage_dir: Path, manifest: dict) -> tuple[ReportMeta, str]:
+    """Cover-page facts: from the context ``prepare`` wrote, falling back to the params files."""
+    context = _read_json(stage_dir / "context.json")
+    params = _load_params(manifest["parameters"].get("params_file") or None)
+    la = {**(params.get("la") or {}), **(context.get("la") or {})}
+    report = {**(params.get("report") or {}), **(context.get("report") or {})}
+    slug = la.get("slug") or "la"
+    as_at = (context.get("data_as_at") or context.get("as_at") or context.get("as_at_date")
+             or (context.get("data") or {}).get("as_at") or "not recorded")
+    built = dt.datetime.fromisoformat(manifest["built_at"])
+    meta = ReportMeta(
+        title=report.get("title") or "Children's services performance report",
+        council=la.get("name") or "", month=manifest["month"], audience=manifest["audience"],
+        as_at=_long_date(str(as_at)), build_id=manifest["build_id"],
+        built_at=built.strftime("%d %B %Y %H:%M UTC").lstrip("0"),
+    )
+    return meta, slug
+
+
+def _long_date(value: str) -> str:
+    try:
+        return dt.date.fromisoformat(value[:10]).strftime("%d %B %Y").lstrip("0")
+    except ValueError:
+        return value
+
+
+def _read_json(path: Path) -> dict:
+    if not path.is_file():
+        return {}
+    with open(path, encoding="utf-8") as handle:
+        data = json.load(handle)
+    return data if isinstance(data, dict) else {}
+
+
+def _load_params(params_file: str | None) -> dict:
+    """Defaults overlaid with the given params file (a council overrides only what differs)."""
+    import yaml
+
+    merged: dict = {}
+    for path in dict.fromkeys(p for p in (DEFAULT_PARAMS_FILE, params_file) if p):
+        if Path(path).is_file():
+            with open(path, encoding="utf-8") as handle:
+                _deep_update(merged, yaml.safe_load(handle) or {})
+    return merged
+
+
+def _deep_update(base: dict, extra: dict) -> None:
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _deep_update(base[key], value)
+        else:
+            base[key] = value
+
+
+# -------------------------------------------------------------------------------- progress
+
+@contextmanager
+def _progress(enabled: bool, label: str):
+    """A rich progress display driven by ``notify(event, **info)`` calls from the stages."""
+    if not enabled:
+        yield lambda event, **info: None
+        return
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),
+                  TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(), transient=False) as bar:
+        task = bar.add_task(f"{label}: checking", total=None)
+
+        def notify(event: str, **info) -> None:
+            if event == "stage" and info.get("name") == "execute":
+                bar.update(task, description=f"{label}: notebooks", total=info.get("total"), completed=0)
+            elif event == "stage":
+                bar.update(task, description=f"{label}: {info.get('name')}")
+            elif event == "notebook":
+                bar.advance(task)
+                bar.console.log(f"{info['name']} executed in {info['seconds']:.1f} s")
+            elif event == "done":
+                bar.update(task, description=f"{label}: done")
+
+        yield notify
+
+
+# ------------------------------------------------------------------------------------ demo
+
+def latest_month(data_dir: Path | str, fallback: str = DEMO_FALLBACK_MONTH) -> str:
+    """The latest month that the extracts' date columns reach (``fallback`` if none can be read)."""
+    import pandas as pd
+
+    from torbayreport.io.schema import SCHEMA
+
+    latest = None
+    for path in sorted(Path(data_dir).glob("*.csv")):
+        table = SCHEMA.get(path.stem) if hasattr(SCHEMA, "get") else None
+        columns = list(getattr(table, "date_columns", []) or []) if table is not None else []
+        if not columns:
+            continue
+        header = pd.read_csv(path, nrows=0).columns
+        usable = [c for c in columns if c in header]
+        if not usable:
+            continue
+        frame = pd.read_csv(path, usecols=usable)
+        for column in usable:
+            value = pd.to_datetime(frame[column], errors="coerce").max()
+            if pd.notna(value) and (latest is None or value > latest):
+                latest = value
+    return latest.strftime("%Y-%m") if latest is not None else fallback
+
+
+def ensure_sample(data_dir: Path | str = DEFAULT_DATA_DIR) -> bool:
+    """Generate the synthetic sample into ``data_dir`` if it is missing; True if it was generated."""
+    data_dir = Path(data_dir)
+    if data_dir.is_dir() and any(data_dir.glob("*.csv")):
+        return False
+    from torbayreport.io.write import write_csv_folder
+    from torbayreport.synth import generate
+
+    write_csv_folder(generate(), data_dir)
+    return True

@@ -1,0 +1,454 @@
+"""Render executed notebooks into one self-contained HTML file and one A4 PDF.
+
+Why this shape: Quarto cannot be installed from a package registry alone (its PyPI sdist downloads
+the binary from GitHub), so the report is defined once as a Quarto project (``reports/_quarto.yml``)
+and rendered by ``quarto`` when a binary is on PATH, otherwise by pandoc (the ``pypandoc-binary``
+wheel) and the ``typst`` wheel, reading the same options from ``_quarto.yml``.
+
+Both paths start from the same markdown, made here from the executed notebooks:
+
+* markdown cells are kept; code is never shown (``echo: false``), so papermill's injected-parameters
+  cell cannot appear;
+* ``text/markdown`` outputs (the notebooks' tables and figures) are parsed as markdown, so tables are
+  real tables and figures real images with their alt text; figures' base64 PNG/SVG data are written
+  to files (Typst cannot read ``data:`` URIs; the HTML embeds them again);
+* stream output (stdout, stderr, warnings) is left out, and logged;
+* a notebook that failed, was never executed, or shows a figure without alt text is refused —
+  a broken or inaccessible report is never produced quietly.
+
+After rendering, the HTML is checked (no ``http(s)`` resource references, ``lang``, alt on every
+image) and the build fails if a check fails.
+"""
+
+from __future__ import annotations
+
+import base64
+import calendar
+import datetime as dt
+import hashlib
+import json
+import logging
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+from torbayreport.build import DEFAULT_PROJECT_DIR, BuildError, load_project_config
+
+log = logging.getLogger("torbayreport.render")
+
+AUDIENCE_LABELS = {
+    "internal": "Improvement Board (internal)",
+    "public": "Overview and Scrutiny Board (public)",
+}
+DEFAULT_MARKINGS = {"internal": "OFFICIAL-SENSITIVE", "public": "OFFICIAL"}
+
+# `![ALT](data:image/png;base64,....)` as the notebooks emit it; optional {attributes} after.
+_DATA_IMAGE_RE = re.compile(
+    r"!\[(?P<alt>[^\]]*)\]\(\s*data:image/(?P<kind>png|jpeg|svg\+xml);base64,(?P<data>[A-Za-z0-9+/=\s]+?)\s*\)"
+)
+_EMPTY_ALT_RE = re.compile(r"!\[\s*\]\(")
+_PANDOC_FROM = "markdown-implicit_figures-tex_math_dollars-raw_attribute"
+_EXTENSIONS = {"png": "png", "jpeg": "jpg", "svg+xml": "svg"}
+
+
+class RenderError(BuildError):
+    """The notebooks cannot be rendered into an acceptable report; the message says why."""
+
+
+@dataclass
+class ReportMeta:
+    """What the cover page, the HTML head and the PDF metadata say about the report."""
+
+    title: str
+    council: str
+    month: str
+    audience: str
+    as_at: str
+    build_id: str
+    built_at: str
+    marking: str = ""
+
+    @property
+    def month_label(self) -> str:
+        year, number = self.month.split("-")
+        return f"{calendar.month_name[int(number)]} {year}"
+
+    @property
+    def audience_label(self) -> str:
+        return AUDIENCE_LABELS[self.audience]
+
+
+@dataclass
+class RenderResult:
+    html: Path
+    pdf: Path
+    renderer: str          # "quarto" or "pandoc+typst"
+    seconds: float
+
+
+# ---------------------------------------------------------------- notebooks -> markdown
+
+def notebook_to_markdown(path: Path, figures_dir: Path, prefix: str) -> str:
+    """Pandoc markdown for one executed notebook (see the module docstring for the rules)."""
+    import nbformat
+
+    nb = nbformat.read(str(path), as_version=4)
+    name = Path(path).stem
+    meta = nb.metadata.get("papermill", {})
+    if meta.get("exception"):
+        raise RenderError(f"{name}: the notebook failed when executed; it cannot be rendered")
+    code_cells = [c for c in nb.cells if c.cell_type == "code"]
+    if code_cells and not any(c.get("outputs") for c in code_cells) and not meta:
+        raise RenderError(f"{name}: no code cell has outputs — this looks like an unexecuted template")
+
+    parts: list[str] = []
+    dropped_streams = 0
+    figure_no = 0
+
+    def save_figure(match: re.Match) -> str:
+        nonlocal figure_no
+        alt = match.group("alt").strip()
+        if not alt:
+            raise RenderError(f"{name}: a figure has no alt text (write ![description](...))")
+        figure_no += 1
+        raw = base64.b64decode(re.sub(r"\s+", "", match.group("data")))
+        target = figures_dir / f"{prefix}-fig{figure_no:02d}.{_EXTENSIONS[match.group('kind')]}"
+        target.write_bytes(raw)
+        return f"![{alt}]({figures_dir.name}/{target.name})"
+
+    for index, cell in enumerate(nb.cells):
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if tags & {"remove-cell", "papermill-error-cell-tag", "parameters", "injected-parameters"}:
+            continue
+        if cell.cell_type == "markdown":
+            parts.append(_with_figures(cell.source, save_figure, name, index))
+        elif cell.cell_type == "code":
+            for output in cell.get("outputs", []):
+                kind = output.get("output_type")
+                if kind == "error":
+                    raise RenderError(f"{name}: cell {index} holds an error output "
+                                      f"({output.get('ename')}: {output.get('evalue')})")
+                if kind == "stream":
+                    dropped_streams += 1
+                    continue
+                data = output.get("data", {})
+                if "text/markdown" in data:
+                    text = data["text/markdown"]
+                    text = "".join(text) if isinstance(text, list) else text
+                    parts.append(_with_figures(text, save_figure, name, index))
+                elif any(k.startswith("image/") for k in data):
+                    raise RenderError(
+                        f"{name}: cell {index} shows a figure without alt text (a bare image output); "
+                        "emit figures as markdown ![alt text](data:image/png;base64,...)")
+                elif "text/html" in data:
+                    log.warning("%s: cell %d: an HTML-only output is left out (emit tables as markdown)",
+                                name, index)
+                else:
+                    log.info("%s: cell %d: a plain-text output is left out", name, index)
+    if dropped_streams:
+        log.info("%s: %d stream output(s) (print, warnings) left out of the report", name, dropped_streams)
+    return "\n\n".join(p.strip("\n") for p in parts if p.strip()) + "\n"
+
+
+def _with_figures(text: str, save_figure, name: str, index: int) -> str:
+    if _EMPTY_ALT_RE.search(text):
+        raise RenderError(f"{name}: cell {index}: an image has empty alt text")
+    return _DATA_IMAGE_RE.sub(save_figure, text)
+
+
+def combined_markdown(executed: dict[str, Path], figures_dir: Path) -> str:
+    """All chapters, in the given order, as one markdown document."""
+    figures_dir.mkdir(parents=True, exist_ok=True)
+    chapters = [notebook_to_markdown(path, figures_dir, f"{i:02d}-{name}")
+                for i, (name, path) in enumerate(executed.items(), start=1)]
+    return "\n\n".join(chapters)
+
+
+# ------------------------------------------------------------------------------- options
+
+def project_options(project_dir: Path | str | None = None) -> dict:
+    """The subset of ``_quarto.yml`` the pandoc + typst path honours, with paths made absolute."""
+    project_dir = Path(project_dir or DEFAULT_PROJECT_DIR).resolve()
+    config = load_project_config(project_dir)
+    formats = config.get("format") or {}
+    html = formats.get("html") or {}
+    typst_opts = formats.get("typst") or {}
+    ours = config.get("torbayreport") or {}
+
+    def path(value):
+        return (project_dir / value).resolve() if value else None
+
+    font_paths = typst_opts.get("font-paths") or []
+    if isinstance(font_paths, str):
+        font_paths = [font_paths]
+    return {
+        "project_dir": project_dir,
+        "title": config.get("title", ""),
+        "lang": config.get("lang", "en-GB"),
+        "toc": bool(config.get("toc", True)),
+        "toc_title": config.get("toc-title", "Contents"),
+        "toc_depth": int(config.get("toc-depth", 2)),
+        "number_sections": bool(config.get("number-sections", True)),
+        "markings": {**DEFAULT_MARKINGS, **(ours.get("markings") or {})},
+        "html_template": path(ours.get("html-template")),
+        "typst_template": path(ours.get("typst-template")),
+        "lua_filters": [path(f) for f in ours.get("lua-filters") or []],
+        "html": {
+            "css": [path(c) for c in ([html["css"]] if isinstance(html.get("css"), str) else html.get("css") or [])],
+            "embed_resources": bool(html.get("embed-resources", True)),
+            "toc": bool(html.get("toc", config.get("toc", True))),
+        },
+        "typst": {
+            "papersize": typst_opts.get("papersize", "a4"),
+            "margin": typst_opts.get("margin") or {"x": "2.5cm", "y": "2.5cm"},
+            "mainfont": typst_opts.get("mainfont", "Carlito"),
+            "fontsize": str(typst_opts.get("fontsize", "11pt")),
+            "font_paths": [path(f) for f in font_paths],
+            "toc": bool(typst_opts.get("toc", config.get("toc", True))),
+            "section_numbering": typst_opts.get("section-numbering", "1.1")
+            if config.get("number-sections", True) else None,
+            "page_numbering": typst_opts.get("page-numbering", "1"),
+            "pdf_standard": typst_opts.get("pdf-standard"),
+        },
+    }
+
+
+# ------------------------------------------------------------------------------ rendering
+
+def quarto_binary() -> str | None:
+    """Path of a ``quarto`` executable on PATH, or None (then the pandoc + typst path is used)."""
+    return shutil.which("quarto")
+
+
+def render_report(executed: dict[str, Path], out_dir: Path, stem: str, meta: ReportMeta, *,
+                  project_dir: Path | str | None = None, renderer: str = "auto") -> RenderResult:
+    """Render the executed notebooks (chapter order = dict order) to ``out_dir/stem.html|.pdf``.
+
+    ``renderer``: "auto" (quarto if found, else pandoc+typst), "quarto" or "pandoc".
+    """
+    opts = project_options(project_dir)
+    if not meta.marking:
+        meta.marking = opts["markings"][meta.audience]
+    out_dir = Path(out_dir).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    use_quarto = renderer == "quarto" or (renderer == "auto" and quarto_binary())
+    if renderer == "quarto" and not quarto_binary():
+        raise RenderError("renderer 'quarto' requested but no quarto binary is on PATH")
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="torbayreport-render-") as tmp:
+        work = Path(tmp)
+        body = combined_markdown(executed, work / "figures")
+        (work / "report.md").write_text(body, encoding="utf-8")
+        html, pdf = out_dir / f"{stem}.html", out_dir / f"{stem}.pdf"
+        if use_quarto:
+            _render_quarto(work, body, meta, opts, html, pdf)
+            name = "quarto"
+        else:
+            _render_html_pandoc(work, meta, opts, html)
+            _render_pdf_typst(work, meta, opts, pdf)
+            name = "pandoc+typst"
+    problems = check_html(html, lang=opts["lang"])
+    if problems:
+        raise RenderError(f"{html.name} failed its checks:\n- " + "\n- ".join(problems))
+    seconds = time.perf_counter() - started
+    log.info("rendered %s and %s with %s in %.2f s", html.name, pdf.name, name, seconds)
+    return RenderResult(html, pdf, name, seconds)
+
+
+def _pandoc() -> str:
+    import pypandoc
+
+    return pypandoc.get_pandoc_path()
+
+
+def _run(cmd: list[str], cwd: Path, what: str) -> None:
+    done = subprocess.run([str(c) for c in cmd], cwd=cwd, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RenderError(f"{what} failed (exit {done.returncode}):\n{done.stderr.strip()}")
+    if done.stderr.strip():
+        log.info("%s said: %s", what, done.stderr.strip())
+
+
+def _metadata_file(work: Path, meta: ReportMeta, opts: dict) -> Path:
+    """Template variables for pandoc, as a YAML (JSON is YAML) metadata file.
+
+    Values are passed as plain strings so pandoc does not interpret markdown in, e.g., a build id.
+    """
+    values = {
+        "title": meta.title, "pagetitle": f"{meta.title} — {meta.council}, {meta.month_label}",
+        "council": meta.council, "month-label": meta.month_label, "audience-label": meta.audience_label,
+        "marking": meta.marking, "as-at": meta.as_at, "build-id": meta.build_id, "built-at": meta.built_at,
+        "lang": opts["lang"], "toc-title": opts["toc_title"],
+    }
+    path = work / "meta.json"
+    path.write_text(json.dumps(values, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def _render_html_pandoc(work: Path, meta: ReportMeta, opts: dict, target: Path) -> None:
+    cmd = [_pandoc(), "report.md", "-f", _PANDOC_FROM, "-t", "html5", "--standalone",
+           "--metadata-file", _metadata_file(work, meta, opts), "--resource-path", work, "-o", target]
+    if opts["html_template"]:
+        cmd += ["--template", opts["html_template"]]
+    for css in opts["html"]["css"]:
+        cmd += ["--css", css]
+    if opts["html"]["embed_resources"]:
+        cmd.append("--embed-resources")
+    if opts["html"]["toc"]:
+        cmd += ["--toc", f"--toc-depth={opts['toc_depth']}"]
+    if opts["number_sections"]:
+        cmd.append("--number-sections")
+    for lua in opts["lua_filters"]:
+        cmd += ["--lua-filter", lua]
+    _run(cmd, work, "pandoc (HTML)")
+
+
+def _typst_str(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
+
+
+def _typst_value(value) -> str:
+    """A Python option value as Typst code: lengths stay raw, dicts become Typst dictionaries."""
+    if value is None or value is False:
+        return "none" if value is None else "false"
+    if value is True:
+        return "true"
+    if isinstance(value, dict):
+        return "(" + ", ".join(f"{k}: {_typst_value(v)}" for k, v in value.items()) + ")"
+    if isinstance(value, (int, float)):
+        return str(value)
+    text = str(value)
+    if re.fullmatch(r"-?\d+(\.\d+)?(pt|mm|cm|in|em|%)", text):
+        return text
+    return _typst_str(text)
+
+
+def _render_pdf_typst(work: Path, meta: ReportMeta, opts: dict, target: Path) -> None:
+    import typst
+
+    t = opts["typst"]
+    cmd = [_pandoc(), "report.md", "-f", _PANDOC_FROM, "-t", "typst", "-o", "body.typ",
+           "--resource-path", work]
+    for lua in opts["lua_filters"]:
+        cmd += ["--lua-filter", lua]
+    _run(cmd, work, "pandoc (Typst)")
+    template = opts["typst_template"]
+    if not template or not template.is_file():
+        raise RenderError(f"typst template not found: {template}")
+    shutil.copy(template, work / "report-template.typ")
+    lang, _, region = opts["lang"].partition("-")
+    args = {
+        "title": _typst_str(meta.title), "council": _typst_str(meta.council),
+        "month-label": _typst_str(meta.month_label), "audience-label": _typst_str(meta.audience_label),
+        "marking": _typst_str(meta.marking), "as-at": _typst_str(meta.as_at),
+        "build-id": _typst_str(meta.build_id), "built-at": _typst_str(meta.built_at),
+        "toc": _typst_value(t["toc"]), "toc-title": _typst_str(opts["toc_title"]),
+        "toc-depth": str(opts["toc_depth"]),
+        "section-numbering": _typst_value(t["section_numbering"]),
+        "page-numbering": _typst_value(t["page_numbering"]),
+        "papersize": _typst_str(t["papersize"]), "margin": _typst_value(t["margin"]),
+        "font": _typst_str(t["mainfont"]), "fontsize": _typst_value(t["fontsize"]),
+        "lang": _typst_str(lang.lower()), "region": _typst_str(region.upper()) if region else "none",
+    }
+    main = ['#import "report-template.typ": report, horizontalrule',
+            "#show: report.with(" + ", ".join(f"{k}: {v}" for k, v in args.items()) + ")", "",
+            (work / "body.typ").read_text(encoding="utf-8")]
+    (work / "main.typ").write_text("\n".join(main), encoding="utf-8")
+    fonts = [str(p) for p in t["font_paths"] if p]
+    missing = [p for p in fonts if not Path(p).is_dir()]
+    if missing:
+        raise RenderError(f"font folder(s) not found: {', '.join(missing)}")
+    kwargs = {"font_paths": fonts, "ignore_system_fonts": True, "root": str(work),
+              "timestamp": _epoch(meta.built_at)}
+    if t["pdf_standard"]:
+        kwargs["pdf_standards"] = [str(t["pdf_standard"])]
+    try:
+        _, warnings = typst.compile_with_warnings(str(work / "main.typ"), output=str(target), **kwargs)
+    except Exception as exc:  # typst raises its own TypstError with the source location
+        raise RenderError(f"typst could not compile the PDF: {exc}") from exc
+    for warning in warnings or []:
+        log.warning("typst: %s", warning)
+
+
+def _epoch(iso: str) -> int | None:
+    try:
+        return int(dt.datetime.fromisoformat(iso).timestamp())
+    except (TypeError, ValueError):
+        return None
+
+
+def _render_quarto(work: Path, body: str, meta: ReportMeta, opts: dict, html: Path, pdf: Path) -> None:
+    """Render with a quarto binary: the project's ``_quarto.yml`` + assets and one ``report.qmd``.
+
+    The markdown is the same the pandoc path renders; there are no code cells, so nothing executes.
+    """
+    project = opts["project_dir"]
+    shutil.copy(project / "_quarto.yml", work / "_quarto.yml")
+    shutil.copytree(project / "assets", work / "assets")
+    front = {"title": meta.title, "subtitle": f"{meta.council} — {meta.month_label}",
+             "date": meta.as_at, "lang": opts["lang"],
+             "description": f"{meta.marking}. Prepared for {meta.audience_label}. Build {meta.build_id}."}
+    (work / "report.qmd").write_text("---\n" + json.dumps(front, ensure_ascii=False) + "\n---\n\n"
+                                     + f"**{meta.marking}** · Prepared for {meta.audience_label} · "
+                                     f"data as at {meta.as_at} · build `{meta.build_id}`\n\n" + body,
+                                     encoding="utf-8")
+    quarto = quarto_binary()
+    _run([quarto, "render", "report.qmd", "--to", "html"], work, "quarto render (HTML)")
+    _run([quarto, "render", "report.qmd", "--to", "typst"], work, "quarto render (PDF)")
+    shutil.move(work / "report.html", html)
+    shutil.move(work / "report.pdf", pdf)
+
+
+# -------------------------------------------------------------------------------- checks
+
+class _HtmlAudit(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.lang = None
+        self.images = 0
+        self.images_without_alt = 0
+        self.remote = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "html":
+            self.lang = attrs.get("lang")
+        if tag == "img":
+            self.images += 1
+            if not (attrs.get("alt") or "").strip():
+                self.images_without_alt += 1
+        for name in ("src", "href", "data", "poster", "action", "srcset"):
+            if tag == "a" and name == "href":
+                continue  # a hyperlink is navigation the reader chooses, not a resource the page loads
+            value = (attrs.get(name) or "").strip().lower()
+            if value.startswith(("http://", "https://", "//")):
+                self.remote.append(f"<{tag} {name}={attrs.get(name)!r}>")
+
+
+_CSS_URL_RE = re.compile(r"url\(\s*['\"]?\s*(https?:)?//", re.IGNORECASE)
+
+
+def check_html(path: Path, *, lang: str = "en-GB") -> list[str]:
+    """Problems that would make the HTML unfit to publish offline/accessibly (empty list = fine)."""
+    text = Path(path).read_text(encoding="utf-8")
+    audit = _HtmlAudit()
+    audit.feed(text)
+    problems = []
+    if audit.lang != lang:
+        problems.append(f'<html lang> is {audit.lang!r}, expected "{lang}"')
+    if audit.images_without_alt:
+        problems.append(f"{audit.images_without_alt} of {audit.images} image(s) have no alt text")
+    problems += [f"remote resource reference {r}" for r in audit.remote]
+    if _CSS_URL_RE.search(text):
+        problems.append("a CSS url() points to a remote resource")
+    return problems
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()

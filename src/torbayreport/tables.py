@@ -1,0 +1,423 @@
+"""Report tables as markdown pipe tables: scorecards, plan tracker, exceptions, definitions, data quality.
+
+Why markdown: the executed notebooks are rendered by Quarto or by pandoc + typst, and only a
+``text/markdown`` output becomes a real table (with a header row that a screen reader announces)
+in both the HTML and the PDF; a pandas HTML repr becomes preformatted text in the PDF.
+
+Why words beside every symbol: a member reading a black-and-white print, or using a screen reader,
+must get the RAG rating, the direction of travel and the SPC reading without colour. Each symbol is
+paired with a word ("Green ✔", "↑ improved"), and the glyphs are limited to ones DejaVu/Noto Sans
+carry (↑ ↓ → ✔ ✖ ▲ ≥ ≤ ±) so the PDF never shows a missing-glyph box.
+
+The functions only *present* the assessed and disclosed metric table; they compute nothing. When
+a public table is built, the ``*_display`` columns written by disclosure control are used, so a
+suppressed count appears as ``[c]`` and never as its value.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Iterable, Mapping
+
+import pandas as pd
+from tabulate import tabulate
+
+# ----------------------------------------------------------------------------- words and symbols
+
+RAG_LABELS = {
+    "Green": "Green ✔",
+    "Amber": "Amber ▲",
+    "Red": "Red ✖",
+}
+RAG_NONE = "No target"
+
+VARIATION_WORDS = {
+    "common_cause": "Common cause",
+    "special_cause_improvement": "Special cause: improvement",
+    "special_cause_concern": "Special cause: concern",
+    "special_cause_neutral": "Special cause: neutral",
+}
+ASSURANCE_WORDS = {
+    "consistent_pass": "Consistently passing",
+    "consistent_fail": "Consistently failing",
+    "inconsistent": "Hit and miss",
+}
+DIRECTION_WORDS = ("improved", "worsened", "no change", "higher", "lower")
+POLARITY_WORDS = {
+    "up": "higher is better",
+    "down": "lower is better",
+    "target": "closest to target is best",
+    "neutral": "context only",
+}
+NOT_AVAILABLE = "n/a"
+
+
+class Markdown(str):
+    """A string that Jupyter displays as markdown (``text/markdown``) and a terminal prints as is."""
+
+    def _repr_markdown_(self) -> str:
+        return str(self)
+
+    def __repr__(self) -> str:  # plain print in a terminal or a text/plain output
+        return str(self)
+
+
+def _missing(x) -> bool:
+    if x is None or x is pd.NA or x is pd.NaT:
+        return True
+    if isinstance(x, str):
+        return x.strip() == "" or x.strip().lower() in {"na", "nan", "none", "<na>"}
+    try:
+        return bool(pd.isna(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def format_value(value, unit: str, decimals: int = 1) -> str:
+    """A metric value as the report prints it: ``78.3%``, ``18.2``, ``12``; missing -> ``no data``.
+
+    Delegates to ``torbayreport.disclose.format_value`` when it exists so that the report has one
+    number format.
+    """
+    try:
+        from torbayreport.disclose import format_value as _disclose_format
+    except ImportError:  # disclosure module not installed in this checkout
+        _disclose_format = None
+    if _disclose_format is not None:
+        return str(_disclose_format(value, unit, decimals))
+    if _missing(value):
+        return "no data"
+    value = float(value)
+    if unit == "count":
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.{decimals}f}"
+    text = f"{value:,.{decimals}f}"
+    return f"{text}%" if unit == "percent" else text
+
+
+def decimals_for(kpi_id: str, default: int = 1) -> int:
+    """The KPI's declared number of decimals (registry), so tables and charts agree."""
+    from torbayreport.metrics import REGISTRY
+
+    kpi = REGISTRY.get(kpi_id)
+    return kpi.decimals if kpi is not None else default
+
+
+def rag_label(rag) -> str:
+    return RAG_NONE if _missing(rag) else RAG_LABELS.get(str(rag), str(rag))
+
+
+def variation_label(point_type) -> str:
+    return NOT_AVAILABLE if _missing(point_type) else VARIATION_WORDS.get(str(point_type), str(point_type))
+
+
+def assurance_label(assurance) -> str:
+    return NOT_AVAILABLE if _missing(assurance) else ASSURANCE_WORDS.get(str(assurance), str(assurance))
+
+
+def direction_label(direction, value=None, previous=None) -> str:
+    """Arrow for the movement of the value, word for whether that is better or worse.
+
+    The arrow follows the number (↑ rose, ↓ fell, → unchanged); the word follows the polarity
+    (a falling re-referral rate is "↓ improved"). When the values are not available (suppressed in
+    a public report) the arrow is inferred from the word and polarity is not needed.
+    """
+    if _missing(direction) or str(direction) not in DIRECTION_WORDS:
+        return NOT_AVAILABLE
+    word = str(direction)
+    if word == "no change":
+        return "→ no change"
+    if not _missing(value) and not _missing(previous):
+        diff = float(value) - float(previous)
+        arrow = "↑" if diff > 0 else "↓" if diff < 0 else "→"
+        return f"{arrow} {word}"
+    return word
+
+
+def target_label(target, polarity: str, unit: str, tolerance=None, decimals: int = 1) -> str:
+    if _missing(target) or polarity == "neutral":
+        return "Context only"
+    text = format_value(target, unit, decimals)
+    if polarity == "up":
+        return f"≥ {text}"
+    if polarity == "down":
+        return f"≤ {text}"
+    if not _missing(tolerance):
+        return f"{text} ± {format_value(tolerance, 'count' if unit == 'count' else 'ratio', decimals)}"
+    return text
+
+
+def _cell(text) -> str:
+    """Make a value safe inside a pipe-table cell (no pipes or line breaks)."""
+    if _missing(text):
+        return ""
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def markdown_table(frame: pd.DataFrame, *, empty: str = "There is nothing to show.") -> Markdown:
+    """A pipe table with one header row; an empty frame gives a sentence instead of an empty grid."""
+    if frame is None or len(frame) == 0:
+        return Markdown(empty)
+    body = [[_cell(v) for v in row] for row in frame.itertuples(index=False, name=None)]
+    headers = [_cell(c) for c in frame.columns]
+    return Markdown(tabulate(body, headers=headers, tablefmt="pipe", disable_numparse=True))
+
+
+# ----------------------------------------------------------------------------- scorecard
+
+def _display(row: Mapping, name: str, unit: str, decimals: int) -> str:
+    """A disclosed display column if present (public: ``[c]``), else the formatted raw value."""
+    shown = row.get(f"{name}_display")
+    if not _missing(shown):
+        return str(shown)
+    if row.get(f"{name}_suppressed") is True:
+        return "[c]"
+    raw = row.get(name)
+    if name in ("numerator", "denominator"):
+        return "" if _missing(raw) else format_value(raw, "count", 0)
+    return format_value(raw, unit, decimals)
+
+
+def latest_label(row: Mapping) -> str:
+    """Latest value with its count behind it: ``78.3% (47/60)``; a count KPI shows just the count.
+
+    A month with nothing to count (denominator 0) reads "no data (none due)", never 0% or 100%.
+    """
+    unit = str(row.get("unit", "percent"))
+    decimals = decimals_for(str(row.get("kpi_id", "")))
+    suppressed = row.get("value_suppressed") is True or row.get("value_suppressed") == "True"
+    if unit != "count" and not suppressed and _missing(row.get("value")):
+        den = row.get("denominator")
+        if not _missing(den) and float(den) == 0:
+            return "no data (none due)"
+    value = _display(row, "value", unit, decimals)
+    if unit == "count":
+        return value
+    num = _display(row, "numerator", unit, decimals)
+    den = _display(row, "denominator", unit, decimals)
+    if num and den and not _missing(row.get("value")) or suppressed:
+        return f"{value} ({num}/{den})"
+    return value
+
+
+def previous_label(row: Mapping) -> str:
+    unit = str(row.get("unit", "percent"))
+    shown = row.get("previous_display")
+    if not _missing(shown):
+        return str(shown)
+    return format_value(row.get("previous_value"), unit, decimals_for(str(row.get("kpi_id", ""))))
+
+
+def benchmark_label(row: Mapping) -> str:
+    value = row.get("benchmark_value")
+    if _missing(value):
+        return NOT_AVAILABLE
+    text = format_value(value, str(row.get("unit", "percent")), decimals_for(str(row.get("kpi_id", ""))))
+    label = row.get("benchmark_label")
+    return text if _missing(label) else f"{text} ({label})"
+
+
+SCORECARD_COLUMNS = [
+    "Measure",
+    "Plan ref",
+    "Latest (n/d)",
+    "Previous",
+    "Target",
+    "RAG",
+    "Direction",
+    "SPC variation",
+    "Assurance",
+    "England",
+]
+
+
+def scorecard_frame(rows: pd.DataFrame) -> pd.DataFrame:
+    """One row per KPI (the report month's assessed rows) in scorecard column order."""
+    out = []
+    for row in rows.to_dict("records"):
+        kpi_id = str(row.get("kpi_id", ""))
+        unit = str(row.get("unit", "percent"))
+        decimals = decimals_for(kpi_id)
+        value_known = not _missing(row.get("value")) and row.get("value_suppressed") is not True
+        prev_known = not _missing(row.get("previous_value"))
+        out.append(
+            {
+                "Measure": f"{kpi_id} {row.get('title', '')}".strip(),
+                "Plan ref": row.get("ref", ""),
+                "Latest (n/d)": latest_label(row),
+                "Previous": previous_label(row),
+                "Target": target_label(row.get("target"), str(row.get("polarity", "")), unit, row.get("tolerance"), decimals),
+                "RAG": rag_label(row.get("rag")),
+                "Direction": direction_label(
+                    row.get("direction"),
+                    row.get("value") if value_known else None,
+                    row.get("previous_value") if prev_known else None,
+                ),
+                "SPC variation": variation_label(row.get("point_type")),
+                "Assurance": assurance_label(row.get("assurance")),
+                "England": benchmark_label(row),
+            }
+        )
+    return pd.DataFrame(out, columns=SCORECARD_COLUMNS)
+
+
+def scorecard(rows: pd.DataFrame) -> Markdown:
+    """The pillar scorecard as a markdown table (rows: the report month's assessed rows of one pillar)."""
+    return markdown_table(scorecard_frame(rows), empty="No measures are reported for this pillar this month.")
+
+
+# ----------------------------------------------------------------------------- summaries
+
+def rag_counts_frame(rows: pd.DataFrame, pillars: Iterable[str]) -> pd.DataFrame:
+    """Count of KPIs per pillar by RAG word (this month), for the executive summary."""
+    labels = ["Green", "Amber", "Red"]
+    rag = rows["rag"].astype("object").where(rows["rag"].isin(labels), RAG_NONE)
+    counts = pd.crosstab(rows["pillar"], rag).reindex(index=list(pillars), columns=labels + [RAG_NONE], fill_value=0)
+    counts.columns = [RAG_LABELS.get(c, c) for c in counts.columns]
+    counts.insert(0, "Measures", counts.sum(axis=1))
+    counts = counts.reset_index().rename(columns={"pillar": "Pillar"})
+    counts["Pillar"] = counts["Pillar"].str.capitalize()
+    return counts.astype({c: "string" for c in counts.columns})
+
+
+def kpi_list_frame(rows: pd.DataFrame) -> pd.DataFrame:
+    """A short list of KPIs (measure, pillar, latest, SPC, assurance, RAG) for summary call-outs."""
+    frame = scorecard_frame(rows)
+    frame.insert(1, "Pillar", [str(p).capitalize() for p in rows["pillar"]])
+    return frame[["Measure", "Pillar", "Latest (n/d)", "Target", "RAG", "SPC variation", "Assurance"]]
+
+
+# ----------------------------------------------------------------------------- plan tracker
+
+PLAN_LABELS = {
+    "pillar": "Pillar", "ref": "Plan ref", "action": "Action", "lead": "Lead", "due_date": "Due",
+    "status": "Status", "rag": "RAG", "days_overdue": "Days overdue", "rag_from": "RAG last month",
+    "rag_to": "RAG this month", "evidence": "Evidence of progress", "this_month": "This month",
+    "last_month": "Last month", "change": "Change",
+}
+
+
+def _plan_display(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.drop(columns=[c for c in ("month",) if c in frame.columns]).copy()
+    for col in [c for c in out.columns if c in ("rag", "rag_from", "rag_to")]:
+        out[col] = out[col].map(rag_label)
+    if "pillar" in out.columns:
+        out["pillar"] = out["pillar"].astype("string").str.capitalize()
+    if "due_date" in out.columns:
+        out["due_date"] = pd.to_datetime(out["due_date"], errors="coerce").dt.strftime("%d %b %Y")
+    return out.rename(columns=PLAN_LABELS)
+
+
+def plan_counts_frame(counts: pd.DataFrame) -> pd.DataFrame:
+    """Per pillar: actions rated Red / Amber / Green this month, with last month's count beside it."""
+    if counts is None or counts.empty:
+        return pd.DataFrame()
+    frame = counts.copy()
+    frame["this_month"] = pd.to_numeric(frame["this_month"]).astype(int)
+    frame["last_month"] = pd.to_numeric(frame["last_month"]).astype(int)
+    frame["cell"] = [f"{a} (last month {b})" for a, b in zip(frame["this_month"], frame["last_month"])]
+    order = [r for r in ("Red", "Amber", "Green") if r in set(frame["rag"])]
+    wide = frame.pivot(index="pillar", columns="rag", values="cell").reindex(columns=order)
+    pillars = list(dict.fromkeys(frame["pillar"]))
+    wide = wide.reindex(pillars).reset_index()
+    wide.columns = ["Pillar"] + [RAG_LABELS.get(c, c) for c in order]
+    wide["Pillar"] = wide["Pillar"].astype("string").str.capitalize()
+    return wide
+
+
+def plan_counts_table(counts: pd.DataFrame) -> Markdown:
+    """Per-pillar RAG counts of improvement-plan actions, this month and last."""
+    return markdown_table(plan_counts_frame(counts), empty="No improvement-plan actions were reported.")
+
+
+def plan_changes_table(changes: pd.DataFrame) -> Markdown:
+    """Actions whose RAG changed since last month, with the evidence recorded."""
+    return markdown_table(_plan_display(changes), empty="No action changed its RAG rating since last month.")
+
+
+def plan_overdue_table(overdue: pd.DataFrame) -> Markdown:
+    """Actions past their due date and not complete."""
+    return markdown_table(_plan_display(overdue), empty="No improvement-plan action is overdue.")
+
+
+# ----------------------------------------------------------------------------- appendix
+
+def definitions_frame(kpis: Iterable) -> pd.DataFrame:
+    """KPI definitions straight from the registry, so the appendix cannot drift from the code."""
+    window_words = {
+        "flow": "events in the month",
+        "snapshot": "position at month end",
+        "r3m": "rolling 3 months",
+        "r12m": "rolling 12 months",
+    }
+    rows = [
+        {
+            "Measure": f"{k.id} {k.title}",
+            "Pillar": k.pillar.capitalize(),
+            "Plan ref": k.ref,
+            "Definition": k.definition,
+            "Counts": k.grain,
+            "Period": window_words.get(k.window, k.window),
+            "Polarity": POLARITY_WORDS.get(k.polarity, k.polarity),
+        }
+        for k in kpis
+    ]
+    return pd.DataFrame(rows, columns=["Measure", "Pillar", "Plan ref", "Definition", "Counts", "Period", "Polarity"])
+
+
+def definitions_table(kpis: Iterable) -> Markdown:
+    return markdown_table(definitions_frame(kpis), empty="No measures are registered.")
+
+
+def findings_summary_frame(findings: pd.DataFrame) -> pd.DataFrame:
+    """Data-quality findings counted by severity, file, column and code (no record values)."""
+    if findings is None or len(findings) == 0:
+        return pd.DataFrame(columns=["Severity", "File", "Column", "Check", "Findings"])
+    if "count" in findings.columns:  # already summarised (public artefact)
+        frame = findings.rename(columns={"count": "n"})
+    else:
+        frame = findings.assign(n=1)
+    keys = [c for c in ("severity", "file", "column", "code") if c in frame.columns]
+    grouped = (
+        frame.fillna({k: "" for k in keys})
+        .groupby(keys, dropna=False, sort=True)["n"]
+        .sum()
+        .reset_index()
+        .sort_values(["severity", "n"] if "severity" in keys else ["n"], ascending=[True, False] if "severity" in keys else [False])
+    )
+    grouped = grouped.rename(columns={"severity": "Severity", "file": "File", "column": "Column", "code": "Check", "n": "Findings"})
+    grouped["Findings"] = grouped["Findings"].map(lambda n: f"{int(n):,}")
+    return grouped
+
+
+def findings_summary(findings: pd.DataFrame) -> Markdown:
+    return markdown_table(findings_summary_frame(findings), empty="The extracts passed every data-quality check.")
+
+
+def symbol_key(disclosure_key: str | None = None) -> Markdown:
+    """The key to every symbol and word the tables use."""
+    rows = [
+        ("Green ✔", "Meets the target."),
+        ("Amber ▲", "Misses the target but within the agreed tolerance."),
+        ("Red ✖", "Misses the target by more than the tolerance."),
+        (RAG_NONE, "A context measure: watched for change, not rated."),
+        ("↑ / ↓ / →", "The value rose / fell / did not change since last month."),
+        ("improved / worsened", "Whether that change is better or worse, given the measure's polarity."),
+        ("Common cause", "The latest month is within the range the process normally produces."),
+        ("Special cause: improvement / concern", "A signal that the process has changed for the better / worse (SPC rules)."),
+        ("Consistently passing / failing", "The target lies outside the process limits, so it will (not) be met without change."),
+        ("Hit and miss", "The target lies inside the process limits: met in some months, missed in others."),
+        ("n/a", "Not applicable or not available."),
+        ("no data", "Nothing was due in the month (a zero denominator), so no percentage is shown."),
+    ]
+    text = markdown_table(pd.DataFrame(rows, columns=["Symbol or word", "Meaning"]))
+    if disclosure_key:
+        text = Markdown(f"{text}\n\n{disclosure_key}")
+    return text
+
+
+def fmt_number(x) -> str:
+    """Whole numbers with thousands separators (for counts in sentences)."""
+    if _missing(x):
+        return NOT_AVAILABLE
+    x = float(x)
+    return f"{x:,.0f}" if math.isfinite(x) else NOT_AVAILABLE

@@ -1,0 +1,74 @@
+"""The linprog audit: passes on protected patterns, fails (naming the cells) on exposed ones."""
+
+import math
+
+import pytest
+
+from torbayreport.disclose import DisclosureError, Relation, audit, suppress, table_from
+from torbayreport.disclose.audit import intervals
+
+
+def test_under_suppressed_chain_fails_and_names_the_cells():
+    # Same chain as test_suppression: T1 = a + b, T2 = b + c, T3 = c + d (a=2, b=10, c=20, d=30).
+    # Hiding only {a, b} (stopping after the first relation): T2 - c = 30 - 20 pins b = 10,
+    # then T1 - b pins a = 2. Both intervals have width 0.
+    t = table_from(
+        {"a": 2, "b": 10, "c": 20, "d": 30, "T1": 12, "T2": 30, "T3": 50},
+        [Relation("T1", ("a", "b")), Relation("T2", ("b", "c")), Relation("T3", ("c", "d"))],
+    )
+    with pytest.raises(DisclosureError) as err:
+        audit(t, {"a", "b"})
+    assert [cell for cell, _, _ in err.value.problems] == ["a", "b"]
+    assert "'a': true value 2, could be 2..2" in str(err.value)
+    result = audit(t, {"a", "b"}, raise_on_failure=False)
+    assert not result.ok and len(result.failures) == 2
+
+
+def test_pattern_the_heuristic_cannot_see_is_caught():
+    # T1 = a + b, T2 = a + c, T3 = b + c with a=3, b=4, c=5 all primary and the totals 7, 8, 9
+    # printed. Every relation has two hidden cells, so the heuristic adds nothing, yet
+    # a = (T1 + T2 - T3) / 2 = (7 + 8 - 9) / 2 = 3 exactly; likewise b = 4, c = 5.
+    t = table_from(
+        {"a": 3, "b": 4, "c": 5, "T1": 7, "T2": 8, "T3": 9},
+        [Relation("T1", ("a", "b")), Relation("T2", ("a", "c")), Relation("T3", ("b", "c"))],
+    )
+    s = suppress(t)
+    assert s.secondary == set()
+    with pytest.raises(DisclosureError, match="3 suppressed cell"):
+        audit(t, s)
+
+
+def test_small_count_range_fails_even_if_not_pinned():
+    # a + b = 7 (T1), b + c = 5 (T2, so b <= 5), a + d = 4 (T3, so a <= 4) with a=2, b=5, c=0, d=2.
+    # T2 = 5 and T3 = 4 are themselves small, but say they were printed (exempt): then
+    # a = 7 - b >= 2 and a <= 4: a in [2, 4] -- only 1..5 values, so a small count is revealed.
+    t = table_from(
+        {"a": 2, "b": 5, "c": 0, "d": 2, "T1": 7, "T2": 5, "T3": 4},
+        [Relation("T1", ("a", "b")), Relation("T2", ("b", "c")), Relation("T3", ("a", "d"))],
+        exempt={"T2", "T3"},
+    )
+    result = audit(t, {"a", "b", "c", "d"}, raise_on_failure=False)
+    iv = result.intervals["a"]
+    assert (iv.lower, iv.upper) == (2, 4)
+    failed = {cell: why for cell, _, why in result.failures}
+    assert "a" in failed and "1..5" in failed["a"]
+
+
+def test_protection_width_is_configurable():
+    # 50 = 40 + p + q with p=3, q=7 hidden: p + q = 10 -> p in [0, 10], width 10.
+    t = table_from({"T": 50, "n": 40, "p": 3, "q": 7}, [Relation("T", ("n", "p", "q"))])
+    assert audit(t, {"p", "q"}).ok
+    with pytest.raises(DisclosureError, match="below the protection width 11"):
+        audit(t, {"p", "q"}, min_width=11)
+
+
+def test_unbounded_and_components():
+    # Two independent relations -> two LPs; a hidden total over hidden parts is unbounded above.
+    t = table_from(
+        {"T": 9, "a": 4, "b": 5, "U": 50, "c": 3, "d": 47},
+        [Relation("T", ("a", "b")), Relation("U", ("c", "d"))],
+    )
+    found, n = intervals(t, {"T", "a", "b", "c", "d"})
+    assert n == 2
+    assert found["T"].upper == math.inf and found["T"].lower == 0
+    assert (found["c"].lower, found["c"].upper) == (0, 50)

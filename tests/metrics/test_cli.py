@@ -1,0 +1,79 @@
+"""``torbayreport kpis`` and ``torbayreport metrics``: arguments, output shape and the targets reader."""
+
+from __future__ import annotations
+
+import json
+import types
+
+import pandas as pd
+import pytest
+
+import torbayreport.io
+from torbayreport.cli import main
+from torbayreport.io.schema import tables_from
+from torbayreport.metrics import REGISTRY
+from torbayreport.metrics.targets import find_params, kpi_targets
+
+
+def test_kpis_json_lists_every_kpi_with_exactly_the_documented_keys(capsys):
+    assert main(["kpis", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["id"] for r in rows] == list(REGISTRY)
+    assert all(set(r) == {"id", "pillar", "ref", "title", "polarity", "target"} for r in rows)
+    by_id = {r["id"]: r for r in rows}
+    # from params/defaults.yaml: L01 18, W02 15, Q03 null (context only)
+    assert by_id["L01"]["target"] == 18 and by_id["W02"]["target"] == 15 and by_id["Q03"]["target"] is None
+    assert by_id["L05"]["title"] == "Return home interviews within 72 hours"
+
+
+def test_kpis_text_listing_and_explicit_params(tmp_path, capsys):
+    params = tmp_path / "la.yaml"
+    params.write_text("kpis:\n  L01: {target: 16, tolerance: 1}\n", encoding="utf-8")
+    assert main(["kpis", "--params", str(params)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["id", "pillar", "ref", "title", "polarity", "target"]
+    l01 = next(line for line in lines if line.startswith("L01"))
+    assert l01.rstrip().endswith("16")
+    assert kpi_targets(params)["L01"] == {"target": 16, "tolerance": 1}
+
+
+def test_params_search_from_a_subfolder_and_missing_file(tmp_path, monkeypatch):
+    (tmp_path / "params").mkdir()
+    (tmp_path / "params" / "defaults.yaml").write_text("kpis: {}\n", encoding="utf-8")
+    (tmp_path / "deep" / "er").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "deep" / "er")
+    monkeypatch.delenv("TORBAYREPORT_PARAMS", raising=False)
+    assert find_params() == tmp_path / "params" / "defaults.yaml"
+    with pytest.raises(FileNotFoundError, match="nope.yaml"):
+        find_params(tmp_path / "nope.yaml")
+
+
+def test_metrics_writes_the_tidy_csv(tmp_path, monkeypatch, capsys):
+    # A stand-in loader (the real one is tested in tests/io): three LADO referrals in April 2019,
+    # two considered within 1 working day (same day; Thu 18 -> Tue 23 over Easter) and one not.
+    tables = tables_from(lado=[
+        {"lado_id": "A", "referral_date": "2019-04-01", "considered_date": "2019-04-01"},
+        {"lado_id": "B", "referral_date": "2019-04-18", "considered_date": "2019-04-23"},
+        {"lado_id": "C", "referral_date": "2019-04-18", "considered_date": "2019-04-24"},
+    ])
+    fake = types.SimpleNamespace(tables=tables, findings=[], ok=True, raise_for_errors=lambda: None)
+    monkeypatch.setattr(torbayreport.io, "load", lambda path: fake, raising=False)
+    out = tmp_path / "m.csv"
+    code = main(["metrics", "--data", str(tmp_path), "--from", "2019-03", "--to", "2019-04", "--out", str(out),
+                 "--kpi", "L08", "Q01"])
+    assert code == 0
+    assert "2 KPIs x 2 months" in capsys.readouterr().out
+    frame = pd.read_csv(out, dtype={"month": str})
+    assert list(frame.columns) == ["month", "kpi_id", "numerator", "denominator", "value", "unit"]
+    l08 = frame[frame["kpi_id"] == "L08"].set_index("month")
+    assert l08.loc["2019-04", ["numerator", "denominator", "value"]].tolist() == [2, 3, 66.7]
+    assert pd.isna(l08.loc["2019-03", "value"])  # no referrals in March -> empty value, not 0
+
+
+def test_metrics_rejects_bad_months_and_unknown_kpis(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main(["metrics", "--data", str(tmp_path), "--from", "2019-13", "--to", "2019-12"])
+    assert main(["metrics", "--data", str(tmp_path), "--from", "2019-05", "--to", "2019-04"]) == 2
+    assert main(["metrics", "--data", str(tmp_path), "--from", "2019-04", "--to", "2019-04", "--kpi", "ZZ9"]) == 2
+    err = capsys.readouterr().err
+    assert "not a month" in err and "after --to" in err and "ZZ9" in err

@@ -1,0 +1,104 @@
+"""The month-window primitives: boundaries of flow, snapshot, rolling and look-back windows."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from torbayreport.metrics.windows import (
+    active_in_rolling,
+    extend_back,
+    in_month,
+    latest_on_or_before,
+    month_ends,
+    month_window,
+    open_at_month_end,
+    rolling,
+)
+
+
+def months(start, end):
+    return month_window(start, end)
+
+
+def test_month_window_and_month_ends_include_leap_day():
+    window = months("2019-12", "2020-02")
+    assert [str(m) for m in window] == ["2019-12", "2020-01", "2020-02"]
+    assert list(month_ends(window).strftime("%Y-%m-%d")) == ["2019-12-31", "2020-01-31", "2020-02-29"]
+
+
+def test_extend_back_adds_look_back_months():
+    window = extend_back(months("2020-01", "2020-02"), 11)
+    assert str(window[0]) == "2019-02" and str(window[-1]) == "2020-02" and len(window) == 13
+
+
+def test_in_month_uses_the_date_month_and_drops_missing_dates():
+    frame = pd.DataFrame(
+        {"id": ["a", "b", "c", "d", "e"],
+         "when": pd.to_datetime(["2019-03-31 23:59", "2019-04-01 00:00", "2019-04-30 00:00", None, "2019-05-01 00:00"])}
+    )
+    out = in_month(frame, "when", months("2019-04", "2019-04"))
+    # 31 Mar 23:59 is March; 1 and 30 April are April; the missing date and 1 May are outside
+    assert list(out["id"]) == ["b", "c"]
+    assert (out["month"] == pd.Period("2019-04", "M")).all()
+
+
+def test_open_at_month_end_boundaries():
+    frame = pd.DataFrame(
+        {
+            "id": ["ends_on_month_end", "ends_day_after", "starts_on_month_end", "open", "starts_next_day", "no_start"],
+            "start": pd.to_datetime(["2019-01-01", "2019-01-01", "2019-04-30", "2018-01-01", "2019-05-01", None]),
+            "end": pd.to_datetime(["2019-04-30", "2019-05-01", None, None, None, None]),
+        }
+    )
+    out = open_at_month_end(frame, "start", "end", months("2019-04", "2019-05"))
+    april = set(out.loc[out["month"] == pd.Period("2019-04", "M"), "id"])
+    may = set(out.loc[out["month"] == pd.Period("2019-05", "M"), "id"])
+    # An episode ending on 30 April is closed at the April month end; one ending 1 May is open then.
+    assert april == {"ends_day_after", "starts_on_month_end", "open"}
+    assert may == {"starts_on_month_end", "open", "starts_next_day"}
+    assert set(out["month_end"].dt.strftime("%Y-%m-%d")) == {"2019-04-30", "2019-05-31"}
+
+
+def test_rolling_assigns_each_row_to_the_next_n_months():
+    frame = pd.DataFrame({"month": pd.PeriodIndex(["2019-01", "2019-03", "2019-04"], freq="M"), "x": [1, 2, 3]})
+    out = rolling(frame, months("2019-03", "2019-05"), 3)
+    totals = out.groupby("month")["x"].sum()
+    # R3M: Mar = Jan+Feb+Mar = 1+2; Apr = Feb..Apr = 2+3; May = Mar..May = 2+3
+    assert totals.to_dict() == {pd.Period("2019-03", "M"): 3, pd.Period("2019-04", "M"): 5, pd.Period("2019-05", "M"): 5}
+
+
+def test_active_in_rolling_counts_records_touching_the_period():
+    frame = pd.DataFrame(
+        {
+            "id": ["ended_first_day", "ended_day_before", "open", "starts_after"],
+            "start": pd.to_datetime(["2018-01-01", "2018-01-01", "2019-06-01", "2020-01-01"]),
+            "end": pd.to_datetime(["2019-01-01", "2018-12-31", None, None]),
+        }
+    )
+    out = active_in_rolling(frame, "start", "end", months("2019-12", "2020-01"), 12)
+    dec = set(out.loc[out["month"] == pd.Period("2019-12", "M"), "id"])
+    jan = set(out.loc[out["month"] == pd.Period("2020-01", "M"), "id"])
+    # Dec 2019's 12 months run 1 Jan–31 Dec 2019; Jan 2020's run 1 Feb 2019–31 Jan 2020
+    assert dec == {"ended_first_day", "open"}
+    assert jan == {"open", "starts_after"}
+
+
+def test_active_in_rolling_with_one_month_is_open_on_any_day():
+    frame = pd.DataFrame({"start": pd.to_datetime(["2019-04-10"]), "end": pd.to_datetime(["2019-04-20"])})
+    out = active_in_rolling(frame, "start", "end", months("2019-03", "2019-05"), 1)
+    assert [str(m) for m in out["month"]] == ["2019-04"]
+    assert open_at_month_end(frame, "start", "end", months("2019-03", "2019-05")).empty
+
+
+def test_latest_on_or_before_matches_by_key_and_keeps_order():
+    left = pd.DataFrame(
+        {"who": ["b", "a", "a", "c"], "at": pd.to_datetime(["2019-02-28", "2019-02-28", "2019-01-31", "2019-02-28"])}
+    )
+    right = pd.DataFrame(
+        {"who": ["a", "a", "b", "b"], "on": pd.to_datetime(["2019-01-15", "2019-02-28", "2019-03-01", "2019-02-01"])}
+    )
+    out = latest_on_or_before(left, "at", right, "on", "who", "last")
+    # b at 28 Feb -> 1 Feb (1 Mar is later); a at 28 Feb -> same day; a at 31 Jan -> 15 Jan; c -> none
+    assert list(out["who"]) == ["b", "a", "a", "c"]
+    got = out["last"].dt.strftime("%Y-%m-%d").fillna("none").tolist()
+    assert got == ["2019-02-01", "2019-02-28", "2019-01-15", "none"]

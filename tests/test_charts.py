@@ -1,0 +1,130 @@
+"""SPC charts: alt text from the data, deterministic PNGs, and no suppressed value ever plotted."""
+
+from __future__ import annotations
+
+import re
+import struct
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from torbayreport import charts
+
+TITLE = "Assessments completed within 45 working days"
+
+
+def _series(n: int = 36, last: str = "2020-12", **overrides) -> pd.DataFrame:
+    """P04-like series: values 60.0, 60.5, ... rising by 0.5 a month; last month 78.3."""
+    months = pd.period_range(end=pd.Period(last, "M"), periods=n, freq="M")
+    values = 60.0 + 0.5 * np.arange(n)
+    values[-1] = 78.3
+    frame = pd.DataFrame({
+        "month": months, "kpi_id": "P04", "title": TITLE, "unit": "percent", "polarity": "up",
+        "numerator": np.round(values * 0.6), "denominator": 60.0, "value": values,
+        "target": 83.0, "spc_mean": 68.0, "spc_lpl": 61.0, "spc_upl": 75.0,
+        "point_type": ["common_cause"] * (n - 1) + ["special_cause_improvement"],
+        "direction": "improved", "rag": "Amber", "value_suppressed": False,
+    })
+    for k, v in overrides.items():
+        frame[k] = v
+    return frame
+
+
+def test_alt_text_is_built_from_the_plotted_data():
+    # Window: the last 24 months of 36, i.e. Jan 2019 .. Dec 2020. First value in the window is
+    # month index 12: 60.0 + 0.5 * 12 = 66.0; the last is 78.3; target 83 -> "83.0%".
+    alt = charts.alt_text(_series(), "2020-12", la_name="Torbay", trend_months=24)
+    assert alt == (
+        f"Line chart of {TITLE}, Torbay, January 2019 to December 2020: rose from 66.0% to 78.3%; "
+        "target 83.0%; the latest month shows special-cause improvement."
+    )
+
+
+def test_chart_markdown_is_exactly_an_image_with_alt_text():
+    chart = charts.spc_chart(_series(), "2020-12", la_name="Torbay")
+    md = chart._repr_markdown_()
+    assert re.fullmatch(r"!\[[^\]\n]+\]\(data:image/png;base64,[A-Za-z0-9+/=]+\)", md)
+    assert md.startswith(f"![Line chart of {TITLE}, Torbay")
+
+
+def test_png_is_deterministic_fixed_size_and_150_dpi():
+    a = charts.spc_chart(_series(), "2020-12", la_name="Torbay").png
+    b = charts.spc_chart(_series(), "2020-12", la_name="Torbay").png
+    assert a == b
+    assert a[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", a[16:24])
+    assert (width, height) == (int(charts.FIGSIZE[0] * 150), int(charts.FIGSIZE[1] * 150))  # 1200 x 690
+    phys = a.index(b"pHYs")
+    ppm = struct.unpack(">I", a[phys + 4: phys + 8])[0]
+    assert round(ppm * 0.0254) == 150
+
+
+def test_plotted_points_are_the_window_values():
+    series = _series()
+    chart = charts.spc_chart(series, "2020-12", la_name="Torbay", trend_months=24)
+    expected = series.iloc[-24:][["month", "value"]].reset_index(drop=True)
+    pd.testing.assert_frame_equal(chart.plotted[["month", "value"]], expected)
+
+
+def test_at_least_13_months_are_shown():
+    chart = charts.spc_chart(_series(), "2020-12", la_name="Torbay", trend_months=6)
+    assert len(chart.plotted) == 13
+
+
+def test_charts_leave_no_pyplot_figure_open():
+    plt = pytest.importorskip("matplotlib.pyplot")
+    before = set(plt.get_fignums())
+    charts.spc_chart(_series(), "2020-12", la_name="Torbay")
+    assert set(plt.get_fignums()) == before
+
+
+def test_public_series_with_a_suppressed_month_is_not_plotted():
+    series = _series()
+    series.loc[30, ["value", "numerator", "denominator"]] = [np.nan, np.nan, np.nan]  # blanked by disclosure
+    series["value_suppressed"] = False
+    series.loc[30, "value_suppressed"] = True
+    chart = charts.spc_chart(series, "2020-12", la_name="Torbay", audience="public")
+    assert chart.png is None
+    md = chart._repr_markdown_()
+    assert "data:image" not in md
+    assert "suppressed" in md or "small" in md
+    # the alt text carries words only: no value of the series, no limits
+    for number in ("78.3", "66.0", "68.0", "61.0", "75.0"):
+        assert number not in chart.alt
+    assert "special-cause improvement" in chart.alt and "Amber" in chart.alt
+
+
+def test_internal_audience_plots_everything():
+    series = _series()
+    series["value_suppressed"] = False
+    chart = charts.spc_chart(series, "2020-12", la_name="Torbay", audience="internal")
+    assert chart.png is not None
+
+
+def test_public_series_without_suppression_is_plotted():
+    chart = charts.spc_chart(_series(), "2020-12", la_name="Torbay", audience="public")
+    assert chart.png is not None and chart.alt.startswith("Line chart")
+
+
+def test_active_title_states_the_message():
+    latest = _series().iloc[-1]
+    assert charts.active_title(latest) == f"{TITLE} improved to 78.3%: special-cause improvement"
+    worse = dict(latest, direction="worsened", point_type="common_cause")
+    assert charts.active_title(worse) == f"{TITLE} worsened to 78.3%: common cause"
+
+
+def test_falling_series_and_missing_final_month_in_alt_text():
+    series = _series(n=13)
+    series["value"] = np.linspace(40.0, 28.0, 13)  # 40.0 -> 28.0 in steps of 1.0
+    series.loc[12, "value"] = np.nan
+    series["target"] = np.nan
+    alt = charts.alt_text(series, "2020-12", la_name="Torbay")
+    # last value shown is month 12 of 13 (Nov 2020): 40 - 11 = 29.0
+    assert alt.startswith(f"Line chart of {TITLE}, Torbay, December 2019 to December 2020: fell from 40.0% to 29.0%")
+    assert "no data for the final month" in alt and "target" not in alt
+
+
+def test_no_row_for_the_month_gives_no_chart():
+    chart = charts.spc_chart(_series(last="2020-10"), "2020-12", la_name="Torbay")
+    assert chart.png is None

@@ -1,0 +1,147 @@
+"""Scorecards and report tables: words beside every symbol, real markdown tables, no invented values."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from torbayreport import tables
+from torbayreport.metrics.registry import KPI
+
+
+def _row(**kw) -> dict:
+    base = {
+        "month": pd.Period("2020-12", "M"), "kpi_id": "P04", "title": "Assessments completed within 45 working days",
+        "pillar": "practice", "ref": "2.3.1", "polarity": "up", "unit": "percent",
+        "numerator": 47.0, "denominator": 60.0, "value": 78.3, "target": 83.0, "tolerance": 8.0,
+        "rag": "Amber", "previous_value": 74.1, "direction": "improved",
+        "benchmark_value": 82.9, "benchmark_label": "England 2019-20",
+        "point_type": "special_cause_improvement", "assurance": "inconsistent",
+    }
+    base.update(kw)
+    return base
+
+
+def _rows(*rows) -> pd.DataFrame:
+    return pd.DataFrame(list(rows))
+
+
+def _parse(md: str) -> list[list[str]]:
+    lines = [line for line in md.strip().splitlines()]
+    return [[c.strip() for c in line.strip().strip("|").split("|")] for line in lines]
+
+
+def test_scorecard_is_a_pipe_table_with_one_header_and_one_row_per_kpi():
+    md = tables.scorecard(_rows(_row(), _row(kpi_id="P05", title="Assessments within 20 working days", rag="Red")))
+    lines = _parse(md)
+    assert lines[0] == tables.SCORECARD_COLUMNS
+    assert all(re.fullmatch(r":?-+:?", c) for c in lines[1])  # the separator row
+    assert len(lines) == 2 + 2
+    assert all(len(line) == len(tables.SCORECARD_COLUMNS) for line in lines)
+
+
+def test_scorecard_cells_carry_words_not_just_colour():
+    md = tables.scorecard(_rows(_row()))
+    row = dict(zip(tables.SCORECARD_COLUMNS, _parse(md)[2]))
+    assert row["Measure"] == "P04 Assessments completed within 45 working days"
+    assert row["Plan ref"] == "2.3.1"
+    assert row["Latest (n/d)"] == "78.3% (47/60)"
+    assert row["Previous"] == "74.1%"
+    assert row["Target"] == "≥ 83.0%"
+    assert row["RAG"] == "Amber ▲"
+    assert row["Direction"] == "↑ improved"  # 78.3 > 74.1, polarity up
+    assert row["SPC variation"] == "Special cause: improvement"
+    assert row["Assurance"] == "Hit and miss"
+    assert row["England"] == "82.9% (England 2019-20)"
+
+
+def test_every_rag_has_a_distinct_word_and_symbol():
+    labels = [tables.rag_label(r) for r in ("Green", "Amber", "Red", None)]
+    assert labels == ["Green ✔", "Amber ▲", "Red ✖", "No target"]
+    symbols = [label.split(" ")[-1] for label in labels[:3]]
+    assert len(set(symbols)) == 3
+
+
+@pytest.mark.parametrize(
+    "polarity_direction, value, previous, expected",
+    [
+        ("improved", 18.0, 20.0, "↓ improved"),   # a falling caseload is an improvement (polarity down)
+        ("worsened", 25.0, 22.0, "↑ worsened"),   # rising re-referrals
+        ("no change", 50.0, 50.0, "→ no change"),
+        ("higher", 12.0, 10.0, "↑ higher"),       # neutral context measure: no judgement word
+        (None, 12.0, None, "n/a"),
+    ],
+)
+def test_direction_arrow_follows_the_number_and_the_word_follows_polarity(polarity_direction, value, previous, expected):
+    assert tables.direction_label(polarity_direction, value, previous) == expected
+
+
+def test_suppressed_public_values_show_the_symbol_not_the_number():
+    row = _row(numerator=3.0, denominator=4.0, value=75.0,
+               numerator_display="[c]", denominator_display="[c]", value_display="[c]",
+               numerator_suppressed=True, denominator_suppressed=True, value_suppressed=True)
+    md = tables.scorecard(_rows(row))
+    cells = dict(zip(tables.SCORECARD_COLUMNS, _parse(md)[2]))
+    assert cells["Latest (n/d)"] == "[c] ([c]/[c])"
+    assert "75" not in cells["Latest (n/d)"] and "3" not in cells["Latest (n/d)"]
+    assert cells["Direction"] == "improved"  # no arrow computed from a withheld value
+
+
+def test_zero_denominator_says_no_data_never_zero_percent():
+    md = tables.scorecard(_rows(_row(numerator=0.0, denominator=0.0, value=float("nan"), rag=None, direction=None)))
+    cells = dict(zip(tables.SCORECARD_COLUMNS, _parse(md)[2]))
+    assert cells["Latest (n/d)"].startswith("no data")
+    assert "0%" not in cells["Latest (n/d)"] and "0.0%" not in cells["Latest (n/d)"]
+    assert cells["RAG"] == "No target" or cells["RAG"] == "No target"
+
+
+def test_cells_with_pipes_or_newlines_do_not_break_the_table():
+    md = tables.markdown_table(pd.DataFrame({"Action": ["a | b\nc"], "Lead": ["DCS"]}))
+    lines = md.splitlines()
+    assert len(lines) == 3
+    assert "a \\| b c" in lines[2]
+
+
+def test_empty_table_is_a_sentence():
+    assert tables.markdown_table(pd.DataFrame(columns=["x"]), empty="None this month.") == "None this month."
+
+
+def test_definitions_come_from_the_registry_text():
+    k = KPI(id="X01", title="Test measure", pillar="practice", ref="2.1.1", polarity="down", unit="percent",
+            grain="referrals", window="r12m", definition="Referrals in the month for a child referred before.",
+            compute=lambda t, m: None)
+    md = tables.definitions_table([k])
+    row = _parse(md)[2]
+    assert row[0] == "X01 Test measure"
+    assert "Referrals in the month for a child referred before." in row
+    assert "rolling 12 months" in row and "lower is better" in row
+
+
+def test_plan_counts_put_last_month_beside_this_month():
+    counts = pd.DataFrame({
+        "pillar": ["practice"] * 3, "rag": ["Red", "Amber", "Green"],
+        "this_month": [1, 4, 7], "last_month": [2, 4, 6], "change": [-1, 0, 1],
+    })
+    lines = _parse(tables.plan_counts_table(counts))
+    assert lines[0] == ["Pillar", "Red ✖", "Amber ▲", "Green ✔"]
+    assert lines[2] == ["Practice", "1 (last month 2)", "4 (last month 4)", "7 (last month 6)"]
+
+
+def test_findings_summary_counts_without_record_values():
+    findings = pd.DataFrame({
+        "severity": ["error", "warning", "warning"], "file": ["visits.csv"] * 3, "row": [3, 4, 9],
+        "column": ["visit_date", "seen_alone", "seen_alone"], "code": ["bad_date", "blank", "blank"],
+        "message": ["C0001 bad", "C0002 blank", "C0003 blank"],
+    })
+    md = tables.findings_summary(findings)
+    assert "C000" not in md
+    lines = _parse(md)
+    assert lines[0] == ["Severity", "File", "Column", "Check", "Findings"]
+    assert ["warning", "visits.csv", "seen_alone", "blank", "2"] in lines
+
+
+def test_markdown_object_displays_as_markdown():
+    md = tables.Markdown("**x**")
+    assert md._repr_markdown_() == "**x**"
