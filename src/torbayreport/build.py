@@ -359,8 +359,14 @@ def execute_month(month: str, *, audience: str = "internal", data_dir: Path | st
 
         notify("stage", name="prepare")
         t0 = time.perf_counter()
-        _resolve_prepare(prepare)(month=month, audience=audience, data_dir=data_dir,
-                                  params_file=params_file, out_dir=stage)
+        try:
+            _resolve_prepare(prepare)(month=month, audience=audience, data_dir=data_dir,
+                                      params_file=params_file, out_dir=stage)
+        except BuildError:
+            raise
+        except Exception as exc:  # bad extracts, bad params: the message already names file/row/column
+            log.exception("prepare failed")
+            raise BuildError(f"preparing the {month} {audience} context failed: {exc}") from exc
         timings["prepare"] = time.perf_counter() - t0
         log.info("prepared context in %.2f s", timings["prepare"])
 

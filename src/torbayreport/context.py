@@ -242,7 +242,8 @@ def _person(record_id: pd.Series) -> pd.Series:
 
 
 def _record_detail(record_id: pd.Series) -> pd.Series:
-    return record_id.astype("string").str.split("|", n=1).str[1].fillna("").str.replace("|", ", ", regex=False)
+    rest = record_id.astype("string").str.split("|", n=1).str.get(1).astype("string").fillna("")
+    return rest.str.replace("|", ", ", regex=False)
 
 
 def _allocated_worker(tables_: dict, month_end: pd.Timestamp) -> pd.DataFrame:
@@ -429,7 +430,7 @@ def prepare(*, month, audience, data_dir, params_file=None, out_dir) -> Path:
 
     la = params.get("la") or {}
     report = params.get("report") or {}
-    sources = getattr(loaded, "sources", None)
+    sources = getattr(loaded, "sources", None)  # file names and hashes only: no local paths in the report
     meta = {
         "artefact_version": ARTEFACT_VERSION,
         "month": str(period),
@@ -447,7 +448,8 @@ def prepare(*, month, audience, data_dir, params_file=None, out_dir) -> Path:
         "summary_sentences": summary_sentences,
         "params": params,
         "params_files": [str(p) for p in (params_file, month_params_path(params_file, period)) if p],
-        "inputs": sources,
+        "inputs": [{"file": getattr(src, "name", str(src)), "kind": getattr(src, "kind", ""),
+                    "sha256": getattr(src, "sha256", "")} for src in (sources or [])],
         "disclosure_key": _disclosure_key(),
     }
     if audience == "internal":

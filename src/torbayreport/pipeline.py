@@ -140,6 +140,8 @@ def _report_meta(stage_dir: Path, manifest: dict) -> tuple[ReportMeta, str]:
     params = _load_params(manifest["parameters"].get("params_file") or None)
     la = {**(params.get("la") or {}), **(context.get("la") or {})}
     report = {**(params.get("report") or {}), **(context.get("report") or {})}
+    if context.get("title"):
+        report["title"] = context["title"]
     slug = la.get("slug") or "la"
     as_at = (context.get("data_as_at") or context.get("as_at") or context.get("as_at_date")
              or (context.get("data") or {}).get("as_at") or "not recorded")

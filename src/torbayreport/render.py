@@ -356,9 +356,12 @@ def _render_pdf_typst(work: Path, meta: ReportMeta, opts: dict, target: Path) ->
         "font": _typst_str(t["mainfont"]), "fontsize": _typst_value(t["fontsize"]),
         "lang": _typst_str(lang.lower()), "region": _typst_str(region.upper()) if region else "none",
     }
+    body = (work / "body.typ").read_text(encoding="utf-8")
+    # pandoc centres every table; a committee paper reads down the left margin.
+    body = body.replace("align(center)[#table(", "align(left)[#table(")
     main = ['#import "report-template.typ": report, horizontalrule',
             "#show: report.with(" + ", ".join(f"{k}: {v}" for k, v in args.items()) + ")", "",
-            (work / "body.typ").read_text(encoding="utf-8")]
+            body]
     (work / "main.typ").write_text("\n".join(main), encoding="utf-8")
     fonts = [str(p) for p in t["font_paths"] if p]
     missing = [p for p in fonts if not Path(p).is_dir()]

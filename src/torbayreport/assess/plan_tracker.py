@@ -15,6 +15,7 @@ Conventions:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,10 +36,11 @@ class PlanSummary:
 
 
 def _month(month) -> pd.Period:
-    try:
-        return pd.Period(month, freq="M")
-    except (ValueError, TypeError):
-        raise ValueError(f"month {month!r} is not a month (YYYY-MM)") from None
+    if isinstance(month, pd.Period):
+        return month.asfreq("M")
+    if not re.fullmatch(r"\d{4}-\d{2}", str(month)):
+        raise ValueError(f"month {month!r} is not a month (YYYY-MM)")
+    return pd.Period(str(month), freq="M")
 
 
 def _check(plan_actions: pd.DataFrame) -> pd.DataFrame:
