@@ -21,8 +21,8 @@ HERE = Path(__file__).resolve().parent
 PARAMETERS = '''month = "2020-12"  # report month, YYYY-MM
 audience = "internal"  # "internal" (Improvement Board) or "public" (Overview and Scrutiny)
 data_dir = "../data/sample"  # folder of extracts
-params_file = "../params/defaults.yaml"  # LA, targets, tolerances; params/<month>.yaml beside it holds commentary
-build_dir = ""  # prepared context from `torbayreport build`; empty = prepare it here (cached)'''
+params_file = "../params/defaults.yaml"  # LA, targets and tolerances (month commentary beside it)
+build_dir = ""  # folder prepared by torbayreport build (empty: prepare here, cached)'''
 
 LOAD = '''from torbayreport.context import load_context
 

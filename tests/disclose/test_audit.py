@@ -72,3 +72,24 @@ def test_unbounded_and_components():
     assert n == 2
     assert found["T"].upper == math.inf and found["T"].lower == 0
     assert (found["c"].lower, found["c"].upper) == (0, 50)
+
+
+def test_small_lower_bound_with_no_upper_bound_passes():
+    # p = a + b (p=3, a=2, b=1), E = a + c = 6, F = c + d = 4 (c=4, d=0); E and F printed,
+    # everything else hidden. By hand: c <= F = 4 -> a = 6 - c >= 2 -> p >= 2; b is bounded by
+    # nothing, so p in [2, inf). Its range reaches past 5, so it is not a revealed small count.
+    t = table_from(
+        {"p": 3, "a": 2, "b": 1, "E": 6, "c": 4, "F": 4, "d": 0},
+        [Relation("p", ("a", "b")), Relation("E", ("a", "c")), Relation("F", ("c", "d"))],
+    )
+    result = audit(t, {"p", "a", "b", "c", "d"})
+    assert result.ok
+    iv = result.intervals["p"]
+    assert iv.lower == 2 and math.isinf(iv.upper)
+    assert (result.intervals["a"].lower, result.intervals["a"].upper) == (2, 6)
+
+
+def test_cell_in_no_relation_is_reported_unbounded():
+    t = table_from({"a": 3, "b": 40}, [])
+    iv = audit(t, suppress(t)).intervals
+    assert list(iv) == ["a"] and iv["a"].lower == 0 and math.isinf(iv["a"].upper)

@@ -12,7 +12,9 @@ def tables():
             {"child_id": "C000123", "gender": "Male", "ethnicity": "WBRI", "date_of_birth": "2012-03-03"},
             {"child_id": "C12", "gender": "Female", "ethnicity": "WBRI", "date_of_birth": None},
         ],
-        staff=[{"worker_id": "W0042", "worker_name": "Jane Smith", "role": "SW", "team": "Safeguarding 1"}],
+        staff=[{"worker_id": "W0042", "worker_name": "Jane Smith", "role": "SW", "team": "Safeguarding 1",
+                  "employment": "Permanent", "fte": 1.0, "start_date": "2019-01-07", "end_date": None,
+                  "case_holding": True, "asye": False}],
         placements=[
             {"child_id": "C000123", "placement_start": "2020-01-01", "placement_type": "U1",
              "provider": "PR1", "postcode": "tq1 1aa"}

@@ -123,6 +123,8 @@ def intervals(table: CellTable, suppressed) -> tuple[dict[CellId, Interval], int
                     bounds.append(sense * res.fun)
             lower, upper = bounds
             result[ids[cell]] = Interval(lower=max(0.0, round(lower, 6)), upper=round(upper, 6) if upper != math.inf else upper)
+    for cell in sorted(hidden):  # in no relation: nothing printed constrains it
+        result.setdefault(ids[cell], Interval(0.0, math.inf))
     return result, len(groups)
 
 
@@ -156,7 +158,7 @@ def audit(
         iv = found[cell]
         if iv.width < min_width - _EPS:
             failures.append((cell, iv, f"interval width {iv.width:g} is below the protection width {min_width:g}"))
-        elif cell in primary and math.ceil(iv.lower - _EPS) >= 1 and math.floor(iv.upper + _EPS) <= threshold:
+        elif cell in primary and math.ceil(iv.lower - _EPS) >= 1 and iv.upper < threshold + 1 - _EPS:
             failures.append((cell, iv, f"every value it can take lies in 1..{threshold} (a small count is revealed)"))
     result = AuditResult(intervals=found, failures=tuple(failures), components=n_components)
     if failures and raise_on_failure:

@@ -62,5 +62,5 @@ def key_markdown(used: Iterable[str] | None = None, *, threshold: int = 5) -> st
         raise ValueError(f"unknown symbols {sorted(unknown)}; known: {list(SYMBOLS)}")
     lines = ["| Symbol | Meaning |", "|:--|:--|"]
     lines += [f"| {s} | {legend(s, threshold)} |" for s in chosen]
-    lines.append("| 0 | a true zero (zeros are never suppressed on their own) |")
+    lines.append("| 0 | a true zero (a zero is never hidden for being small) |")
     return "\n".join(lines) + "\n"

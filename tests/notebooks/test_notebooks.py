@@ -1,0 +1,112 @@
+"""Execute every report notebook against data/sample and check what it shows.
+
+Why papermill rather than ``pytest --nbval-lax notebooks/``: nbval-lax only fails on errors; we
+also want to check the executed outputs — that every figure is a markdown image *with alt text*
+(no bare ``image/png`` without one), that the chapter heading and the ``parameters`` cell are in
+place, and that a public run prints no child or worker identifier. papermill runs the notebooks
+exactly as ``torbayreport build`` does (parameters injected after the ``parameters`` cell), so this
+is the same path the report takes; the internal run uses each notebook's *default* parameters
+(``build_dir = ""``, i.e. the analyst's "open and run" path that prepares the context itself).
+
+All notebooks share one context cache (``TORBAYREPORT_CACHE`` in a temporary folder), so the data
+are loaded and the KPIs computed once per audience, not once per notebook.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = ROOT / "notebooks"
+SAMPLE = ROOT / "data" / "sample"
+NAMES = ("summary", "leadership", "practice", "workforce", "quality", "exceptions", "appendix")
+PUBLIC = tuple(n for n in NAMES if n != "exceptions")
+IMAGE_MD = re.compile(r"!\[([^\]\n]+)\]\(data:image/png;base64,[A-Za-z0-9+/=]+\)")
+DEFAULTS = {
+    "month": "2020-12", "audience": "internal", "data_dir": "../data/sample",
+    "params_file": "../params/defaults.yaml", "build_dir": "",
+}
+
+
+@pytest.fixture(scope="session")
+def cache(tmp_path_factory):
+    if not (SAMPLE.is_dir() and any(SAMPLE.iterdir())):
+        pytest.skip("data/sample has not been generated in this checkout")
+    folder = tmp_path_factory.mktemp("context-cache")
+    old = os.environ.get("TORBAYREPORT_CACHE")
+    os.environ["TORBAYREPORT_CACHE"] = str(folder)  # inherited by the kernels papermill starts
+    yield folder
+    if old is None:
+        os.environ.pop("TORBAYREPORT_CACHE", None)
+    else:
+        os.environ["TORBAYREPORT_CACHE"] = old
+
+
+def _execute(name: str, out: Path, parameters: dict | None = None) -> nbformat.NotebookNode:
+    import papermill
+
+    papermill.execute_notebook(
+        str(NOTEBOOKS / f"{name}.ipynb"), str(out), parameters=parameters or {}, cwd=str(NOTEBOOKS),
+        kernel_name="python3", progress_bar=False, execution_timeout=600,
+    )
+    return nbformat.read(out, as_version=4)
+
+
+def _outputs(nb, mime: str) -> list[str]:
+    found = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if mime in data:
+                value = data[mime]
+                found.append("".join(value) if isinstance(value, list) else value)
+    return found
+
+
+def _check_shape(nb, name: str) -> None:
+    first_md = next(c for c in nb.cells if c.cell_type == "markdown")
+    assert first_md.source.startswith("# "), f"{name}: the chapter title is not the first heading"
+    params = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(params) == 1
+    declared = dict(re.findall(r'^(\w+) = "([^"]*)"', params[0].source, flags=re.M))
+    assert declared == DEFAULTS
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors
+    assert not _outputs(nb, "image/png"), f"{name}: a figure was shown without alt text"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_notebook_runs_with_its_default_parameters(name, cache, tmp_path):
+    nb = _execute(name, tmp_path / f"{name}.ipynb")
+    _check_shape(nb, name)
+    markdown = _outputs(nb, "text/markdown")
+    assert markdown, f"{name}: showed nothing"
+    for text in markdown:
+        if "data:image" in text:
+            match = IMAGE_MD.fullmatch(text.strip())
+            assert match, f"{name}: a figure output is not exactly ![alt](data:image/png;base64,...)"
+            assert len(match.group(1)) > 40
+    if name in ("leadership", "practice", "workforce", "quality"):
+        assert any(IMAGE_MD.fullmatch(t.strip()) for t in markdown), f"{name}: no chart drawn"
+        assert any("Analyst's commentary" in t for t in markdown)
+
+
+@pytest.mark.parametrize("name", PUBLIC)
+def test_public_notebook_shows_no_identifiers(name, cache, tmp_path):
+    from torbayreport.disclose import IdentifierIndex, sensitive_values
+    from torbayreport.io import load
+
+    nb = _execute(name, tmp_path / f"{name}-public.ipynb", {"audience": "public"})
+    _check_shape(nb, name)
+    index = IdentifierIndex(sensitive_values(load(SAMPLE).tables))
+    shown = _outputs(nb, "text/markdown") + _outputs(nb, "text/plain")
+    # alt text is checked; the base64 image data itself is not text a reader sees
+    text = json.dumps([re.sub(r"\(data:image/png;base64,[^)]*\)", "(image)", t) for t in shown])
+    hits = index.find(text)
+    assert not hits, f"{name}: identifiers in the public outputs: {hits[:5]}"
