@@ -1,14 +1,7 @@
 """Report parameters: params/defaults.yaml deep-merged with a council's and a month's overrides.
 
-Where defaults.yaml is found (first that exists):
-
-1. ``path`` if given;
-2. ``params/defaults.yaml`` in the project that holds this package's source — the ``src/`` layout
-   means ``<project>/src/torbayreport/assess/params.py``, so an editable install
-   (``pip install -e .``) and a plain checkout both find the project's own file wherever the build
-   is run from;
-3. ``params/defaults.yaml`` in the current directory or one of its parents (a council running an
-   ordinary install from its own reporting folder).
+Where defaults.yaml is found: ``path`` if given, else :func:`defaults_path` (the toolkit's one
+search rule, shared with the ``kpis`` command).
 
 There is deliberately no second copy inside the package: two copies of the targets would drift.
 
@@ -32,6 +25,8 @@ from typing import Any, Iterable, Mapping
 
 import yaml
 
+from torbayreport.metrics.targets import find_params
+
 SPC_CHARTS = ("xmr", "p", "pprime")
 SPC_OPTIONS = {
     "chart", "rebase", "fix_after_n_points", "screen_outliers", "limit_constant", "run_length", "trend_length",
@@ -44,18 +39,13 @@ class ParamsError(ValueError):
 
 
 def defaults_path() -> Path:
-    """The params/defaults.yaml this build uses (see module docstring for the search order)."""
-    project = Path(__file__).resolve().parents[3]
-    candidates = [project / "params" / "defaults.yaml"]
-    cwd = Path.cwd().resolve()
-    candidates += [d / "params" / "defaults.yaml" for d in (cwd, *cwd.parents)]
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate
-    raise FileNotFoundError(
-        "params/defaults.yaml not found next to the torbayreport project or in the current directory "
-        f"or its parents (looked in {candidates[0]} and from {cwd} upwards); pass path= explicitly"
-    )
+    """The params/defaults.yaml this build uses.
+
+    One search rule for the whole toolkit (``metrics.targets.find_params``): ``$TORBAYREPORT_PARAMS``,
+    then ``params/defaults.yaml`` in the current folder or its parents (a council's own reporting
+    folder), then the project that holds this package's source (an editable install).
+    """
+    return find_params()
 
 
 def deep_merge(base: Mapping, override: Mapping) -> dict:

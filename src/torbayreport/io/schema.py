@@ -138,7 +138,13 @@ class Table:
         """
         out = {}
         for col in self.columns.values():
-            values = frame[col.name] if col.name in frame else pd.Series(pd.NA, index=frame.index)
+            values = (
+                frame[col.name]
+                if col.name in frame
+                else pd.Series(pd.NA, index=frame.index, dtype="object").astype(
+                    "Float64" if col.dtype == "float" else "object"
+                )
+            )
             if col.dtype == "month":
                 out[col.name] = pd.PeriodIndex(values.astype("string"), freq="M").to_series(
                     index=frame.index
