@@ -79,20 +79,47 @@ def test_charts_leave_no_pyplot_figure_open():
     assert set(plt.get_fignums()) == before
 
 
-def test_public_series_with_a_suppressed_month_is_not_plotted():
-    series = _series()
-    series.loc[30, ["value", "numerator", "denominator"]] = [np.nan, np.nan, np.nan]  # blanked by disclosure
+def _suppress(series: pd.DataFrame, rows, value: float = 99.9) -> pd.DataFrame:
+    """Flag rows as suppressed but leave a distinctive value in them: the chart must not use it."""
+    series = series.copy()
     series["value_suppressed"] = False
-    series.loc[30, "value_suppressed"] = True
+    series.loc[rows, "value"] = value
+    series.loc[rows, "value_suppressed"] = True
+    return series
+
+
+def test_public_series_with_a_suppressed_month_plots_only_published_months():
+    series = _suppress(_series(), [30])  # 2020-07, inside the 24-month window
+    chart = charts.spc_chart(series, "2020-12", la_name="Torbay", audience="public")
+    assert chart.png is not None
+    assert pd.Period("2020-07", "M") not in set(chart.plotted["month"])
+    assert 99.9 not in set(chart.plotted["value"]) and len(chart.plotted) == 23
+    assert "99.9" not in chart.alt and "(months with small numbers are not shown)" in chart.alt
+
+
+def test_public_chart_with_gaps_draws_no_spc_lines():
+    series = _suppress(_series(), [30])
+    window, status = charts.public_view(series, charts.chart_window(series, "2020-12"))
+    assert status == "gaps"
+    assert window[["spc_mean", "spc_lpl", "spc_upl"]].isna().all().all()
+
+
+def test_public_series_with_the_latest_month_suppressed_has_no_chart():
+    series = _suppress(_series(), [35])
     chart = charts.spc_chart(series, "2020-12", la_name="Torbay", audience="public")
     assert chart.png is None
     md = chart._repr_markdown_()
-    assert "data:image" not in md
-    assert "suppressed" in md or "small" in md
-    # the alt text carries words only: no value of the series, no limits
-    for number in ("78.3", "66.0", "68.0", "61.0", "75.0"):
-        assert number not in chart.alt
+    assert "data:image" not in md and "small" in md
+    # the words only: no value of the series, no limits
+    for number in ("99.9", "78.3", "66.0", "68.0", "61.0", "75.0"):
+        assert number not in chart.alt and number not in md
     assert "special-cause improvement" in chart.alt and "Amber" in chart.alt
+
+
+def test_public_series_with_too_few_published_months_has_no_chart():
+    series = _suppress(_series(), list(range(12, 24)))  # 12 of the 24 window months withheld -> 12 < 13 left
+    chart = charts.spc_chart(series, "2020-12", la_name="Torbay", audience="public")
+    assert chart.png is None and chart.alt.startswith("No chart of")
 
 
 def test_internal_audience_plots_everything():

@@ -14,10 +14,13 @@ Why these choices:
   improvement, orange = concern, grey = common cause, purple = neutral; dashed process limits;
   red target line) with a distinct marker *shape* per point type so colour is never the only
   carrier, and the Analysis Function dark grey for text, axes and the mean.
-* **Public audience**: a chart is drawn only when no value of the series (in the chart window or
-  the SPC baseline) is suppressed. A gap alone is not enough: the mean line and process limits
-  are computed from every month, so with one month hidden its value could be recovered from the
-  mean. The alt text and title then carry the SPC and RAG words only.
+* **Public audience**: a suppressed value is never plotted. When no month of the series is
+  suppressed the full SPC chart is drawn. When some are, the chart shows only the published
+  months, with gaps, and *without* the mean and process limits: they are computed from every
+  month, so with one month hidden its value could be recovered from the mean. (Every plotted value
+  is one the public metric table already prints, after secondary suppression.) When the latest
+  month is suppressed, or fewer than 13 months would remain, there is no chart: the title and alt
+  text carry the SPC and RAG words only.
 """
 
 from __future__ import annotations
@@ -119,6 +122,21 @@ def _series_hidden(series: pd.DataFrame, window: pd.DataFrame) -> bool:
     return any(flags)
 
 
+def public_view(series: pd.DataFrame, window: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """What a public chart may show: ("full", window), ("gaps", window without suppressed values
+    and SPC lines) or ("none", window) when the latest month is withheld or < 13 months remain."""
+    if not _series_hidden(series, window):
+        return window, "full"
+    flags = window["value_suppressed"].fillna(False).astype(bool) if "value_suppressed" in window else False
+    shown = window.assign(value=pd.to_numeric(window["value"], errors="coerce").where(~flags))
+    for column in ("spc_mean", "spc_lpl", "spc_upl"):
+        if column in shown.columns:
+            shown[column] = np.nan
+    if shown.empty or pd.isna(shown["value"].iloc[-1]) or shown["value"].notna().sum() < MIN_MONTHS:
+        return shown, "none"
+    return shown, "gaps"
+
+
 def _spc_words(point_type) -> str:
     if _missing(point_type):
         return ""
@@ -181,7 +199,11 @@ def alt_text(series: pd.DataFrame, month, *, la_name: str, audience: str = "inte
     spc_text = f"the latest month shows {spc}" if spc else "no SPC reading for the latest month"
     target = latest.get("target")
     target_text = "" if _missing(target) else f"; target {_fmt(kpi_id, unit, target)}"
-    if audience == "public" and _series_hidden(series, window):
+    gaps = ""
+    if audience == "public":
+        window, status = public_view(series, window)
+        gaps = " (months with small numbers are not shown)" if status == "gaps" else ""
+    if audience == "public" and status == "none":
         rag = latest.get("rag")
         rag_text = "" if _missing(rag) else f"; RAG rating {str(rag)}"
         return (
@@ -202,7 +224,7 @@ def alt_text(series: pd.DataFrame, month, *, la_name: str, audience: str = "inte
         move += f" (latest value {_month_long(last['month'])}; no data for the final month)"
     elif first["month"] != window["month"].iloc[0]:
         move += f" (first value {_month_long(first['month'])})"
-    return f"Line chart of {title}, {period}: {move}{target_text}; {spc_text}."
+    return f"Line chart of {title}, {period}{gaps}: {move}{target_text}; {spc_text}."
 
 
 def _style_axes(ax) -> None:
@@ -343,15 +365,18 @@ def spc_chart(
     if window.empty or window["month"].iloc[-1] != pd.Period(month, "M"):
         return Chart(kpi_id, f"{kpi_id}: no data", alt, reason="There is no data for this month.")
     latest = window.iloc[-1]
-    hidden = audience == "public" and _series_hidden(series, window)
+    status = "full"
+    if audience == "public":
+        window, status = public_view(series, window)
+    hidden = status == "none"
     title = active_title(latest, hidden=hidden)
     if hidden:
         return Chart(
             kpi_id, title, alt,
             reason=(
-                "No chart is shown in the public report because some monthly numbers in this series are "
-                "small (between 1 and the disclosure threshold) and are suppressed to protect children's "
-                "confidentiality; the SPC reading and RAG rating above still apply."
+                "No chart is shown in the public report because the numbers in this series are small "
+                "(between 1 and the disclosure threshold) in the latest month or in too many months, and are "
+                "withheld to protect children's confidentiality; the SPC reading and RAG rating still apply."
             ),
         )
     if not pd.to_numeric(window["value"], errors="coerce").notna().any():
@@ -361,6 +386,8 @@ def spc_chart(
     kpi = REGISTRY.get(kpi_id)
     unit = str(latest.get("unit", "percent"))
     sub = subtitle(window, la_name=la_name, unit=unit, kpi_window=kpi.window if kpi else None)
+    if status == "gaps":
+        sub += ". Months with small numbers are not shown, so no average or limits are drawn"
     fig = draw(window, title=title, sub=sub, unit=unit, kpi_id=kpi_id)
     png = png_bytes(fig)
     plotted = window[["month", "value"]].assign(

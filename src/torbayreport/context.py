@@ -211,6 +211,7 @@ def guard_public(frame: pd.DataFrame) -> pd.DataFrame:
         )
         if "previous_value" in out.columns:
             out["previous_value"] = out["previous_value"].astype("float64").where(~(prev_hidden | hidden))
+            out["previous_display"] = pd.Series(pd.NA, index=out.index, dtype="string").mask(prev_hidden, "[c]")
         series_hidden = hidden.groupby(out["kpi_id"]).transform("any")
         for column in ("spc_mean", "spc_lpl", "spc_upl"):
             if column in out.columns:

@@ -27,20 +27,33 @@ def test_shipped_england_figures_carry_the_published_values(registry):
 
 
 def test_latest_period_wins_and_label():
-    cols = benchmark_columns()
-    # P09 has 2023 and 2025: the 2025 figure (58,670/72,090 = 81.4%) is shown
-    assert cols.loc["P09", "benchmark_value"] == 81.4 and cols.loc["P09", "benchmark_label"] == "England 2025"
-    assert cols.loc["P02", "benchmark_label"] == "England 2018-19"
-    assert pd.isna(cols.loc["P02", "sn_value"])
+    cols = benchmark_columns(years=[2026])
+    # P09 has 2023 and 2025: for a 2026 report the 2025 figure (58,670/72,090 = 81.4%) is shown
+    assert cols.loc[("P09", 2026), "benchmark_value"] == 81.4
+    assert cols.loc[("P09", 2026), "benchmark_label"] == "England 2025"
+    assert cols.loc[("P02", 2026), "benchmark_label"] == "England 2018-19"
+    assert pd.isna(cols.loc[("P02", 2026), "sn_value"])
+
+
+def test_benchmark_is_the_one_published_by_the_report_year():
+    cols = benchmark_columns(years=[2018, 2019, 2020, 2024])
+    # L01 has 2019 (16.9) and 2023 (16.0): 2019 and 2020 reports quote 2019; 2024 quotes 2023;
+    # a 2018 report precedes both and falls back to the earliest figure (2019), labelled as such.
+    assert cols.loc[("L01", 2019), "benchmark_label"] == "England 2019"
+    assert cols.loc[("L01", 2020), "benchmark_value"] == 16.9
+    assert cols.loc[("L01", 2024), "benchmark_value"] == 16.0
+    assert cols.loc[("L01", 2018), "benchmark_label"] == "England 2019"
+    # P09: 2023 and 2025; a 2024 report quotes 2023 (78.5%)
+    assert cols.loc[("P09", 2024), "benchmark_value"] == 78.5
 
 
 def test_neighbours_file_same_shape(tmp_path, registry):
     path = tmp_path / "sn.csv"
     path.write_text("kpi_id,value,period,source\nP02,21.5,2019-20,DfE LAIT SN average\nP02,20.0,2019,older\n")
     sn = load_benchmarks(path, known_ids=registry)
-    cols = benchmark_columns(None, sn)
-    assert cols.loc["P02", "sn_value"] == 21.5  # 2019-20 sorts after 2019
-    assert cols.loc["P02", "sn_label"] == "Statistical neighbours 2019-20"
+    cols = benchmark_columns(None, sn, years=[2020])
+    assert cols.loc[("P02", 2020), "sn_value"] == 21.5  # 2019-20 sorts after 2019
+    assert cols.loc[("P02", 2020), "sn_label"] == "Statistical neighbours 2019-20"
     assert latest(sn)["period"].tolist() == ["2019-20"]
 
 

@@ -182,8 +182,12 @@ def assess(
 
     if neighbours is None and (params.get("benchmarks") or {}).get("neighbours"):
         neighbours = bm.load_benchmarks(params["benchmarks"]["neighbours"], known_ids=registry)
-    bench = bm.benchmark_columns(england, neighbours)
-    table = table.merge(bench, left_on="kpi_id", right_index=True, how="left")
+    table["_year"] = table["month"].dt.year.astype("int64")
+    bench = bm.benchmark_columns(england, neighbours, years=table["_year"].unique()).reset_index()
+    bench["kpi_id"] = bench["kpi_id"].astype("string")
+    table = table.merge(bench.rename(columns={"year": "_year"}), on=["kpi_id", "_year"], how="left").drop(
+        columns="_year"
+    )
 
     spc = pd.concat(
         [_spc_one(rows, registry[k], settings[k], spc_months) for k, rows in table.groupby("kpi_id", sort=False)]

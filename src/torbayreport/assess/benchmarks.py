@@ -8,8 +8,10 @@ annex_a_ecosystem.md §5.2 and indicators.md "Benchmarks"). A council's statisti
 averages come in a CSV of the same shape (``kpi_id,value,period,source``), named in the params as
 ``benchmarks: {neighbours: path}``.
 
-Where a KPI has figures for several periods the latest is used. Periods sort by their first year,
-then the longer label (so ``2019-20`` follows ``2019``).
+Where a KPI has figures for several periods, each report month is compared with the latest figure
+whose period starts no later than that month's year (a December 2019 report quotes the 2019
+workforce figure, not 2023's); a month earlier than every published period gets the earliest one.
+Periods sort by their first year, then the longer label (so ``2019-20`` follows ``2019``).
 """
 
 from __future__ import annotations
@@ -93,29 +95,62 @@ def latest(benchmarks: pd.DataFrame) -> pd.DataFrame:
     return order.groupby("kpi_id", sort=False).tail(1).drop(columns="_key").reset_index(drop=True)
 
 
+def as_of(benchmarks: pd.DataFrame, years: Iterable[int]) -> pd.DataFrame:
+    """Per (kpi_id, year): the latest figure whose period starts in or before ``year``.
+
+    A year before every published period gets the earliest figure, so a comparator is still shown
+    (its label says which year it is).
+    """
+    years = sorted({int(y) for y in years})
+    if benchmarks.empty or not years:
+        return benchmarks.iloc[0:0].assign(year=pd.Series(dtype="int64"))
+    keyed = benchmarks.assign(_key=_period_key(benchmarks["period"]), _first=_first_year(benchmarks["period"]))
+    keyed = keyed.sort_values(["kpi_id", "_key"])
+    grid = keyed.merge(pd.DataFrame({"year": years}), how="cross")
+    eligible = grid[grid["_first"] <= grid["year"]]
+    chosen = eligible.groupby(["kpi_id", "year"], sort=False).tail(1)
+    earliest = keyed.groupby("kpi_id", sort=False).head(1).merge(pd.DataFrame({"year": years}), how="cross")
+    missing = earliest.merge(chosen[["kpi_id", "year"]], on=["kpi_id", "year"], how="left", indicator=True)
+    fallback = missing[missing["_merge"] == "left_only"].drop(columns="_merge")
+    out = pd.concat([chosen, fallback], ignore_index=True)
+    return out.drop(columns=["_key", "_first"]).sort_values(["kpi_id", "year"]).reset_index(drop=True)
+
+
+def _first_year(period: pd.Series) -> pd.Series:
+    return pd.to_numeric(period.str.extract(r"(\d{4})", expand=False), errors="coerce").fillna(-1).astype(int)
+
+
 def benchmark_columns(
     england: pd.DataFrame | None = None,
     neighbours: pd.DataFrame | None = None,
     *,
+    years: Iterable[int] = (),
     england_name: str = "England",
     neighbours_name: str = "Statistical neighbours",
 ) -> pd.DataFrame:
-    """Per KPI (index kpi_id): benchmark_value, benchmark_label ("England 2018-19"), sn_value, sn_label."""
+    """Per (kpi_id, year): benchmark_value, benchmark_label ("England 2018-19"), sn_value, sn_label."""
     england = load_benchmarks() if england is None else england
+    years = list(years)
     parts = []
     for frame, name, val_col, lab_col in (
         (england, england_name, "benchmark_value", "benchmark_label"),
         (neighbours, neighbours_name, "sn_value", "sn_label"),
     ):
         if frame is None or frame.empty:
-            parts.append(pd.DataFrame({val_col: pd.Series(dtype=float), lab_col: pd.Series(dtype="string")}))
+            parts.append(
+                pd.DataFrame(
+                    {val_col: pd.Series(dtype=float), lab_col: pd.Series(dtype="string")},
+                    index=pd.MultiIndex.from_arrays([pd.Series(dtype="string"), pd.Series(dtype="int64")],
+                                                    names=["kpi_id", "year"]),
+                )
+            )
             continue
-        last = latest(frame).set_index("kpi_id")
+        chosen = as_of(frame, years).set_index(["kpi_id", "year"])
         parts.append(
             pd.DataFrame(
-                {val_col: last["value"].astype(float), lab_col: (name + " " + last["period"]).astype("string")}
+                {val_col: chosen["value"].astype(float), lab_col: (name + " " + chosen["period"]).astype("string")}
             )
         )
     out = pd.concat(parts, axis=1)
-    out.index = out.index.astype("string").rename("kpi_id")
+    out.index = out.index.set_names(["kpi_id", "year"])
     return out

@@ -27,7 +27,7 @@ def run(args) -> int:
     from collections import Counter
     from pathlib import Path
 
-    from torbayreport.io.load import load
+    from torbayreport.io.loader import load
 
     path = Path(args.path)
     if not path.exists():

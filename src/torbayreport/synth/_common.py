@@ -39,8 +39,7 @@ def add_wd(dates: np.ndarray, n) -> np.ndarray:
     Matches :func:`torbayreport.calendar.working_days_between`: the result is exactly ``n``
     elapsed working days after the start, so a KPI threshold "within N" holds iff ``n <= N``.
     """
-    d = days(dates)
-    n = np.broadcast_to(np.asarray(n, dtype="int64"), d.shape)
+    d, n = np.broadcast_arrays(days(dates), np.asarray(n, dtype="int64"))
     out = np.full(d.shape, NAT)
     ok = ~np.isnat(d)
     if ok.any():

@@ -183,11 +183,6 @@ def _censor_and_trim(ctx: Ctx, t: dict, staff: pd.DataFrame) -> dict:
     # S47s whose ICPC is after the extract: the conference is expected, outcome unknown.
     s = out["s47"]
     s["icpc_not_required"] = s["icpc_not_required"].astype(object).mask(s["completed_date"].isna() & s["icpc_date"].isna(), None)
-    # Assessments: the referral they belong to (kept for the referral id).
-    a = out["assessments"]
-    ref_of = t["referrals"]["referral_date"].to_numpy()
-    a["referral_date"] = ref_of[t["assessments"].loc[a.index, "ep"].to_numpy()] if len(a) else []
-    out["assessments"] = a.drop(columns="ep")
     # Missing: an episode still going at the extract has no return and no RHI yet.
     m = out["missing"]
     m["rhi_offered"] = m["rhi_offered"].astype(object).mask(m["returned_at"].isna(), None)

@@ -269,8 +269,8 @@ def care_leavers(ctx: Ctx, pop: Population, p: dict) -> pd.DataFrame:
         "child": child[owner], "month": month.astype(str),
         "eligibility": np.where(rng.random(len(owner)) < 0.93, "Former relevant", "Qualifying"),
         "in_touch": in_touch,
-        "accommodation_suitable": pd.array(np.where(touch, acc, False), dtype="boolean").where(touch, pd.NA),
-        "activity": pd.array(activity.astype(str), dtype="string").where(touch, pd.NA),
+        "accommodation_suitable": np.where(touch, acc, None),
+        "activity": np.where(touch, activity, None),
     })
 
 

@@ -179,7 +179,7 @@ def referral_tables(ctx: Ctx, eps: dict) -> dict[str, pd.DataFrame]:
                              "contact_outcome": "Referral"})
     referrals = pd.DataFrame({"child": eps["child"], "referral_date": eps["referral_date"],
                               "referral_source": eps["source"], "referral_nfa": eps["nfa"]})
-    assessments = pd.DataFrame({"child": eps["child"][live], "ep": np.flatnonzero(live),
+    assessments = pd.DataFrame({"child": eps["child"][live], "referral_date": eps["referral_date"][live],
                                 "assessment_start": eps["a_start"][live], "child_seen_date": eps["a_seen"][live],
                                 "authorised_date": eps["a_auth"][live], "needs_support": eps["needs"][live]})
     s = eps["s47"]
