@@ -160,8 +160,9 @@ def active_title(latest: pd.Series | dict, *, hidden: bool = False) -> str:
     tail = f": {spc}" if spc else ""
     if hidden or _is_true(latest.get("value_suppressed")):
         rag = latest.get("rag")
-        rag_text = f"; RAG {rag_label(rag)}" if not _missing(rag) else ""
-        return f"{title}: figures not shown because the numbers are small{tail}{rag_text}"
+        rag_text = f", RAG {rag_label(rag)}" if not _missing(rag) else ""
+        reading = f"; latest month {spc}{rag_text}" if spc else (f"; latest month{rag_text}" if rag_text else "")
+        return f"{title}: figures withheld because the numbers are small{reading}"
     value = latest.get("value")
     if _missing(value):
         return f"{title}: no data this month"
@@ -169,6 +170,9 @@ def active_title(latest: pd.Series | dict, *, hidden: bool = False) -> str:
     verb = {"improved": "improved to", "worsened": "worsened to", "no change": "unchanged at"}.get(
         str(direction) if not _missing(direction) else "", "was"
     )
+    conflict = (str(direction), spc) in {("worsened", "special-cause improvement"), ("improved", "special-cause concern")}
+    if conflict:  # a one-month change against the run of the data: say both, plainly
+        return f"{title} {verb} {_fmt(kpi_id, unit, value)}, but the trend shows {spc}"
     return f"{title} {verb} {_fmt(kpi_id, unit, value)}{tail}"
 
 
@@ -207,7 +211,7 @@ def alt_text(series: pd.DataFrame, month, *, la_name: str, audience: str = "inte
         rag = latest.get("rag")
         rag_text = "" if _missing(rag) else f"; RAG rating {str(rag)}"
         return (
-            f"No chart of {title}, {period}: some monthly numbers are small and are suppressed to protect "
+            f"No chart of {title}, {period}: the monthly numbers are small and are withheld to protect "
             f"confidentiality{target_text}{rag_text}; {spc_text}."
         )
     values = window.dropna(subset=["value"])
@@ -252,8 +256,10 @@ def draw(window: pd.DataFrame, *, title: str, sub: str, unit: str, kpi_id: str) 
     fig.text(0.02, y_top, "\n".join(title_lines), fontsize=11.5, fontweight="bold", color=TEXT_COLOUR,
              ha="left", va="top", linespacing=1.25)
     y_sub = y_top - len(title_lines) * 11.5 * 1.3 / height_pt - 0.012
-    fig.text(0.02, y_sub, sub, fontsize=9.5, color=TEXT_COLOUR, ha="left", va="top")
-    y_legend = y_sub - 9.5 * 1.3 / height_pt - 0.015
+    sub_lines = textwrap.wrap(sub, 105) or [""]
+    fig.text(0.02, y_sub, "\n".join(sub_lines), fontsize=9.5, color=TEXT_COLOUR, ha="left", va="top",
+             linespacing=1.25)
+    y_legend = y_sub - len(sub_lines) * 9.5 * 1.3 / height_pt - 0.015
     ax = fig.add_axes((0.08, 0.13, 0.76, 0.62))
     _style_axes(ax)
     x = np.arange(len(window))
@@ -376,7 +382,8 @@ def spc_chart(
             reason=(
                 "No chart is shown in the public report because the numbers in this series are small "
                 "(between 1 and the disclosure threshold) in the latest month or in too many months, and are "
-                "withheld to protect children's confidentiality; the SPC reading and RAG rating still apply."
+                "withheld to protect the confidentiality of the people they describe; the SPC reading and RAG "
+                "rating still apply."
             ),
         )
     if not pd.to_numeric(window["value"], errors="coerce").notna().any():

@@ -72,6 +72,12 @@ EXCEPTION_LISTS = {
                         "ASYE social workers whose month-end caseload is above 18 (W06)."),
 }
 OPEN_ASSESSMENT_LIMIT_WD = 45
+#: What the date part of a members record id is, per list (record ids are "<person>|<date>...").
+RECORD_LABELS = {"assessments_late": "assessment_start"}
+
+#: Measures in the team drill-down: practice standards a team manager acts on, workers' supervision
+#: and caseloads. Kept short so the table fits an A4 page (teams are rows, measures columns).
+TEAM_KPIS = ("P13", "P14", "P16", "P17", "L04", "L03", "L02")
 
 NO_COMMENTARY = "No commentary was provided for this month."
 
@@ -194,7 +200,7 @@ def guard_public(frame: pd.DataFrame) -> pd.DataFrame:
 
     Disclosure control decides *what* is suppressed; this makes sure the public artefact cannot
     carry it anyway: suppressed numerators/denominators/values become empty, last month's value is
-    blanked where last month was suppressed, and a KPI with any suppressed month in the window
+    blanked (shown ``[c]``) where last month was suppressed, and a KPI with any suppressed month in the window
     loses its SPC mean and limits (with one month hidden, the mean of the others gives it back).
     """
     out = frame.copy()
@@ -210,7 +216,7 @@ def guard_public(frame: pd.DataFrame) -> pd.DataFrame:
             .reindex(out.index).fillna(False).astype(bool)
         )
         if "previous_value" in out.columns:
-            out["previous_value"] = out["previous_value"].astype("float64").where(~(prev_hidden | hidden))
+            out["previous_value"] = out["previous_value"].astype("float64").where(~prev_hidden)
             out["previous_display"] = pd.Series(pd.NA, index=out.index, dtype="string").mask(prev_hidden, "[c]")
         series_hidden = hidden.groupby(out["kpi_id"]).transform("any")
         for column in ("spc_mean", "spc_lpl", "spc_upl"):
@@ -272,7 +278,13 @@ def exception_lists(members: dict, tables_: dict, month) -> dict[str, pd.DataFra
         rows = frame[(frame["month"] == period) & (frame["in_numerator"].astype(bool) == in_numerator)]
         person = _person(rows["record_id"])
         detail = _record_detail(rows["record_id"])
-        if kpi_id in ("L02", "W06"):
+        if kpi_id == "Q04":  # members are audits: show the audited child and the audit
+            audits = tables_.get("audits", pd.DataFrame(columns=["audit_id", "child_id", "audit_date"]))
+            listed = pd.DataFrame({"audit_id": person.to_numpy()}).merge(
+                audits[["audit_id", "child_id", "audit_date"]], on="audit_id", how="left"
+            ).merge(alloc, on="child_id", how="left")
+            listed["audit_date"] = pd.to_datetime(listed["audit_date"]).dt.strftime("%Y-%m-%d")
+        elif kpi_id in ("L02", "W06"):
             listed = pd.DataFrame({"worker_id": person.to_numpy()}).merge(
                 staff[[c for c in ("worker_id", "worker_name", "team", "role") if c in staff.columns]],
                 on="worker_id", how="left",
@@ -284,6 +296,8 @@ def exception_lists(members: dict, tables_: dict, month) -> dict[str, pd.DataFra
             if kpi_id in ("P13", "P16", "P17"):
                 listed = listed.merge(_last_visits(tables_, month_end, {"P13": "CP", "P16": "CIN", "P17": "CLA"}[kpi_id]),
                                       on="child_id", how="left").drop(columns=["record"])
+        if "record" in listed.columns:
+            listed = listed.rename(columns={"record": RECORD_LABELS.get(name, "record")})
         out[name] = listed.sort_values(list(listed.columns[:2])).reset_index(drop=True)
     out["assessments_open_overdue"] = _open_assessments_overdue(tables_, month_end, alloc)
     return out
@@ -330,7 +344,7 @@ def team_drilldown(members: dict, tables_: dict, month) -> pd.DataFrame:
     frames = []
     for kpi_id, frame in members.items():
         kpi = REGISTRY.get(kpi_id)
-        if kpi is None or kpi.unit != "percent":
+        if kpi is None or kpi.unit != "percent" or kpi_id not in TEAM_KPIS:
             continue
         rows = frame[frame["month"] == period]
         if rows.empty:
@@ -395,6 +409,10 @@ def prepare(*, month, audience, data_dir, params_file=None, out_dir) -> Path:
     _check_audience(audience)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    # a folder reused for another audience must not keep the other audience's artefacts
+    shutil.rmtree(out / "exceptions", ignore_errors=True)
+    for stale in [out / "teams.csv", out / "context.json", *out.glob("plan_*.csv")]:
+        stale.unlink(missing_ok=True)
 
     loaded = _load_data(data_dir)
     params = _load_params(params_file)
@@ -802,23 +820,26 @@ class ReportContext:
         frame = self.exception_frames.get(name, pd.DataFrame())
         n = len(frame)
         label = {"child_id": "Child", "worker_id": "Worker", "worker_name": "Name", "team": "Team", "role": "Role",
-                 "record": "Record", "last_visit": "Last visit", "assessment_start": "Started",
+                 "record": "Record", "last_visit": "Last visit", "assessment_start": "Assessment started",
+                 "audit_id": "Audit", "audit_date": "Audit date",
                  "working_days_open": "Working days open"}
         table = tables.markdown_table(frame.rename(columns=label), empty="None this month.")
         return Markdown(f"{why} **{n}** this month.\n\n{table}")
 
     def team_drilldown(self) -> Markdown:
+        """Teams as rows, the drill-down measures as columns (value and n/d), with a key to the ids."""
         blocked = self._internal_only()
         if blocked is not None:
             return blocked
         frame = self.teams
         if frame.empty:
             return Markdown("No team-level breakdown is available.")
-        cells = frame.assign(
-            cell=[f"{float(v):.1f}% ({int(float(n))}/{int(float(d))})" for v, n, d in
-                  zip(frame["value"], frame["numerator"], frame["denominator"])],
-            measure=frame["kpi_id"] + " " + frame["title"],
-        )
-        wide = cells.pivot(index="measure", columns="team", values="cell").fillna("").reset_index()
-        wide = wide.rename(columns={"measure": "Measure"})
-        return tables.markdown_table(wide)
+        numbers = frame.assign(**{c: pd.to_numeric(frame[c]) for c in ("numerator", "denominator", "value")})
+        numbers["cell"] = [f"{v:.1f}% ({n:.0f}/{d:.0f})" for v, n, d in
+                           zip(numbers["value"], numbers["numerator"], numbers["denominator"])]
+        order = [k for k in TEAM_KPIS if k in set(numbers["kpi_id"])]
+        wide = numbers.pivot(index="team", columns="kpi_id", values="cell").reindex(columns=order).fillna("")
+        wide = wide.reset_index().rename(columns={"team": "Team"})
+        titles = dict(zip(numbers["kpi_id"], numbers["title"]))
+        key = "; ".join(f"{k} {titles[k]}" for k in order)
+        return Markdown(f"{tables.markdown_table(wide)}\n\nMeasures: {key}.")

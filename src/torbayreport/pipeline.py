@@ -221,26 +221,23 @@ def _progress(enabled: bool, label: str):
 # ------------------------------------------------------------------------------------ demo
 
 def latest_month(data_dir: Path | str, fallback: str = DEMO_FALLBACK_MONTH) -> str:
-    """The latest month that the extracts' date columns reach (``fallback`` if none can be read)."""
+    """The latest month with front-door activity (contacts or referrals) in the extracts.
+
+    Front-door dates, like ``context.report_window``'s first month, because other date columns
+    (review or action due dates) can lie in the future. ``fallback`` if neither file can be read.
+    """
     import pandas as pd
 
-    from torbayreport.io.schema import SCHEMA
-
     latest = None
-    for path in sorted(Path(data_dir).glob("*.csv")):
-        table = SCHEMA.get(path.stem) if hasattr(SCHEMA, "get") else None
-        columns = list(getattr(table, "date_columns", []) or []) if table is not None else []
-        if not columns:
+    for table, column in (("contacts", "contact_date"), ("referrals", "referral_date")):
+        path = Path(data_dir) / f"{table}.csv"
+        if not path.is_file():
             continue
-        header = pd.read_csv(path, nrows=0).columns
-        usable = [c for c in columns if c in header]
-        if not usable:
+        if column not in pd.read_csv(path, nrows=0).columns:
             continue
-        frame = pd.read_csv(path, usecols=usable)
-        for column in usable:
-            value = pd.to_datetime(frame[column], errors="coerce").max()
-            if pd.notna(value) and (latest is None or value > latest):
-                latest = value
+        value = pd.to_datetime(pd.read_csv(path, usecols=[column])[column], errors="coerce").max()
+        if pd.notna(value) and (latest is None or value > latest):
+            latest = value
     return latest.strftime("%Y-%m") if latest is not None else fallback
 
 

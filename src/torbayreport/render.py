@@ -207,6 +207,7 @@ def project_options(project_dir: Path | str | None = None) -> dict:
             "papersize": typst_opts.get("papersize", "a4"),
             "margin": typst_opts.get("margin") or {"x": "2.5cm", "y": "2.5cm"},
             "mainfont": typst_opts.get("mainfont", "Carlito"),
+            "fallback_fonts": list(ours.get("typst-fallback-fonts") or []),
             "fontsize": str(typst_opts.get("fontsize", "11pt")),
             "font_paths": [path(f) for f in font_paths],
             "toc": bool(typst_opts.get("toc", config.get("toc", True))),
@@ -353,7 +354,8 @@ def _render_pdf_typst(work: Path, meta: ReportMeta, opts: dict, target: Path) ->
         "section-numbering": _typst_value(t["section_numbering"]),
         "page-numbering": _typst_value(t["page_numbering"]),
         "papersize": _typst_str(t["papersize"]), "margin": _typst_value(t["margin"]),
-        "font": _typst_str(t["mainfont"]), "fontsize": _typst_value(t["fontsize"]),
+        "font": "(" + ", ".join(_typst_str(f) for f in [t["mainfont"], *t["fallback_fonts"]]) + ",)",
+        "fontsize": _typst_value(t["fontsize"]),
         "lang": _typst_str(lang.lower()), "region": _typst_str(region.upper()) if region else "none",
     }
     body = (work / "body.typ").read_text(encoding="utf-8")

@@ -38,8 +38,41 @@ local function Para(para)
   return nil
 end
 
+-- Pipe tables wider than pandoc's line length get relative column widths taken from the length of
+-- their dashes, which squeezes short columns ("Workforce" ran into the next cell). Instead every
+-- column is sized to its content (Typst `auto`), except the one with the longest text (usually the
+-- measure's name), which gets a fixed share of the width so that it wraps rather than the figures.
+local function longest_cell(rows, lengths)
+  for _, row in ipairs(rows) do
+    for j, cell in ipairs(row.cells) do
+      local n = utf8.len(pandoc.utils.stringify(cell.contents)) or 0
+      if n > (lengths[j] or 0) then lengths[j] = n end
+    end
+  end
+end
+
+local function Table(tbl)
+  local lengths = {}
+  longest_cell(tbl.head.rows, lengths)
+  for _, body in ipairs(tbl.bodies) do
+    longest_cell(body.body, lengths)
+  end
+  local wide, wide_len = nil, 0
+  for j, n in pairs(lengths) do
+    if n > wide_len then wide, wide_len = j, n end
+  end
+  for i, spec in ipairs(tbl.colspecs) do
+    local width = pandoc.ColWidthDefault
+    if i == wide and wide_len >= 28 and #tbl.colspecs > 2 then
+      width = #tbl.colspecs >= 6 and 0.27 or 0.4
+    end
+    tbl.colspecs[i] = { spec[1], width }
+  end
+  return tbl
+end
+
 -- Paragraph-level first (so a lone chart is still an Image when Para sees it), then inline images.
 return {
-  { Para = Para },
+  { Para = Para, Table = Table },
   { Image = Image },
 }

@@ -212,7 +212,9 @@ def _cell_text(value) -> str | None:
     if value is None:
         return None
     if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
+        if value.hour == value.minute == value.second == 0:
+            return value.strftime("%Y-%m-%d")  # the parsers' fast path
+        return value.strftime("%Y-%m-%dT%H:%M")
     if isinstance(value, dt.date):
         return value.strftime("%Y-%m-%d")
     if isinstance(value, bool):

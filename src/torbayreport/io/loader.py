@@ -81,7 +81,7 @@ def read_csv_table(path: Path, table: Table, label: str, supplement: bool):
     if missing:
         return None, findings, headers
     raw = raw[list(headers.values())].rename(columns={v: k for k, v in headers.items()})
-    filled = raw.apply(lambda c: c.str.strip() != "").any(axis=1) if len(raw.columns) else pd.Series(False, index=raw.index)
+    filled = raw.ne("").any(axis=1) if len(raw.columns) else pd.Series(False, index=raw.index)
     raw = raw[filled]
     out = pd.DataFrame(index=raw.index)
     row_numbers = raw.index.to_series() + 2

@@ -93,6 +93,12 @@ class Ctx:
     story: "object"
 
     @property
+    def recent_from(self) -> np.datetime64:
+        """Recurring casework (visits, oversight, supervision) is kept from 1 month before
+        ``start``: only the latest event before a month end matters to its KPIs."""
+        return (self.start.astype("datetime64[M]") - 1).astype("datetime64[D]")
+
+    @property
     def sim_end(self) -> np.datetime64:
         # Simulate a little past the extract so that spells open at the extract are censored,
         # not artificially closed.

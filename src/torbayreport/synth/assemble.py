@@ -87,6 +87,7 @@ def simulate(*, seed: int, scale: float, first: np.datetime64, extract: np.datet
 
     say("censoring at the extract date and writing ids")
     t = _censor_and_trim(ctx, t, staff)
+    staff = t.pop("_staff")
     used = np.unique(np.concatenate([f["child"].to_numpy() for f in t.values() if "child" in f]))
     t["children"] = pop.table(used)
     for name, frame in t.items():
@@ -161,6 +162,14 @@ RULES = {
 }
 
 
+# Months of history kept before ``start`` per table (default HISTORY_MONTHS): rolling 12-month
+# KPIs need a year; flows counted in their own month need none; "latest event" snapshots need
+# only the latest event, so recurring casework keeps one month (the 6-week CLA visit window fits). This keeps the sample small.
+HISTORY = {"contacts": 0, "early_help": 0, "assessments": 0, "complaints": 3, "lado": 0, "drps": 0,
+           "visits": 1, "oversight": 1, "supervision": 1, "cla_reviews": 7, "cin_episodes": 1,
+           "plo": 0}
+
+
 def _censor_and_trim(ctx: Ctx, t: dict, staff: pd.DataFrame) -> dict:
     extract = pd.Timestamp(ctx.extract)
     day_after = extract + pd.Timedelta(days=1)
@@ -177,8 +186,9 @@ def _censor_and_trim(ctx: Ctx, t: dict, staff: pd.DataFrame) -> dict:
                 f[dep] = f[dep].astype(object).mask(future, None)
         if hist is not None:
             kind, col = hist
+            cut = pd.Timestamp(_months_before(ctx.start, HISTORY.get(name, HISTORY_MONTHS)))
             d = pd.to_datetime(f[col])
-            f = f[d >= keep_from] if kind == "event" else f[d.isna() | (d >= keep_from)]
+            f = f[d >= cut] if kind == "event" else f[d.isna() | (d >= cut)]
         out[name] = f.reset_index(drop=True)
     # S47s whose ICPC is after the extract: the conference is expected, outcome unknown.
     s = out["s47"]
@@ -198,9 +208,9 @@ def _censor_and_trim(ctx: Ctx, t: dict, staff: pd.DataFrame) -> dict:
     tr = out["training"]
     out["training"] = tr[pd.to_datetime(tr["due_date"]) < day_after + pd.Timedelta(days=90)].reset_index(drop=True)
     cl = out["care_leavers"]
-    out["care_leavers"] = cl[(cl["month"] >= keep_from.strftime("%Y-%m")) & (cl["month"] <= extract.strftime("%Y-%m"))]
+    out["care_leavers"] = cl[(cl["month"] >= pd.Timestamp(ctx.start).strftime("%Y-%m")) & (cl["month"] <= extract.strftime("%Y-%m"))]
     # Staff: censored like every other spell.
     st_end = pd.to_datetime(staff["end_date"]).mask(lambda d: d >= day_after)
     staff["end_date"] = st_end
-    staff.drop(staff.index[pd.to_datetime(staff["start_date"]) >= day_after], inplace=True)
+    out["_staff"] = staff[pd.to_datetime(staff["start_date"]) < day_after]
     return out

@@ -24,7 +24,7 @@ from torbayreport.synth.children import Population, sample_ages_days
 from torbayreport.synth.names import postcodes
 
 CLA_ENTRY_AGES = ((0, 1, 0.24), (1, 5, 0.15), (5, 10, 0.19), (10, 16, 0.32), (16, 18, 0.10))
-HISTORIC_ENTRIES_PER_MONTH = 11.0
+HISTORIC_ENTRIES_PER_MONTH = 10.0
 RETURN_HOME = np.array(["E4A", "E4A", "E13", "E4B"], dtype=object)
 AT_18 = np.array(["E17", "E5", "E5", "E6", "E8"], dtype=object)
 

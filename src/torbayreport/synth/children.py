@@ -33,7 +33,7 @@ def sample_ages_days(ctx: Ctx, n: int, bands=AGE_BANDS) -> np.ndarray:
     lo, hi, w = (np.array(x, dtype=float) for x in zip(*bands))
     band = ctx.rng.choice(len(w), size=n, p=w / w.sum())
     years = lo[band] + ctx.rng.random(n) * (hi[band] - lo[band])
-    return np.minimum((years * 365.25).astype("int64"), 18 * 365 - 2)
+    return np.minimum((years * 365.25).astype("int64"), 18 * 365 - 20)
 
 
 class Population:

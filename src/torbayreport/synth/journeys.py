@@ -35,7 +35,7 @@ def _concat(parts: list[dict]) -> dict:
 def simulate(ctx: Ctx, pop: Population) -> tuple[dict, dict]:
     """All referral episodes (dict of arrays) and all periods of care (historic stock included)."""
     rng, story = ctx.rng, ctx.story
-    seeds = front_door.first_referral_contacts(ctx, pop, share_new=0.79)
+    seeds = front_door.first_referral_contacts(ctx, pop, share_new=0.66)
     episodes, cla_parts = [], []
     offset = 0
     for rnd in range(MAX_ROUNDS):
@@ -53,7 +53,7 @@ def simulate(ctx: Ctx, pop: Population) -> tuple[dict, dict]:
         ep["direct_care"] = ~ep["nfa"] & ctx.bern(p_direct)
         ep["care_date"] = np.where(ep["direct_care"], add_days(ep["a_start"], rng.integers(0, 30, n)), NAT)
         protection.section47(ctx, ep)
-        ep["plan"] &= ~ep["direct_care"]
+        ep["plan"] &= ~ep["direct_care"] & (ep["icpc_date"] < b18 - np.timedelta64(30, "D"))
         protection.cp_plans(ctx, ep)
         ep["cp_end"] = earliest(ep["cp_end"], b18)
         # Periods of care for this round's episodes.
@@ -76,7 +76,7 @@ def simulate(ctx: Ctx, pop: Population) -> tuple[dict, dict]:
         ended_adopt_sgo = np.zeros(n, bool)
         ended_adopt_sgo[local[order]] = np.isin(p["reason_ceased"][order], ["E11", "E12", "E45", "E46", "E47", "E48", "E41"])
         cq = story.level("closure_quality", ep["referral_date"])
-        cin_months = np.exp(np.log(11.0 - 5.0 * np.clip(cq - 0.28, 0, 0.6) / 0.6) + 0.7 * rng.standard_normal(n))
+        cin_months = np.exp(np.log(6.5 - 3.0 * np.clip(cq - 0.28, 0, 0.4) / 0.4) + 0.7 * rng.standard_normal(n))
         close = np.where(
             ep["nfa"], ep["referral_date"],
             np.where(has, np.where(last_returned, add_days(care_end, rng.integers(60, 180, n)), care_end),
@@ -84,7 +84,7 @@ def simulate(ctx: Ctx, pop: Population) -> tuple[dict, dict]:
                                                                           rng.integers(0, 15, n))),
                               np.where(ep["needs"], add_days(ep["a_auth"], (cin_months * 30.44).astype(int)),
                                        add_days(ep["a_auth"], rng.integers(0, 10, n))))))
-        close = earliest(close, b18)
+        close = np.maximum(earliest(close, b18), ep["referral_date"])
         ep["close"] = close
         ep["care_end"] = care_end
         ep["reason"] = np.where(~ep["needs"], np.where(rng.random(n) < 0.7, "RC8", "RC9"),
@@ -93,16 +93,16 @@ def simulate(ctx: Ctx, pop: Population) -> tuple[dict, dict]:
         episodes.append(ep)
         # Re-referrals: the next round.
         short = ep["nfa"] | ~ep["needs"]
-        p_rr = np.where(short, 0.34 - 0.16 * cq, np.where(ep["plan"], 0.2 - 0.08 * cq, 0.24 - 0.1 * cq))
+        p_rr = np.where(short, 0.62 - 0.34 * cq, np.where(ep["plan"], 0.26 - 0.1 * cq, 0.34 - 0.14 * cq))
         p_rr = np.where(has, 0.08, p_rr)
         age_close = pop.age_days(child, close) / 365.25
         eligible = (close < ctx.sim_end) & (age_close < 17.3) & ~ended_adopt_sgo
         again = eligible & (rng.random(n) < p_rr)
-        gap = (rng.exponential(110 + 90 * cq, n) + 7).astype(int)
+        gap = (rng.exponential(70 + 90 * cq, n) + 7).astype(int)
         nxt = add_days(close, gap)
         # Special cause: cases closed in the winter of 2018-19 bounce back in March 2019.
-        spike_lo, spike_hi = np.datetime64("2018-10-01"), st.RE_REFERRAL_SPIKE.astype("datetime64[D]")
-        bounce = eligible & ~again & (close >= spike_lo) & (close < spike_hi) & (rng.random(n) < 0.09)
+        spike_lo, spike_hi = np.datetime64("2018-11-01"), st.RE_REFERRAL_SPIKE.astype("datetime64[D]")
+        bounce = eligible & ~again & (close >= spike_lo) & (close < spike_hi) & (rng.random(n) < 0.2)
         nxt = np.where(bounce, spike_hi + rng.integers(0, 31, n).astype("timedelta64[D]"), nxt)
         go = (again | bounce) & (nxt < ctx.sim_end) & (nxt < b18 - np.timedelta64(60, "D")) & (nxt > close)
         seeds = {"child": child[go], "contact_date": nxt[go]}

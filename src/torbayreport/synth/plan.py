@@ -74,7 +74,7 @@ EVIDENCE = {
 def plan_actions(ctx: Ctx) -> pd.DataFrame:
     rng, story = ctx.rng, ctx.story
     refs = list(PLAN)
-    months = month_dates(ctx.keep_from, ctx.extract)
+    months = month_dates(ctx.start, ctx.extract)
     R, M = len(refs), len(months)
     difficulty = rng.normal(0, 0.14, R)              # per objective: some easy, some stubborn
     pace = rng.uniform(0.6, 1.4, R)                  # and some faster than others after the plan

@@ -58,9 +58,9 @@ def cp_plans(ctx: Ctx, ep: dict) -> None:
     n = len(ep["child"])
     plan = ep["plan"] & ~ep["direct_care"]
     start = ep["icpc_date"]
-    # Median ~11.5 months before the plan (drift), ~9 after; lognormal, sigma 0.5.
-    median = 11.5 - 2.5 * np.clip(story.level("closure_quality", start) - 0.3, 0, 1) / 0.4
-    months = np.exp(np.log(median) + 0.5 * rng.standard_normal(n))
+    # Median ~13.5 months before the plan (drift), ~11 after; lognormal, sigma 0.4.
+    median = 13.5 - 2.5 * np.clip(story.level("closure_quality", start) - 0.3, 0, 0.4) / 0.4
+    months = np.exp(np.log(median) + 0.4 * rng.standard_normal(n))
     natural_end = add_days(start, (months * 30.44).astype(int))
     initial = np.asarray(CATEGORIES, dtype=object)[rng.choice(5, n, p=CATEGORY_WEIGHTS)]
     latest = np.where(rng.random(n) < 0.1,

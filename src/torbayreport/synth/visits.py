@@ -23,7 +23,7 @@ from torbayreport.synth.children import Population
 def chains(ctx: Ctx, start, end, first, step, warm_days: int):
     """Event chains on [start, end): first event ``first``, then ``step(prev) -> next``."""
     rng = ctx.rng
-    from_date = ctx.keep_from - np.timedelta64(warm_days, "D")
+    from_date = ctx.recent_from - np.timedelta64(warm_days, "D")
     start, end, first = days(start), days(end), days(first)
     # Segments already running before the output window start mid-chain at a random phase.
     early = first < from_date
@@ -67,17 +67,17 @@ def visits(ctx: Ctx, pop: Population, segs: dict[str, pd.DataFrame]) -> pd.DataF
     s, e = days(cin["start"].to_numpy()), days(cin["end"].to_numpy())
     seen = days(cin["first_seen"].to_numpy())
     first = np.where(np.isnat(seen) | (seen < s) | (seen >= e), add_wd(s, rng.integers(1, 11, len(s))), seen)
-    i, d = chains(ctx, s, e, first, wd_step("cin_visits", 0.5, 0.94, (8, 21), (21, 37)), 60)
+    i, d = chains(ctx, s, e, first, wd_step("cin_visits", 0.5, 0.94, (14, 21), (21, 37)), 45)
     out.append(("CIN", cin["child"].to_numpy()[i], d))
 
     cp = segs["cp"]
     s, e = days(cp["start"].to_numpy()), days(cp["end"].to_numpy())
-    i, d = chains(ctx, s, e, add_wd(s, rng.integers(0, 6, len(s))), wd_step("cp_visits", 0.6, 0.97, (4, 11), (11, 20)), 30)
+    i, d = chains(ctx, s, e, add_wd(s, rng.integers(0, 6, len(s))), wd_step("cp_visits", 0.6, 0.97, (6, 11), (11, 20)), 30)
     out.append(("CP", cp["child"].to_numpy()[i], d))
 
     cla = segs["cla"]
     s, e = days(cla["start"].to_numpy()), days(cla["end"].to_numpy())
-    i, d = chains(ctx, s, e, add_days(s, rng.integers(1, 8, len(s))), day_step("cla_visits", 0.68, 0.98, (18, 43), (43, 76)), 60)
+    i, d = chains(ctx, s, e, add_days(s, rng.integers(1, 8, len(s))), day_step("cla_visits", 0.68, 0.98, (24, 43), (43, 76)), 60)
     out.append(("CLA", cla["child"].to_numpy()[i], d))
 
     frames = []
@@ -98,7 +98,7 @@ def oversight(ctx: Ctx, segs: dict[str, pd.DataFrame]) -> pd.DataFrame:
     def step(cur):
         late = ~ctx.bern(story.p("oversight", cur, 0.35, 0.95))
         n = len(cur)
-        return add_days(cur, np.where(late, rng.integers(31, 85, n), rng.integers(6, 31, n)))
+        return add_days(cur, np.where(late, rng.integers(31, 85, n), rng.integers(20, 31, n)))
 
     i, d = chains(ctx, s, e, add_days(s, rng.integers(1, 21, len(s))), step, 60)
     return pd.DataFrame({"child": op["child"].to_numpy()[i], "oversight_date": d})

@@ -32,7 +32,7 @@ from torbayreport.synth.visits import chains
 # name, kind (which cases it holds), teams at scale 1, budgeted FTE per team, first month, last month
 SW_TEAMS = [
     ("SAT", "SAT", 3, 7.0, None, None),
-    ("SAFS", "SAFS", 4, 11.0, None, None),
+    ("SAFS", "SAFS", 4, 10.0, None, None),
     ("Innovation", "SAFS", 1, 10.0, "2019-05", "2020-03"),
     ("CLA", "CLA", 2, 8.0, None, None),
     ("Permanence", "CLA", 1, 7.0, None, None),
@@ -49,7 +49,7 @@ def agency_share(months: np.ndarray) -> np.ndarray:
     """Target agency share of social worker posts: rising to ~42% in autumn 2019, then falling."""
     knots_m = np.array(["2014-01", "2018-01", "2019-05", "2019-10", "2020-03", "2020-12", "2023-12"],
                        dtype="datetime64[M]").astype(int)
-    knots_v = np.array([0.24, 0.31, 0.38, 0.42, 0.37, 0.24, 0.18])
+    knots_v = np.array([0.22, 0.27, 0.30, 0.31, 0.27, 0.17, 0.15])
     return np.interp(months.astype("datetime64[M]").astype(int), knots_m, knots_v)
 
 
@@ -60,7 +60,7 @@ def _groups(ctx: Ctx) -> pd.DataFrame:
         k = max(1, int(round(count * ctx.scale)))
         for i in range(k):
             team = f"{name} {i + 1}" if k > 1 or count > 1 else name
-            agency_mult = 2.2 if name == "Innovation" else 1.0
+            agency_mult = 2.0 if name == "Innovation" else 1.0
             rows.append((team, kind, "Social worker", kind != "MASH", fte, first, last, agency_mult))
             rows.append((team, kind, "Team manager", False, 1.0, first, last, 0.5))
             if kind == "SAFS" and name != "Innovation":
@@ -142,7 +142,9 @@ def staff(ctx: Ctx) -> tuple[pd.DataFrame, pd.DataFrame]:
         fill = np.where((m >= crisis_lo) & (m <= crisis_hi) & sw, 0.86, 0.98)
         target = np.where(live, budget * fill, 0)
         perm_gap = target * (1 - share) - perm_fte
-        hires_p = rng.poisson(np.maximum(perm_gap, 0) * 0.28)
+        # Recruitment is slow; the October 2019 workforce strategy (3.1.1) speeds it up.
+        pace = 0.55 if m >= np.datetime64("2019-11-01") else 0.28
+        hires_p = rng.poisson(np.maximum(perm_gap, 0) * pace)
         ag_gap = target - perm_fte - ag_fte - hires_p
         hires_a = rng.binomial(np.maximum(np.round(ag_gap), 0).astype(int), 0.75)
         first_of_group = ~np.isnat(first_day) & (first_day.astype("datetime64[M]") == m.astype("datetime64[M]"))
