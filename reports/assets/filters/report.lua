@@ -38,33 +38,66 @@ local function Para(para)
   return nil
 end
 
--- Pipe tables wider than pandoc's line length get relative column widths taken from the length of
--- their dashes, which squeezes short columns ("Workforce" ran into the next cell). Instead every
--- column is sized to its content (Typst `auto`), except the one with the longest text (usually the
--- measure's name), which gets a fixed share of the width so that it wraps rather than the figures.
-local function longest_cell(rows, lengths)
+-- Column widths. Pipe tables wider than pandoc's line length get relative widths taken from the
+-- length of their dashes, which squeezed short columns ("Workforce" ran into the next cell), and
+-- leaving every column `auto` squeezes words in wide tables. So: a table whose text fits the line
+-- keeps `auto` columns (sized to content). A wider one is laid out in "characters": every column
+-- first gets its longest word (so no word is cut), then the room left is shared out towards each
+-- column's longest cell (capped, so long names wrap instead of the figures).
+local CAPACITY = 105       -- characters of 8.5pt Carlito across the A4 text block
+local PADDING = 2          -- a cell's left + right inset, in characters
+local WRAP_AT = 120        -- a column stops asking for more room past this many characters
+
+local function measure(rows, longest, longest_word)
   for _, row in ipairs(rows) do
     for j, cell in ipairs(row.cells) do
-      local n = utf8.len(pandoc.utils.stringify(cell.contents)) or 0
-      if n > (lengths[j] or 0) then lengths[j] = n end
+      local text = pandoc.utils.stringify(cell.contents)
+      local n = utf8.len(text) or #text
+      if n > (longest[j] or 0) then longest[j] = n end
+      for word in text:gmatch("%S+") do
+        local w = utf8.len(word) or #word
+        if w > (longest_word[j] or 0) then longest_word[j] = w end
+      end
     end
   end
 end
 
 local function Table(tbl)
-  local lengths = {}
-  longest_cell(tbl.head.rows, lengths)
+  local longest, longest_word = {}, {}
+  measure(tbl.head.rows, longest, longest_word)
   for _, body in ipairs(tbl.bodies) do
-    longest_cell(body.body, lengths)
+    measure(body.body, longest, longest_word)
   end
-  local wide, wide_len = nil, 0
-  for j, n in pairs(lengths) do
-    if n > wide_len then wide, wide_len = j, n end
+  local ncols = #tbl.colspecs
+  local natural, min_total = 0, 0
+  local min, want = {}, {}
+  for j = 1, ncols do
+    natural = natural + (longest[j] or 0) + PADDING
+    min[j] = (longest_word[j] or 0) + 1 + PADDING
+    want[j] = math.max(min[j], math.min(longest[j] or 0, WRAP_AT) + PADDING)
+    min_total = min_total + min[j]
+  end
+  -- Room beyond the minimums goes mostly to the columns that want the most (weight = excess^1.5),
+  -- so a column of long definitions is not held to the width of a column of short codes.
+  local room = math.max(0, CAPACITY - min_total)
+  local weight, weight_total = {}, 0
+  for j = 1, ncols do
+    weight[j] = (want[j] - min[j]) ^ 1.5
+    weight_total = weight_total + weight[j]
+  end
+  local alloc, alloc_total = {}, 0
+  for j = 1, ncols do
+    local extra = 0
+    if weight_total > 0 then
+      extra = math.min(want[j] - min[j], room * weight[j] / weight_total)
+    end
+    alloc[j] = min[j] + extra
+    alloc_total = alloc_total + alloc[j]
   end
   for i, spec in ipairs(tbl.colspecs) do
     local width = pandoc.ColWidthDefault
-    if i == wide and wide_len >= 28 and #tbl.colspecs > 2 then
-      width = #tbl.colspecs >= 6 and 0.27 or 0.4
+    if natural > CAPACITY and alloc_total > 0 then
+      width = alloc[i] / alloc_total
     end
     tbl.colspecs[i] = { spec[1], width }
   end

@@ -166,7 +166,7 @@ RULES = {
 # KPIs need a year; flows counted in their own month need none; "latest event" snapshots need
 # only the latest event, so recurring casework keeps one month (the 6-week CLA visit window fits). This keeps the sample small.
 HISTORY = {"contacts": 0, "early_help": 0, "assessments": 0, "complaints": 3, "lado": 0, "drps": 0,
-           "visits": 1, "oversight": 1, "supervision": 1, "cla_reviews": 7, "cin_episodes": 1,
+           "visits": 1, "oversight": 1, "supervision": 1, "cin_episodes": 1,
            "plo": 0}
 
 

@@ -84,7 +84,7 @@ def historic_stock(ctx: Ctx, pop: Population) -> dict:
 def with_reentries(ctx: Ctx, pop: Population, p: dict) -> dict:
     """Add a second period for some children who went home (re-entry within ~a year, P22)."""
     rng = ctx.rng
-    p_re = 0.16 - 0.08 * ctx.story.level("closure_quality", p["cla_end"])
+    p_re = 0.32 - 0.16 * ctx.story.level("closure_quality", p["cla_end"])
     re = p["returned"] & (rng.random(len(p_re)) < p_re)
     start = add_days(p["cla_end"][re], rng.integers(20, 420, re.sum()))
     ok = start < pop.birthday(p["child"][re], 18) - np.timedelta64(30, "D")
@@ -205,7 +205,7 @@ def health_assessments(ctx: Ctx, pop: Population, p: dict) -> pd.DataFrame:
     start, end = p["cla_start"], p["cla_end"]
     under5 = pop.age_days(p["child"], start) < 5 * 365
     gap = np.where(under5, 182, 365)
-    i, d = _recurring(ctx, start, end, 25, gap, "health", 0.55, 0.97, (10, 120))
+    i, d = _recurring(ctx, start, end, 25, gap, "health", 0.4, 0.96, (20, 160))
     return pd.DataFrame({"child": p["child"][i], "assessment_date": d})
 
 
@@ -216,7 +216,7 @@ def missing_episodes(ctx: Ctx, pop: Population, child, start, end, p_prone: floa
     hi = np.minimum(end, ctx.extract)
     ok = (hi > lo) & (rng.random(len(child)) < p_prone)
     child, lo, hi = child[ok], lo[ok], hi[ok]
-    rate = rng.gamma(1.5, 0.45, len(child))  # episodes per month, heavy-tailed between children
+    rate = rng.gamma(1.2, 0.33, len(child))  # episodes per month, heavy-tailed between children
     k = rng.poisson(rate * (hi - lo).astype(int) / 30.44)
     owner = np.repeat(np.arange(len(child)), k)
     day = lo[owner] + (rng.random(len(owner)) * (hi - lo)[owner].astype(int)).astype("timedelta64[D]")

@@ -48,7 +48,7 @@ def first_referral_contacts(ctx: Ctx, pop: Population, share_new: float) -> dict
     dates = poisson_dates(ctx, ctx.hist_start, ctx.sim_end,
                           lambda m: REFERRALS_PER_MONTH * share_new * seasonal(m))
     child = pop.new(dates, sample_ages_days(ctx, len(dates)))
-    return {"child": child, "contact_date": dates}
+    return {"child": child, "contact_date": dates, "prev_cp": np.zeros(len(dates), bool)}
 
 
 def decide(ctx: Ctx, contact_dates: np.ndarray) -> np.ndarray:

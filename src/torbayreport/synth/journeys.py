@@ -42,8 +42,12 @@ def simulate(ctx: Ctx, pop: Population) -> tuple[dict, dict]:
         n = len(seeds["child"])
         if n == 0:
             break
-        ep = {"child": seeds["child"], "contact_date": seeds["contact_date"], "round": np.full(n, rnd)}
+        ep = {"child": seeds["child"], "contact_date": seeds["contact_date"], "round": np.full(n, rnd),
+              "prev_cp": seeds["prev_cp"]}
         front_door.referral_and_assessment(ctx, ep)
+        # Children who have been on a plan before are far more likely to be on one again (P11).
+        ep["s47"] |= ep["prev_cp"] & ~ep["nfa"] & (rng.random(n) < 0.45)
+        ep["needs"] |= ep["s47"]
         ep["handover_days"] = rng.integers(5, 35, n)
         ep["alloc_lag"] = rng.integers(0, 3, n)
         child = ep["child"]
@@ -93,7 +97,7 @@ def simulate(ctx: Ctx, pop: Population) -> tuple[dict, dict]:
         episodes.append(ep)
         # Re-referrals: the next round.
         short = ep["nfa"] | ~ep["needs"]
-        p_rr = np.where(short, 0.62 - 0.34 * cq, np.where(ep["plan"], 0.26 - 0.1 * cq, 0.34 - 0.14 * cq))
+        p_rr = np.where(short, 0.62 - 0.34 * cq, np.where(ep["plan"], 0.36 - 0.14 * cq, 0.34 - 0.14 * cq))
         p_rr = np.where(has, 0.08, p_rr)
         age_close = pop.age_days(child, close) / 365.25
         eligible = (close < ctx.sim_end) & (age_close < 17.3) & ~ended_adopt_sgo
@@ -105,7 +109,8 @@ def simulate(ctx: Ctx, pop: Population) -> tuple[dict, dict]:
         bounce = eligible & ~again & (close >= spike_lo) & (close < spike_hi) & (rng.random(n) < 0.2)
         nxt = np.where(bounce, spike_hi + rng.integers(0, 31, n).astype("timedelta64[D]"), nxt)
         go = (again | bounce) & (nxt < ctx.sim_end) & (nxt < b18 - np.timedelta64(60, "D")) & (nxt > close)
-        seeds = {"child": child[go], "contact_date": nxt[go]}
+        had_cp = ep["prev_cp"] | ~np.isnat(ep["cp_start"])
+        seeds = {"child": child[go], "contact_date": nxt[go], "prev_cp": had_cp[go]}
         offset += n
     eps = _concat(episodes)
     flow_cla = _concat(cla_parts)

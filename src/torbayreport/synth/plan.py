@@ -82,7 +82,7 @@ def plan_actions(ctx: Ctx) -> pd.DataFrame:
     after = months >= REVISED
     score = np.where(after[None, :], 0.3 + (lvl[None, :] - 0.3) * pace[:, None], lvl[None, :]) - difficulty[:, None]
     score = score + rng.normal(0, 0.06, (R, M))
-    rag = np.where(score > 0.6, "Green", np.where(score > 0.36, "Amber", "Red"))
+    rag = np.where(score > 0.5, "Green", np.where(score > 0.3, "Amber", "Red"))
     new_due = np.array([np.datetime64(PLAN[r][3]) for r in refs])
     due = np.where(after[None, :], new_due[:, None], np.datetime64(OLD_PLAN_DUE))
     mend = month_last(months)

@@ -33,7 +33,7 @@ def section47(ctx: Ctx, ep: dict) -> None:
     strat = add_wd(r, rng.choice([0, 0, 1, 1, 2, 3], n))
     seen_ok = ctx.bern(story.p("s47_seen", strat, 0.62, 0.97))
     seen = add_wd(strat, np.where(seen_ok, rng.choice([0, 0, 1], n), rng.integers(2, 7, n)))
-    icpc = ctx.bern(np.full(n, 0.45))
+    icpc = ctx.bern(np.where(ep["prev_cp"], 0.75, 0.43))
     icpc_ok = ctx.bern(story.p("icpc_time", strat, 0.50, 0.93))
     icpc_wd = np.where(icpc_ok, rng.integers(8, 16, n), rng.integers(16, 30, n))
     done_ok = ctx.bern(story.p("s47_time", strat, 0.62, 0.97))

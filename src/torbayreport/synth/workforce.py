@@ -31,10 +31,10 @@ from torbayreport.synth.visits import chains
 
 # name, kind (which cases it holds), teams at scale 1, budgeted FTE per team, first month, last month
 SW_TEAMS = [
-    ("SAT", "SAT", 3, 7.0, None, None),
+    ("SAT", "SAT", 3, 6.0, None, None),
     ("SAFS", "SAFS", 4, 10.0, None, None),
     ("Innovation", "SAFS", 1, 10.0, "2019-05", "2020-03"),
-    ("CLA", "CLA", 2, 8.0, None, None),
+    ("CLA", "CLA", 2, 7.0, None, None),
     ("Permanence", "CLA", 1, 7.0, None, None),
     ("Special guardianship", "CLA", 1, 4.0, "2019-04", None),
     ("MASH", "MASH", 1, 6.0, None, None),
@@ -120,9 +120,9 @@ def staff(ctx: Ctx) -> tuple[pd.DataFrame, pd.DataFrame]:
         level = story.level("caseload", np.array([m]))[0]
         annual = 0.26 - 0.14 * level
         if crisis_lo <= m <= crisis_hi:
-            annual += 0.55
+            annual += 0.3
         h_perm = 1 - (1 - annual) ** (1 / 12)
-        h_ag = np.where(mult[grp_a] > 2, 0.16, 0.095)
+        h_ag = np.where(mult[grp_a] > 1.5, 0.14, 0.07)
         closing = last_day[grp_a] <= m_end
         leave = active & ((rng.random(len(grp_a)) < np.where(perm_a, h_perm, h_ag)) | closing)
         day = m + rng.integers(0, span, len(grp_a)).astype("timedelta64[D]")
@@ -201,7 +201,7 @@ def allocations(ctx: Ctx, staff_frame: pd.DataFrame, hold: pd.DataFrame) -> pd.D
     s, e = days(hold["start"].to_numpy()), days(hold["end"].to_numpy())
     e_eff = np.minimum(e, ctx.sim_end)
     dur = np.maximum((e_eff - s).astype(int), 0)
-    rate = 0.55 - 0.35 * story.level("caseload", s)  # changes per year
+    rate = 0.3 - 0.22 * story.level("caseload", s)  # changes per year
     k = rng.poisson(rate * dur / 365)
     owner = np.repeat(np.arange(len(s)), k)
     cuts = s[owner] + (rng.random(len(owner)) * dur[owner]).astype(int).astype("timedelta64[D]")
