@@ -86,6 +86,8 @@ def _tables():
             # authorised before month end -> not open
             {"child_id": "C3", "assessment_start": "2020-06-01", "authorised_date": "2020-09-01"},
         ],
+        audits=[{"audit_id": "A7", "child_id": "C3", "auditor_id": "W9", "scheduled_month": "2020-09",
+                 "audit_date": "2020-09-15", "grade": "Inadequate"}],
     )
 
 
@@ -94,6 +96,7 @@ def test_exception_lists_come_from_members_not_in_the_numerator():
         "P13": _members("P13", [("2020-12", "C1", False), ("2020-12", "C2", True), ("2020-11", "C3", False)]),
         "L02": _members("L02", [("2020-12", "W1", True), ("2020-12", "W2", False)]),
         "P04": _members("P04", [("2020-12", "C2|2020-09-01", False), ("2020-12", "C1|2020-11-01", True)]),
+        "Q04": _members("Q04", [("2020-12", "A7", False)]),
     }
     lists = context.exception_lists(members, _tables(), MONTH)
     cp = lists["cp_visits_overdue"]
@@ -106,6 +109,8 @@ def test_exception_lists_come_from_members_not_in_the_numerator():
     assert late["child_id"].tolist() == ["C2"] and late["assessment_start"].tolist() == ["2020-09-01"]
     assert late["team"].tolist() == ["SAFS"]            # C2 moved to W2 on 30 Nov
     assert "cla_visits_overdue" not in lists            # no P17 members given: no list invented
+    reaudit = lists["reaudits_awaited"]                 # Q04 members are audits: the audited child is shown
+    assert reaudit[["audit_id", "child_id", "audit_date"]].values.tolist() == [["A7", "C3", "2020-09-15"]]
 
 
 def test_open_assessments_past_45_working_days():

@@ -112,8 +112,9 @@ def test_l03_supervision_interval_28_days_and_14_for_asye():
     staff = [
         sw("A"),
         sw("B"),
-        sw("C", asye=True),
-        sw("D", asye=True),
+        sw("C", asye=True, start="2018-09-01"),  # ASYE year runs to 31 Aug 2019
+        sw("D", asye=True, start="2018-09-01"),
+        sw("H", asye=True, start="2017-06-01"),  # joined newly qualified, ASYE year over by June 2018
         sw("E", role="Family support worker"),  # case-holding staff of any role count
         sw("F"),  # never supervised
         sw("G", role="Team manager", case_holding=False),  # not case-holding: not counted
@@ -125,16 +126,18 @@ def test_l03_supervision_interval_28_days_and_14_for_asye():
         {"worker_id": "C", "supervision_date": "2019-02-14"},
         {"worker_id": "D", "supervision_date": "2019-02-13"},
         {"worker_id": "E", "supervision_date": "2019-02-28"},
+        {"worker_id": "H", "supervision_date": "2019-02-10"},
         {"worker_id": "G", "supervision_date": "2019-02-27"},
     ]
     rows, _ = result("L03", tables_from(staff=staff, supervision=supervision), "2019-02", "2019-03")
     # Feb end 28 Feb 2019: A 31 Jan = 28 days (in); B 30 Jan = 29 days (out; 5 Mar is later);
-    # C ASYE 14 Feb = 14 days (in); D ASYE 13 Feb = 15 days (out); E same day = 0 (in); F none (out)
-    # -> 3 / 6 = 50.0%
-    check(rows, "2019-02", 3, 6, 50.0)
-    # Mar end 31 Mar: A 59 days out; B 5 Mar = 26 days in; C 45 out; D out; E 31 days out; F out
-    # -> 1 / 6 = 16.7%
-    check(rows, "2019-03", 1, 6, 16.7)
+    # C ASYE 14 Feb = 14 days (in); D ASYE 13 Feb = 15 days (out); E same day = 0 (in); F none (out);
+    # H 10 Feb = 18 days: past the ASYE year so the 28-day rule applies (in; out under 14)
+    # -> 4 / 7 = 57.1%
+    check(rows, "2019-02", 4, 7, 57.1)
+    # Mar end 31 Mar: A 59 days out; B 5 Mar = 26 days in; C 45 out; D out; E 31 days out; F out;
+    # H 49 days out -> 1 / 7 = 14.3%
+    check(rows, "2019-03", 1, 7, 14.3)
 
 
 # --- L04 management oversight --------------------------------------------------------------
@@ -236,20 +239,23 @@ def test_l07_actions_green_among_live_and_overdue_count():
         action("2019-10", "1.1.3", "Not started", "Red", "2019-09-30"),
         action("2019-10", "1.1.4", "Complete", "Green", "2019-08-31"),
         action("2019-10", "1.1.5", "In progress", "Green"),
+        action("2019-10", "1.2.1", "Not started", "Amber", "2020-03-31"),
         action("2019-11", "1.1.1", "Complete", "Green", "2019-12-31"),
         action("2019-11", "1.1.2", "In progress", "Green", "2019-10-31"),
     ]
     tables = tables_from(plan_actions=plan)
     rows, _ = result("L07", tables, "2019-10", "2019-12")
-    # Oct: live = 1.1.1, 1.1.2, 1.1.3, 1.1.5 (1.1.4 complete); Green = 1.1.1, 1.1.5 -> 2 / 4 = 50.0%
-    check(rows, "2019-10", 2, 4, 50.0)
-    # Nov: live = 1.1.2 (Green) -> 1 / 1 = 100.0%
-    check(rows, "2019-11", 1, 1, 100.0)
+    # Oct: due to be live = 1.1.1, 1.1.2, 1.1.5 (in progress), 1.1.4 (complete) and 1.1.3 (not
+    # started but due 30 Sep, passed); 1.2.1 is not started and due in 2020, so left out.
+    # Green = 1.1.1, 1.1.4, 1.1.5 -> 3 / 5 = 60.0%
+    check(rows, "2019-10", 3, 5, 60.0)
+    # Nov: 1.1.1 complete Green, 1.1.2 in progress Green -> 2 / 2 = 100.0%
+    check(rows, "2019-11", 2, 2, 100.0)
     # Dec: no tracker rows -> no value
     check(rows, "2019-12", 0, 0, None)
     overdue, _ = result("L07b", tables, "2019-10", "2019-12")
     # Oct: 1.1.2 due 31 Oct (on the month end) and 1.1.3 due 30 Sep, both not complete -> 2;
-    # 1.1.1 due later, 1.1.5 no due date, 1.1.4 complete
+    # 1.1.1 and 1.2.1 due later, 1.1.5 no due date, 1.1.4 complete
     check(overdue, "2019-10", 2, None, 2)
     # Nov: 1.1.2 still in progress, due 31 Oct -> 1; Dec: no rows -> 0
     check(overdue, "2019-11", 1, None, 1)

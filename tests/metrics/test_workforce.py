@@ -167,21 +167,27 @@ def test_w05_current_mandatory_requirements_completed():
 
 def test_w06_asye_caseload_above_18():
     staff = [
-        person("N1", asye=True),
-        person("N2", asye=True),
-        person("N3", asye=True),
-        person("N4", role="Family support worker", asye=True),  # not a social worker
+        person("N1", asye=True, start="2018-06-01"),  # ASYE year: 1 Jun 2018 to 31 May 2019
+        person("N2", asye=True, start="2018-06-01"),
+        person("N3", asye=True, start="2018-06-01"),
+        person("N4", role="Family support worker", asye=True, start="2018-06-01"),  # not a social worker
         person("N5"),  # not ASYE
+        person("N6", asye=True),  # joined newly qualified in 2015: ASYE year long over
     ]
     allocations = (
         [{"child_id": f"A{i}", "worker_id": "N1", "alloc_start": "2019-01-01"} for i in range(19)]
         + [{"child_id": f"B{i}", "worker_id": "N2", "alloc_start": "2019-01-01"} for i in range(18)]
         + [{"child_id": f"C{i}", "worker_id": "N5", "alloc_start": "2019-01-01"} for i in range(25)]
+        + [{"child_id": f"D{i}", "worker_id": "N6", "alloc_start": "2019-01-01"} for i in range(20)]
     )
     rows, members = result("W06", tables_from(staff=staff, allocations=allocations), "2019-04")
-    # ASYE social workers N1 (19 > 18, in), N2 (18, not above), N3 (0) -> 1 / 3 = 33.3%
+    # ASYE social workers N1 (19 > 18, in), N2 (18, not above), N3 (0) -> 1 / 3 = 33.3%;
+    # N6 has 20 children but finished the ASYE year in 2016, so is not counted
     check(rows, "2019-04", 1, 3, 33.3)
     assert sorted(members["record_id"]) == ["N1", "N2", "N3"]
+    rows, _ = result("W06", tables_from(staff=staff, allocations=allocations), "2019-06")
+    # 30 Jun 2019: N1-N3 are past 1 Jun 2019, the end of their ASYE year -> nobody in ASYE, no value
+    check(rows, "2019-06", 0, 0, None)
     rows, _ = result("W06", tables_from(staff=staff, allocations=allocations), "2014-12")
     # Nobody in post yet -> no value
     check(rows, "2014-12", 0, 0, None)

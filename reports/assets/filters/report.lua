@@ -44,7 +44,7 @@ end
 -- keeps `auto` columns (sized to content). A wider one is laid out in "characters": every column
 -- first gets its longest word (so no word is cut), then the room left is shared out towards each
 -- column's longest cell (capped, so long names wrap instead of the figures).
-local CAPACITY = 105       -- characters of 8.5pt Carlito across the A4 text block
+local CAPACITY = 122       -- characters of 8.5pt Carlito (about 3.85pt each) across the A4 text block
 local PADDING = 2          -- a cell's left + right inset, in characters
 local WRAP_AT = 120        -- a column stops asking for more room past this many characters
 

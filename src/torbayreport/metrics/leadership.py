@@ -94,7 +94,7 @@ def l02_caseload_over_22(tables: Tables, months: pd.PeriodIndex):
     definition="""
         At the last day of the month: case-holding staff in post (any role with the case-holding
         flag) whose most recent recorded supervision on or before the month end was no more than 28
-        calendar days before it (14 days for newly qualified social workers in their ASYE), as a
+        calendar days before it (14 days for newly qualified social workers in their ASYE year, the 12 months from their start date), as a
         share of all case-holding staff in post. Someone with no supervision recorded is counted as
         out of timescale, including a new starter.
     """,
@@ -103,7 +103,7 @@ def l03_supervision(tables: Tables, months: pd.PeriodIndex):
     staff = staff_in_post(tables, months)
     staff = staff[staff["case_holding"].fillna(False).astype(bool)]
     staff = latest_on_or_before(staff, "month_end", tables["supervision"], "supervision_date", "worker_id", "last_sup")
-    limit = np.where(staff["asye"].fillna(False).astype(bool), SUPERVISION_DAYS_ASYE, SUPERVISION_DAYS)
+    limit = np.where(staff["in_asye"], SUPERVISION_DAYS_ASYE, SUPERVISION_DAYS)
     elapsed = (staff["month_end"] - staff["last_sup"]).dt.days
     return members(staff["month"], staff["worker_id"], elapsed <= limit)
 
@@ -178,11 +178,18 @@ def l06_repeat_missing(tables: Tables, months: pd.PeriodIndex):
     return members(repeat["month"], repeat["child_id"], np.ones(len(repeat), dtype=bool))
 
 
-def _live_actions(tables: Tables, months: pd.PeriodIndex) -> pd.DataFrame:
+def _tracker_rows(tables: Tables, months: pd.PeriodIndex) -> pd.DataFrame:
+    """The tracker's rows for each month of the window, with that month's last day."""
     actions = tables["plan_actions"]
-    actions = actions[actions["month"].isin(months) & (actions["status"] != "Complete").fillna(True).astype(bool)]
+    actions = actions[actions["month"].isin(months)]
     actions = actions.assign(month_end=month_ends(pd.PeriodIndex(actions["month"], freq="M")).to_numpy())
     return actions.reset_index(drop=True)
+
+
+def _live_actions(tables: Tables, months: pd.PeriodIndex) -> pd.DataFrame:
+    """Tracker rows not yet Complete (a blank status counts as not complete)."""
+    actions = _tracker_rows(tables, months)
+    return actions[(actions["status"] != "Complete").fillna(True).astype(bool)].reset_index(drop=True)
 
 
 @kpi(
@@ -195,15 +202,20 @@ def _live_actions(tables: Tables, months: pd.PeriodIndex) -> pd.DataFrame:
     grain="actions",
     window="snapshot",
     definition="""
-        From the improvement plan tracker as updated for the month: actions rated Green, as a share
-        of the actions that are live — every action in that month's tracker whose status is Not
-        started or In progress. Completed actions drop out of the measure. The number of live
-        actions past their due date is reported alongside as L07b.
+        From the improvement plan tracker as updated for the month: actions rated Green (on track,
+        or completed and rated Green), as a share of the actions that are due to be live — every
+        action in that month's tracker that is In progress or Complete, plus any Not started action
+        whose due date has passed (on or before the month end). A Not started action due later is
+        not yet expected to be live and is left out. The number of actions past their due date and
+        not complete is reported alongside as L07b.
     """,
 )
 def l07_actions_on_track(tables: Tables, months: pd.PeriodIndex):
-    live = _live_actions(tables, months)
-    return members(live["month"], live["ref"], live["rag"] == "Green")
+    actions = _tracker_rows(tables, months)
+    not_started = (actions["status"] == "Not started").fillna(False).astype(bool)
+    due_passed = (actions["due_date"] <= actions["month_end"]).fillna(False).astype(bool)
+    due_to_be_live = actions[~not_started | due_passed]
+    return members(due_to_be_live["month"], due_to_be_live["ref"], due_to_be_live["rag"] == "Green")
 
 
 @kpi(

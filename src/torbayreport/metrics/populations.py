@@ -15,6 +15,10 @@ Conventions (stated once here, repeated in each KPI's definition text):
 * **Open child at month end**: a child with a CIN episode, a CP plan or a CLA period open at the
   month end (same open rule; counted once however many are open).
 * **Caseload**: distinct children with an allocation to the worker open at the month end.
+* **In their ASYE year** (``in_asye``): the staff record's ``asye`` flag says the worker joined as a
+  newly qualified social worker; the assessed and supported year is the 12 months from their
+  start date, so at a month end before ``start_date + 12 months`` they are in it, and after it
+  they are counted as any other social worker (the flag itself never changes in an HR extract).
 """
 
 from __future__ import annotations
@@ -27,7 +31,8 @@ from torbayreport.metrics.windows import open_at_month_end
 
 SOCIAL_WORK_ROLES = ("Social worker", "Senior practitioner", "Team manager", "Service manager", "IRO")
 
-STAFF_COLUMNS = ["worker_id", "role", "team", "employment", "fte", "case_holding", "asye"]
+STAFF_COLUMNS = ["worker_id", "role", "team", "employment", "fte", "case_holding", "asye", "in_asye"]
+ASYE_MONTHS = 12
 
 
 def staff_in_post(tables: Tables, months: pd.PeriodIndex, *, social_workers_only: bool = False) -> pd.DataFrame:
@@ -36,6 +41,8 @@ def staff_in_post(tables: Tables, months: pd.PeriodIndex, *, social_workers_only
     if social_workers_only:
         staff = staff[staff["role"].isin(SOCIAL_WORK_ROLES).fillna(False).astype(bool)]
     rows = open_at_month_end(staff, "start_date", "end_date", months)
+    asye_ends = rows["start_date"] + pd.DateOffset(months=ASYE_MONTHS)
+    rows["in_asye"] = rows["asye"].fillna(False).astype(bool) & (rows["month_end"] < asye_ends).to_numpy()
     return rows[STAFF_COLUMNS + ["month", "month_end"]]
 
 

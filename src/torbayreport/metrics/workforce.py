@@ -187,13 +187,14 @@ def w05_mandatory_training(tables: Tables, months: pd.PeriodIndex):
     window="snapshot",
     definition="""
         At the last day of the month: social workers in their assessed and supported year in
-        employment (ASYE flag) in post whose caseload — distinct children with an allocation to
+        employment (joined as newly qualified, within 12 months of their start date) in post whose
+        caseload — distinct children with an allocation to
         them open at the month end — is more than 18, as a share of all ASYE social workers in
         post.
     """,
 )
 def w06_asye_caseload(tables: Tables, months: pd.PeriodIndex):
     sw = staff_in_post(tables, months, social_workers_only=True)
-    asye = with_caseload(sw[sw["asye"].fillna(False).astype(bool)], tables, months)
+    asye = with_caseload(sw[sw["in_asye"]], tables, months)
     return members(asye["month"], asye["worker_id"], asye["caseload"] > ASYE_CASELOAD_LIMIT)
 
