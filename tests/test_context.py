@@ -235,3 +235,36 @@ def test_public_artefacts_carry_no_identifiers_or_record_frames(built):
     # and the internal artefacts do name children (the check above is not vacuous)
     internal_text = (built["internal"] / "exceptions" / "cp_visits_overdue.csv").read_text()
     assert pd.read_csv(built["internal"] / "exceptions" / "cp_visits_overdue.csv").empty or index.find(internal_text)
+
+
+def test_public_context_has_no_internal_sections(built):
+    ctx = context.load(month=MONTH, audience="public", data_dir=SAMPLE, params_file=DEFAULTS,
+                       build_dir=str(built["public"]))
+    assert ctx.exception_frames == {} and ctx.teams.empty
+    for shown in (ctx.exceptions("cp_visits_overdue"), ctx.team_drilldown()):
+        assert shown == "This section is for the internal report only and is not included in the public report."
+
+
+def test_load_without_build_dir_prepares_once_into_a_cache(monkeypatch, tmp_path):
+    _need_sample()
+    monkeypatch.setenv("TORBAYREPORT_CACHE", str(tmp_path))
+    calls = []
+    real = context.prepare
+
+    def counting(**kwargs):
+        calls.append(kwargs["audience"])
+        return real(**kwargs)
+
+    monkeypatch.setattr(context, "prepare", counting)
+    first = context.load(month=MONTH, audience="internal", data_dir=SAMPLE, params_file=DEFAULTS)
+    second = context.load(month=MONTH, audience="internal", data_dir=SAMPLE, params_file=DEFAULTS)
+    assert calls == ["internal"]
+    assert first.folder == second.folder and first.folder.parent == tmp_path
+    assert first.scorecard("quality") == second.scorecard("quality")
+
+
+def test_prepare_is_reproducible(built, tmp_path):
+    """Same inputs and params -> byte-identical artefacts (the design's reproducibility promise)."""
+    again = context.prepare(month=MONTH, audience="public", data_dir=SAMPLE, params_file=DEFAULTS, out_dir=tmp_path)
+    for name in ("metrics.csv", "findings.csv", "context.json", "plan_counts.csv"):
+        assert (again / name).read_bytes() == (built["public"] / name).read_bytes(), name

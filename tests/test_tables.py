@@ -145,3 +145,10 @@ def test_findings_summary_counts_without_record_values():
 def test_markdown_object_displays_as_markdown():
     md = tables.Markdown("**x**")
     assert md._repr_markdown_() == "**x**"
+
+
+def test_statistical_neighbours_column_only_when_supplied():
+    assert "Statistical neighbours" not in tables.scorecard(_rows(_row()))
+    md = tables.scorecard(_rows(_row(sn_value=80.1, sn_label="SN average 2019-20")))
+    header, _sep, row = _parse(md)
+    assert header[-1] == "Statistical neighbours" and row[-1] == "80.1% (SN average 2019-20)"

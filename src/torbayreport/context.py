@@ -31,12 +31,11 @@ import hashlib
 import json
 import math
 import os
-import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Iterable
 
 import numpy as np
 import pandas as pd
@@ -796,8 +795,9 @@ class ReportContext:
         if isinstance(sources, dict):
             sources = [{"file": k, **(v if isinstance(v, dict) else {"sha256": v})} for k, v in sources.items()]
         frame = pd.DataFrame(sources)
-        keep = [c for c in frame.columns if c in ("file", "path", "table", "rows", "sha256")]
-        return tables.markdown_table(frame[keep] if keep else frame, empty="No input files were recorded.")
+        keep = [c for c in ("file", "kind", "sha256") if c in frame.columns]
+        frame = frame[keep].rename(columns={"file": "File", "kind": "Format", "sha256": "SHA-256"})
+        return tables.markdown_table(frame, empty="No input files were recorded.")
 
     # ------------------------------------------------------------------ internal only
     def _internal_only(self) -> Markdown | None:

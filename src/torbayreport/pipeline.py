@@ -211,7 +211,7 @@ def _progress(enabled: bool, label: str):
                 bar.update(task, description=f"{label}: {info.get('name')}")
             elif event == "notebook":
                 bar.advance(task)
-                bar.console.log(f"{info['name']} executed in {info['seconds']:.1f} s")
+                bar.console.print(f"  {info['name']} executed in {info['seconds']:.1f} s")
             elif event == "done":
                 bar.update(task, description=f"{label}: done")
 

@@ -16,7 +16,6 @@ suppressed count appears as ``[c]`` and never as its value.
 
 from __future__ import annotations
 
-import math
 from typing import Iterable, Mapping
 
 import pandas as pd
@@ -260,9 +259,24 @@ def scorecard_frame(rows: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, columns=SCORECARD_COLUMNS)
 
 
+def neighbours_label(row: Mapping) -> str:
+    value = row.get("sn_value")
+    if _missing(value):
+        return NOT_AVAILABLE
+    text = format_value(value, str(row.get("unit", "percent")), decimals_for(str(row.get("kpi_id", ""))))
+    label = row.get("sn_label")
+    return text if _missing(label) else f"{text} ({label})"
+
+
 def scorecard(rows: pd.DataFrame) -> Markdown:
-    """The pillar scorecard as a markdown table (rows: the report month's assessed rows of one pillar)."""
-    return markdown_table(scorecard_frame(rows), empty="No measures are reported for this pillar this month.")
+    """The pillar scorecard as a markdown table (rows: the report month's assessed rows of one pillar).
+
+    A "Statistical neighbours" column is added only when the LA supplied neighbour figures.
+    """
+    frame = scorecard_frame(rows)
+    if "sn_value" in rows.columns and pd.to_numeric(rows["sn_value"], errors="coerce").notna().any():
+        frame["Statistical neighbours"] = [neighbours_label(r) for r in rows.to_dict("records")]
+    return markdown_table(frame, empty="No measures are reported for this pillar this month.")
 
 
 # ----------------------------------------------------------------------------- summaries
@@ -413,11 +427,3 @@ def symbol_key(disclosure_key: str | None = None) -> Markdown:
     if disclosure_key:
         text = Markdown(f"{text}\n\n{disclosure_key}")
     return text
-
-
-def fmt_number(x) -> str:
-    """Whole numbers with thousands separators (for counts in sentences)."""
-    if _missing(x):
-        return NOT_AVAILABLE
-    x = float(x)
-    return f"{x:,.0f}" if math.isfinite(x) else NOT_AVAILABLE
