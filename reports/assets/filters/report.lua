@@ -63,6 +63,13 @@ local function measure(rows, longest, longest_word)
 end
 
 local function Table(tbl)
+  if FORMAT ~= "typst" then
+    -- Browsers size columns to their content better than any fixed share: drop pandoc's widths.
+    for i, spec in ipairs(tbl.colspecs) do
+      tbl.colspecs[i] = { spec[1], pandoc.ColWidthDefault }
+    end
+    return tbl
+  end
   local longest, longest_word = {}, {}
   measure(tbl.head.rows, longest, longest_word)
   for _, body in ipairs(tbl.bodies) do
