@@ -1,0 +1,38 @@
+"""``torbayreport build`` / ``demo`` argument handling (errors only: no kernels are started)."""
+
+from __future__ import annotations
+
+import pytest
+
+from torbayreport.cli import main
+
+
+def test_bad_month_is_a_clear_error(capsys, tmp_path):
+    assert main(["build", "--month", "2020-13", "--data", str(tmp_path), "--no-progress"]) == 1
+    assert "month must be written YYYY-MM" in capsys.readouterr().err
+
+
+def test_missing_data_path_is_a_clear_error(capsys, tmp_path):
+    code = main(["build", "--month", "2020-12", "--data", str(tmp_path / "missing"), "--no-progress",
+                 "--build-root", str(tmp_path / "b")])
+    assert code == 1
+    assert "data path not found" in capsys.readouterr().err
+
+
+def test_unknown_audience_is_refused_by_the_parser(capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["build", "--month", "2020-12", "--audience", "cabinet"])
+    assert caught.value.code == 2
+    assert "invalid choice: 'cabinet'" in capsys.readouterr().err
+
+
+def test_missing_params_file_is_a_clear_error(tmp_path):
+    with pytest.raises(SystemExit, match="params file not found"):
+        main(["build", "--month", "2020-12", "--data", str(tmp_path), "--params", str(tmp_path / "x.yaml")])
+
+
+def test_build_and_demo_are_registered(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "build" in out and "demo" in out

@@ -1,0 +1,62 @@
+"""End to end with the real notebooks, ``context.prepare`` and the committed sample (public, 2020-12).
+
+One build (about a minute: six kernels plus the context), shared by the tests in this module.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pypdf
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "data" / "sample"
+
+pytestmark = pytest.mark.skipif(not (SAMPLE / "contacts.csv").is_file(), reason="no data/sample in this checkout")
+
+
+@pytest.fixture(scope="module")
+def public_build(tmp_path_factory):
+    from torbayreport.pipeline import build_month
+
+    root = tmp_path_factory.mktemp("real")
+    return build_month("2020-12", audience="public", data_dir=SAMPLE, out_dir=root / "reports",
+                       build_root=root / "build", jobs=2, progress=False)
+
+
+def test_outputs_named_from_params(public_build):
+    assert public_build.html.name == "torbay-children-2020-12-public.html"
+    assert public_build.pdf.name == "torbay-children-2020-12-public.pdf"
+    assert public_build.renderer in {"pandoc+typst", "quarto"}
+
+
+def test_pdf_chapters_markings_and_values(public_build):
+    pages = [p.extract_text() for p in pypdf.PdfReader(public_build.pdf).pages]
+    text = "\n".join(pages)
+    assert "Overview and Scrutiny Board (public)" in pages[0] and "December 2020" in pages[0]
+    for heading in ("Contents", "1 Executive summary", "2 Leadership, management and governance",
+                    "3 A robust model of social work practice", "4 A sufficient and skilled workforce",
+                    "5 Quality assurance and audit", "6 Appendix"):
+        assert heading in text, heading
+    assert "Exceptions" not in text.split("Contents", 1)[1][:3000]      # internal-only chapter left out
+    assert all("OFFICIAL" in p and "OFFICIAL-SENSITIVE" not in p for p in pages)
+    # The month's headline figures, as prepare disclosed them, appear in the report.
+    metrics = pd.read_csv(public_build.stage_dir / "metrics.csv", dtype=str)
+    latest = metrics[(metrics["month"] == "2020-12") & metrics["value_display"].notna()]
+    shown = latest[latest["kpi_id"].isin(["P01", "L01", "W01", "Q01"])]
+    assert len(shown) == 4
+    for _, row in shown.iterrows():
+        assert row["kpi_id"] in text and row["value_display"] in text, (row["kpi_id"], row["value_display"])
+
+
+def test_html_offline_en_gb_and_alt_text(public_build):
+    html = public_build.html.read_text()
+    assert re.search(r'<html[^>]*\blang="en-GB"', html)
+    assert not re.search(r'''(src|href|data|poster|srcset)\s*=\s*["']?\s*(https?:)?//''', html, re.I)
+    assert not re.search(r"url\(\s*['\"]?\s*(https?:)?//", html, re.I)
+    images = re.findall(r"<img\b[^>]*>", html)
+    assert len(images) > 10
+    assert all(re.search(r'\balt="[^"]{20,}"', img) for img in images)
