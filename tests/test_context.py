@@ -268,3 +268,22 @@ def test_prepare_is_reproducible(built, tmp_path):
     again = context.prepare(month=MONTH, audience="public", data_dir=SAMPLE, params_file=DEFAULTS, out_dir=tmp_path)
     for name in ("metrics.csv", "findings.csv", "context.json", "plan_counts.csv"):
         assert (again / name).read_bytes() == (built["public"] / name).read_bytes(), name
+
+
+def test_report_window_starts_where_every_front_door_list_has_activity():
+    from torbayreport.context import report_window
+    from torbayreport.io.schema import tables_from
+
+    # Referrals carry a year of look-back history (for re-referrals) but contacts start in 2019-01:
+    # the reporting period, and so the window, starts in 2019-01, not 2018-01.
+    tables = tables_from(
+        referrals=[{"referral_id": "R1", "child_id": "C1", "referral_date": "2018-01-02",
+                    "referral_source": "6", "referral_nfa": False}],
+        contacts=[{"child_id": "C1", "contact_date": "2019-01-01", "contact_source": "6"}],
+    )
+    window = report_window("2020-12", tables)
+    assert str(window[0]) == "2019-01" and str(window[-1]) == "2020-12" and len(window) == 24
+    # With three years of contacts the window is the last 36 months.
+    tables["contacts"] = tables_from(
+        contacts=[{"child_id": "C1", "contact_date": "2016-05-01", "contact_source": "6"}])["contacts"]
+    assert str(report_window("2020-12", tables)[0]) == "2018-01"

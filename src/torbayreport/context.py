@@ -167,17 +167,23 @@ def _load_params(params_file):
 
 
 def _first_data_month(tables_: dict) -> pd.Period | None:
-    """The first month with front-door activity (contacts or referrals) in the extracts."""
+    """The first month of the extracts' reporting period.
+
+    Extracts carry look-back history for some tables (referrals a year back for re-referrals,
+    open plans and periods of care from whenever they started) but the reporting period is where
+    every front-door list has activity: the *latest* of the contacts' and referrals' first months.
+    Starting earlier would put months with half-empty tables into the trends and SPC limits.
+    """
     firsts = []
     for name, column in (("contacts", "contact_date"), ("referrals", "referral_date")):
         frame = tables_.get(name)
         if frame is not None and column in frame.columns and frame[column].notna().any():
             firsts.append(pd.Timestamp(frame[column].min()).to_period("M"))
-    return min(firsts) if firsts else None
+    return max(firsts) if firsts else None
 
 
 def report_window(month, tables_: dict) -> pd.PeriodIndex:
-    """Months from ``month - 35`` (or the data's first month, if later) to ``month``."""
+    """Months from ``month - 35`` (or the reporting period's first month, if later) to ``month``."""
     end = _month(month)
     start = end - (WINDOW_MONTHS - 1)
     first = _first_data_month(tables_)
@@ -391,8 +397,8 @@ def _narrative(frame: pd.DataFrame, month, audience: str) -> list[str]:
             shown = row.get("value_display")
             return str(shown) if not tables._missing(shown) else "figure withheld"
 
-        return [str(s) for s in summary_sentences(frame, _month(month), value_text=value_text)]
-    return [str(s) for s in summary_sentences(frame, _month(month))]
+        return [str(s) for s in summary_sentences(frame, _month(month), brief=True, value_text=value_text)]
+    return [str(s) for s in summary_sentences(frame, _month(month), brief=True)]
 
 
 def prepare(*, month, audience, data_dir, params_file=None, out_dir) -> Path:

@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import logging
 import os
+import re
 import shutil
 import time
 import uuid
@@ -19,6 +20,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
+
+import pandas as pd
 
 from torbayreport.build import (
     DEFAULT_PARAMS_FILE,
@@ -97,6 +100,16 @@ def build_month(month: str, *, audience: str = "internal", data_dir: Path | str 
             manifest["outputs"] = {"html": f"{stem}.html", "pdf": f"{stem}.pdf"}
             write_manifest(executed.manifest_path, manifest)
             shutil.copy(executed.manifest_path, staging / f"{stem}.manifest.json")
+            if audience == "public":
+                notify("stage", name="identifier check")
+                guard_public_outputs(
+                    [rendered_file for rendered_file in sorted(staging.iterdir()) if rendered_file.is_file()]
+                    + sorted(Path(executed.stage_dir).rglob("*.ipynb"))
+                    + sorted(Path(executed.stage_dir).glob("*.csv"))
+                    + [executed.manifest_path, Path(executed.stage_dir) / "context.json"],
+                    data_dir=data_dir,
+                    stage_dir=executed.stage_dir,
+                )
             _publish(staging, destination)
         except BuildError as exc:
             log.error("build failed: %s", exc)
@@ -110,6 +123,76 @@ def build_month(month: str, *, audience: str = "internal", data_dir: Path | str 
     return BuildResult(month, audience, destination / f"{stem}.html", destination / f"{stem}.pdf",
                        destination / f"{stem}.manifest.json", executed.stage_dir, manifest["build_id"],
                        rendered.renderer, timings, manifest["notebook_seconds"])
+
+
+class IdentifierLeakError(BuildError):
+    """A public output would carry a child or worker identifier; the report is not published."""
+
+
+def guard_public_outputs(paths: list[Path], *, data_dir: Path | str, stage_dir: Path | str) -> None:
+    """Refuse to publish a public report if any identifier from the input data appears in it.
+
+    Why a last check on the finished files, after ``context.prepare`` already guarded its own
+    artefacts: text reaches a public report from other places too (notebook markdown, analyst
+    commentary, chart alt text, file metadata), and the rendered HTML, the PDF's text, the executed
+    notebooks, the CSVs and the manifest are what actually leaves the building. Every value of
+    every ``sensitive`` column of the schema (child and worker ids, worker names, dates of birth
+    in every printed form, postcodes) is searched for; dates the report prints for other reasons
+    (the as-at date, month ends of the window, plan due dates, the build date) are allowed, since
+    a young child's date of birth can coincide with one, and so is the long form ("3 December
+    2020") of days inside the report's window (see below).
+    """
+    from torbayreport.disclose.identifiers import IdentifierIndex, date_forms, sensitive_values
+    from torbayreport.io import load
+
+    tables = load(Path(data_dir)).tables
+    context = _read_json(Path(stage_dir) / "context.json")
+    allowed = {dt.date.today()}
+    if context.get("as_at"):
+        allowed.add(str(context["as_at"]))
+    window = context.get("window") or {}
+    if window.get("start") and window.get("end"):
+        for period in pd.period_range(window["start"], window["end"], freq="M"):
+            allowed.add(period.end_time.normalize())
+    allowed |= set(tables["plan_actions"]["due_date"].dropna())
+    allow = date_forms(allowed)
+    if window.get("start") and window.get("end"):
+        # The report prints "<Month> <Year>" for every month of the window, often right after a
+        # number ("overdue 3 / December 2020: …"), so the long form of a date in those months
+        # ("3 December 2020") cannot be told apart from that text; its ISO and dd/mm/yyyy forms
+        # are still searched for.
+        days = pd.date_range(pd.Period(window["start"], "M").start_time, pd.Period(window["end"], "M").end_time)
+        allow |= {f"{d.day} {d:%B %Y}" for d in days} | {f"{d:%d %B %Y}" for d in days} | {f"{d.day} {d:%b %Y}" for d in days}
+    index = IdentifierIndex(sensitive_values(tables), allow=allow)
+    leaks = []
+    for path in paths:
+        hits = index.find(_searchable_text(Path(path)))
+        leaks.extend(f"{Path(path).name}: {value!r}" for value, _ in hits[:5])
+    if leaks:
+        raise IdentifierLeakError(
+            "the public report was not published: it would carry identifiers from the input data "
+            f"({len(leaks)} found; remove them from the commentary or notebooks and rebuild): " + "; ".join(leaks[:20])
+        )
+
+
+_DATA_URI = re.compile(r"data:[a-z]+/[a-z0-9.+-]+;base64,[A-Za-z0-9+/=]+")
+
+
+def _searchable_text(path: Path) -> str:
+    """The text a reader could see in ``path``: PDF text, notebook JSON or HTML without embedded images."""
+    if path.suffix == ".pdf":
+        import pypdf
+
+        return "\n".join(page.extract_text() or "" for page in pypdf.PdfReader(path).pages)
+    text = path.read_text(encoding="utf-8", errors="replace")
+    if path.suffix == ".ipynb":
+        notebook = json.loads(text)
+        for cell in notebook.get("cells", []):
+            for output in cell.get("outputs", []):
+                for mime in [m for m in output.get("data", {}) if m.startswith("image/")]:
+                    output["data"][mime] = ""
+        text = json.dumps(notebook, ensure_ascii=False)
+    return _DATA_URI.sub("data:", text)
 
 
 def _publish(staging: Path, destination: Path) -> None:

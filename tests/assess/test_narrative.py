@@ -78,3 +78,24 @@ def test_value_formatter_and_empty_month(assessed):
     out = summary_sentences(assessed, "2021-06", value_text=lambda row: "[c]")
     assert any("Measure P04 ([c])" in x for x in out)
     assert summary_sentences(assessed, "2030-01") == ["No measures were reported for January 2030."]
+
+
+def test_headline_counts_and_names_without_listing_everything(assessed):
+    s = summarise(assessed, "2021-06")
+    lines = s.headline(max_named=1)
+    # 2 pillar sentences, then 1 improvement (P04), no concern in June 2021, 2 failing (P04, L03)
+    # named up to 1 with "and 1 more", 2 passing (P02, P05) likewise
+    assert lines[:2] == s.pillars
+    assert lines[2] == "1 measure shows special-cause improvement: Measure P04 (18.0%)."
+    assert lines[3].startswith("2 measures will not meet their target without a change")
+    assert lines[3].endswith(": Measure P04 (18.0%) and 1 more.")
+    assert lines[4] == "2 measures consistently meet their target: Measure P02 (1.0%) and 1 more."
+    assert len(lines) == 5
+
+
+def test_headline_lists_every_concern_in_full(assessed):
+    s = summarise(assessed, "2020-05")
+    lines = s.headline()
+    assert "2 measures show special-cause concern:" in lines
+    assert s.concern[0] in lines and s.concern[1] in lines
+    assert summary_sentences(assessed, "2020-05", brief=True) == lines

@@ -44,8 +44,66 @@ class Summary:
     failing: list[str] = field(default_factory=list)
     passing: list[str] = field(default_factory=list)
 
+    improvement_titles: list[str] = field(default_factory=list)
+    failing_titles: list[str] = field(default_factory=list)
+    passing_titles: list[str] = field(default_factory=list)
+
     def sentences(self) -> list[str]:
+        """Every sentence: one per pillar, then one per measure with a signal or an assurance result."""
         return [*self.pillars, *self.improvement, *self.concern, *self.neutral, *self.failing, *self.passing]
+
+    def headline(self, max_named: int = 5) -> list[str]:
+        """The executive-summary form: short enough to read aloud at a board.
+
+        Pillar sentences; every special-cause *concern* in full (they are what a board acts on);
+        improvements, consistent failures and consistent passes as one sentence each that counts
+        them and names at most ``max_named`` (the report's tables list them all).
+        """
+        out = list(self.pillars)
+        if self.improvement:
+            out.append(
+                f"{_plural(len(self.improvement), 'measure')} {_verb(len(self.improvement), 'shows', 'show')} "
+                f"special-cause improvement: {_named(self.improvement_titles, max_named)}."
+            )
+        if self.concern:
+            out.append(
+                f"{_plural(len(self.concern), 'measure')} {_verb(len(self.concern), 'shows', 'show')} "
+                "special-cause concern:"
+            )
+            out.extend(self.concern[:max_named])
+            if len(self.concern) > max_named:
+                out.append(f"… and {len(self.concern) - max_named} more (see the list of measures showing a signal).")
+        if self.neutral:
+            out.append(
+                f"{_plural(len(self.neutral), 'context measure')} {_verb(len(self.neutral), 'shows', 'show')} "
+                "special-cause variation (neither good nor bad)."
+            )
+        if self.failing:
+            out.append(
+                f"{_plural(len(self.failing), 'measure')} will not meet {_verb(len(self.failing), 'its', 'their')} "
+                "target without a change to the way the work is done (the target lies outside the range the "
+                f"measure varies within): {_named(self.failing_titles, max_named)}."
+            )
+        if self.passing:
+            out.append(
+                f"{_plural(len(self.passing), 'measure')} consistently {_verb(len(self.passing), 'meets', 'meet')} "
+                f"{_verb(len(self.passing), 'its', 'their')} target: {_named(self.passing_titles, max_named)}."
+            )
+        return out
+
+
+def _verb(n: int, singular: str, plural: str) -> str:
+    return singular if n == 1 else plural
+
+
+def _named(titles: list[str], max_named: int) -> str:
+    shown = titles[:max_named]
+    rest = len(titles) - len(shown)
+    if rest:
+        return "; ".join(shown) + f" and {rest} more"
+    if len(shown) > 1:
+        return "; ".join(shown[:-1]) + " and " + shown[-1]
+    return shown[0] if shown else ""
 
 
 def _number(x: float, unit: str) -> str:
@@ -119,9 +177,15 @@ def summarise(
             bucket.append(
                 f"{row['title']} ({value_text(row)}) {phrase}: {_rule_text(row, run_length, trend_length)}."
             )
+            if kind == "special_cause_improvement":
+                summary.improvement_titles.append(f"{row['title']} ({value_text(row)})")
 
-    for kind, bucket in (("consistent_fail", summary.failing), ("consistent_pass", summary.passing)):
+    for kind, bucket, titles in (
+        ("consistent_fail", summary.failing, summary.failing_titles),
+        ("consistent_pass", summary.passing, summary.passing_titles),
+    ):
         for _, row in rows[has_value & (rows["assurance"] == kind).fillna(False)].iterrows():
+            titles.append(f"{row['title']} ({value_text(row)})")
             unit = str(row["unit"])
             limits = f"{_number(row['spc_lpl'], unit)} to {_number(row['spc_upl'], unit)}"
             target = _number(float(row["target"]), unit)
@@ -139,9 +203,10 @@ def summarise(
     return summary
 
 
-def summary_sentences(assessed: pd.DataFrame, month, **kwargs) -> list[str]:
-    """:func:`summarise` flattened to a list of sentences."""
-    return summarise(assessed, month, **kwargs).sentences()
+def summary_sentences(assessed: pd.DataFrame, month, *, brief: bool = False, max_named: int = 5, **kwargs) -> list[str]:
+    """:func:`summarise` flattened to a list of sentences (``brief``: the headline form)."""
+    summary = summarise(assessed, month, **kwargs)
+    return summary.headline(max_named) if brief else summary.sentences()
 
 
 __all__ = ["Summary", "summarise", "summary_sentences", "pillar_sentences", "default_value_text", "PILLAR_NAMES"]

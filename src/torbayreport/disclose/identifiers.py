@@ -52,6 +52,12 @@ def _date_strings(values: pd.Series) -> set[str]:
     return out
 
 
+def date_forms(dates: Iterable) -> set[str]:
+    """Every printed form (:data:`DATE_FORMATS`) of ``dates`` — for an ``allow`` list of dates a
+    report legitimately prints, so a date of birth that equals one is not a false alarm in any form."""
+    return _date_strings(pd.Series(list(dates), dtype="object"))
+
+
 def _text_strings(values: pd.Series) -> set[str]:
     out = set(values.dropna().astype(str).str.strip().tolist())
     for v in list(out):

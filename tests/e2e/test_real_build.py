@@ -1,40 +1,28 @@
 """End to end with the real notebooks, ``context.prepare`` and the committed sample (public, 2020-12).
 
-One build (about a minute: six kernels plus the context), shared by the tests in this module.
+The build is made once per session (tests/e2e/conftest.py) and shared.
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pandas as pd
-import pypdf
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "data" / "sample"
+from .conftest import needs_sample
 
-pytestmark = pytest.mark.skipif(not (SAMPLE / "contacts.csv").is_file(), reason="no data/sample in this checkout")
-
-
-@pytest.fixture(scope="module")
-def public_build(tmp_path_factory):
-    from torbayreport.pipeline import build_month
-
-    root = tmp_path_factory.mktemp("real")
-    return build_month("2020-12", audience="public", data_dir=SAMPLE, out_dir=root / "reports",
-                       build_root=root / "build", jobs=2, progress=False)
+pytestmark = needs_sample
 
 
 def test_outputs_named_from_params(public_build):
-    assert public_build.html.name == "torbay-children-2020-12-public.html"
-    assert public_build.pdf.name == "torbay-children-2020-12-public.pdf"
-    assert public_build.renderer in {"pandoc+typst", "quarto"}
+    assert public_build.html_path.name == "torbay-children-2020-12-public.html"
+    assert public_build.pdf_path.name == "torbay-children-2020-12-public.pdf"
+    assert public_build.result.renderer in {"pandoc+typst", "quarto"}
 
 
 def test_pdf_chapters_markings_and_values(public_build):
-    pages = [p.extract_text() for p in pypdf.PdfReader(public_build.pdf).pages]
+    pages = public_build.pdf_pages
     text = "\n".join(pages)
     assert "Overview and Scrutiny Board (public)" in pages[0] and "December 2020" in pages[0]
     for heading in ("Contents", "1 Executive summary", "2 Leadership, management and governance",
@@ -53,7 +41,7 @@ def test_pdf_chapters_markings_and_values(public_build):
 
 
 def test_html_offline_en_gb_and_alt_text(public_build):
-    html = public_build.html.read_text()
+    html = public_build.html
     assert re.search(r'<html[^>]*\blang="en-GB"', html)
     assert not re.search(r'''(src|href|data|poster|srcset)\s*=\s*["']?\s*(https?:)?//''', html, re.I)
     assert not re.search(r"url\(\s*['\"]?\s*(https?:)?//", html, re.I)

@@ -1,0 +1,63 @@
+"""Real builds of the committed sample, made once per test session and shared.
+
+A build starts a kernel per notebook (about half a minute per audience on a 2-core machine), so
+the end-to-end tests of issues 4–6 (content, audiences, disclosure) read the outputs of these two
+builds instead of building again.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pypdf
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "data" / "sample"
+MONTH = "2020-12"
+
+needs_sample = pytest.mark.skipif(not (SAMPLE / "contacts.csv").is_file(), reason="no data/sample in this checkout")
+
+
+class Built:
+    """One audience's build: paths plus the rendered text, read once."""
+
+    def __init__(self, result):
+        self.result = result
+        self.html_path = Path(result.html)
+        self.pdf_path = Path(result.pdf)
+        self.stage_dir = Path(result.stage_dir)
+        self.html = self.html_path.read_text(encoding="utf-8")
+        self.pdf_pages = [page.extract_text() for page in pypdf.PdfReader(self.pdf_path).pages]
+
+    @property
+    def pdf_text(self) -> str:
+        return "\n".join(self.pdf_pages)
+
+    @property
+    def html_text(self) -> str:
+        """The HTML's visible text: tags removed, a few entities decoded, spaces folded."""
+        body = re.sub(r"<(script|style)\b.*?</\1>", " ", self.html, flags=re.S | re.I)
+        body = re.sub(r"<[^>]+>", " ", body)
+        body = body.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&#39;", "'")
+        return " ".join(body.split())
+
+
+def _build(audience: str, tmp_path_factory) -> Built:
+    from torbayreport.pipeline import build_month
+
+    root = tmp_path_factory.mktemp(f"e2e-{audience}")
+    result = build_month(MONTH, audience=audience, data_dir=SAMPLE, out_dir=root / "reports",
+                         build_root=root / "build", jobs=2, progress=False)
+    return Built(result)
+
+
+@pytest.fixture(scope="session")
+def internal_build(tmp_path_factory) -> Built:
+    return _build("internal", tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def public_build(tmp_path_factory) -> Built:
+    return _build("public", tmp_path_factory)
