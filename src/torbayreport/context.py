@@ -198,6 +198,15 @@ def _disclose(assessed: pd.DataFrame, audience: str, threshold: int) -> pd.DataF
     return disclose.apply(assessed, audience=audience, threshold=threshold)
 
 
+def _long_date(value) -> str:
+    """'2021-01-08' -> '8 January 2021' (the cover page's form); other text is shown as given."""
+    try:
+        day = pd.Timestamp(str(value))
+    except ValueError:
+        return str(value)
+    return f"{day.day} {day:%B %Y}"
+
+
 # ============================================================================== public guard
 
 def guard_public(frame: pd.DataFrame) -> pd.DataFrame:
@@ -651,7 +660,7 @@ class ReportContext:
             f"**{self.meta.get('title', '')}** for {self.la_name}, {self.month_words}.",
             "",
             f"- Audience: {audience}",
-            f"- Data as at: {as_at if as_at else 'not stated'}",
+            f"- Data as at: {_long_date(as_at) if as_at else 'not stated'}",
             f"- Trend period: {pd.Period(self.meta['window']['start'], 'M').strftime('%B %Y')} to {self.month_words}",
         ]
         return Markdown("\n".join(lines))

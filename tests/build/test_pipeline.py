@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import pypdf
-import pytest
 
 from torbayreport.pipeline import _publish, report_stem
 

@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pandas as pd
-import pypdf
 import pytest
 
 from torbayreport.metrics import REGISTRY

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 
 import pandas as pd
-import pytest
 
 from .conftest import needs_sample
 

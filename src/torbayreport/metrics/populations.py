@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from torbayreport.metrics.registry import Members, Tables, Totals
+from torbayreport.metrics.registry import Tables, Totals, members, record_key  # noqa: F401  (re-exported)
 from torbayreport.metrics.windows import open_at_month_end
 
 SOCIAL_WORK_ROLES = ("Social worker", "Senior practitioner", "Team manager", "Service manager", "IRO")
@@ -80,33 +80,6 @@ def with_caseload(workers: pd.DataFrame, tables: Tables, months: pd.PeriodIndex)
     out = workers.merge(caseloads(tables, months), on=["month", "worker_id"], how="left")
     out["caseload"] = out["caseload"].fillna(0).astype(int)
     return out
-
-
-def record_key(*parts: pd.Series) -> pd.Series:
-    """A text record id joined from columns (dates as ISO text), for drill-down of id-less records."""
-    texts = []
-    for part in parts:
-        if pd.api.types.is_datetime64_any_dtype(part):
-            text = part.dt.strftime("%Y-%m-%dT%H:%M").str.removesuffix("T00:00")
-        else:
-            text = part.astype("string")
-        texts.append(text.fillna("").astype("string"))
-    out = texts[0]
-    for text in texts[1:]:
-        out = out + "|" + text
-    return out.astype("string")
-
-
-def members(month, record_id, in_numerator) -> Members:
-    """A :class:`Members` result; a missing flag (unknown) counts as not meeting the standard."""
-    frame = pd.DataFrame(
-        {
-            "month": pd.PeriodIndex(month, freq="M") if len(month) else pd.PeriodIndex([], freq="M"),
-            "record_id": pd.Series(record_id, dtype="string").to_numpy(),
-            "in_numerator": pd.Series(in_numerator, dtype="boolean").fillna(False).to_numpy(dtype=bool),
-        }
-    )
-    return Members(frame)
 
 
 def monthly_sum(frame: pd.DataFrame, column: str, months: pd.PeriodIndex) -> pd.Series:

@@ -21,49 +21,23 @@ import numpy as np
 import pandas as pd
 
 from torbayreport.calendar import working_days_between
-from torbayreport.metrics.registry import Members
+from torbayreport.metrics.registry import Members, record_key
+from torbayreport.metrics.registry import members as registry_members
 from torbayreport.metrics.windows import extend_back, in_month, open_at_month_end, rolling
 
 MONTH = pd.PeriodDtype("M")
 
 
 def record_ids(frame: pd.DataFrame, *columns: str) -> pd.Series:
-    """A stable drill-down id: the columns joined with "|" (dates written YYYY-MM-DD)."""
-    parts = []
-    for col in columns:
-        values = frame[col]
-        if pd.api.types.is_datetime64_any_dtype(values):
-            text = values.dt.strftime("%Y-%m-%d")
-        else:
-            text = values.astype("string")
-        parts.append(text.astype("string").fillna(""))
-    out = parts[0]
-    for part in parts[1:]:
-        out = out + "|" + part
-    return out.astype("string")
+    """A stable drill-down id: the columns joined with "|" (see :func:`registry.record_key`)."""
+    return record_key(*(frame[col] for col in columns))
 
 
 def members(frame: pd.DataFrame, record_id: pd.Series, in_numerator) -> Members:
-    """Members(month, record_id, in_numerator) from a frame that carries a ``month`` column.
-
-    ``in_numerator`` may be a nullable boolean: unknown (NA) is *not* in the numerator — a KPI
-    counts a success only when the data show it.
-    """
-    # Positional, never index-aligned: a Series built on another index must not be re-aligned
-    # (that would turn values into NA and silently drop them from the numerator).
-    flags = in_numerator.to_numpy() if isinstance(in_numerator, pd.Series) else np.asarray(in_numerator)
-    ids = record_id.to_numpy() if isinstance(record_id, pd.Series) else np.asarray(record_id)
-    if not (len(flags) == len(ids) == len(frame)):
-        raise ValueError(f"members: {len(frame)} rows but {len(ids)} ids and {len(flags)} flags")
-    flag = pd.Series(flags, dtype="object").astype("boolean").fillna(False).astype(bool)
-    out = pd.DataFrame(
-        {
-            "month": pd.Series(frame["month"].to_numpy(), dtype=MONTH),
-            "record_id": pd.Series(ids, dtype="object").astype("string"),
-            "in_numerator": flag.to_numpy(),
-        }
-    )
-    return Members(out)
+    """Members for a frame that carries a ``month`` column (see :func:`registry.members`)."""
+    if len(frame) != len(record_id):
+        raise ValueError(f"members: {len(frame)} rows but {len(record_id)} ids")
+    return registry_members(frame["month"], record_id, in_numerator)
 
 
 def flow(frame: pd.DataFrame, date_col: str, months: pd.PeriodIndex) -> pd.DataFrame:

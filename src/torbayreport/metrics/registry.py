@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Literal, Mapping
 
+import numpy as np
 import pandas as pd
 
 Tables = Mapping[str, pd.DataFrame]
@@ -37,6 +38,43 @@ class Members:
     """
 
     frame: pd.DataFrame
+
+
+def members(month, record_id, in_numerator) -> Members:
+    """A :class:`Members` result from three aligned sequences (taken by position, never by index).
+
+    ``in_numerator`` may be nullable: unknown (NA) is *not* in the numerator — a KPI counts a
+    success only when the data show it. Positional because a flag Series built on another index
+    would otherwise be re-aligned into NA and silently drop out of the numerator.
+    """
+    flags = in_numerator.to_numpy() if isinstance(in_numerator, pd.Series) else np.asarray(in_numerator)
+    ids = record_id.to_numpy() if isinstance(record_id, pd.Series) else np.asarray(record_id)
+    months = month.to_numpy() if isinstance(month, pd.Series) else np.asarray(month)
+    if not (len(flags) == len(ids) == len(months)):
+        raise ValueError(f"members: {len(months)} months but {len(ids)} ids and {len(flags)} flags")
+    frame = pd.DataFrame(
+        {
+            "month": pd.Series(months, dtype="object").astype(pd.PeriodDtype("M")),
+            "record_id": pd.Series(ids, dtype="object").astype("string"),
+            "in_numerator": pd.Series(flags, dtype="object").astype("boolean").fillna(False).to_numpy(dtype=bool),
+        }
+    )
+    return Members(frame)
+
+
+def record_key(*parts: pd.Series) -> pd.Series:
+    """A text drill-down id joined from columns with "|" (dates as YYYY-MM-DD, times kept if any)."""
+    texts = []
+    for part in parts:
+        if pd.api.types.is_datetime64_any_dtype(part):
+            text = part.dt.strftime("%Y-%m-%dT%H:%M").str.removesuffix("T00:00")
+        else:
+            text = part.astype("string")
+        texts.append(text.astype("string").fillna(""))
+    out = texts[0]
+    for text in texts[1:]:
+        out = out + "|" + text
+    return out.astype("string")
 
 
 @dataclass(frozen=True)
