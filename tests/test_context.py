@@ -287,3 +287,19 @@ def test_report_window_starts_where_every_front_door_list_has_activity():
     tables["contacts"] = tables_from(
         contacts=[{"child_id": "C1", "contact_date": "2016-05-01", "contact_source": "6"}])["contacts"]
     assert str(report_window("2020-12", tables)[0]) == "2018-01"
+
+
+def test_prepare_refuses_extracts_that_break_the_contract(tmp_path):
+    """A missing required column is an error: no report is built on a table that was not loaded."""
+    from torbayreport.context import prepare
+    from torbayreport.io import LoadError
+    from torbayreport.io.schema import tables_from
+    from torbayreport.io.write import write_csv_folder
+
+    data = tmp_path / "data"
+    write_csv_folder(tables_from(cp_plans=[{"child_id": "C1", "cp_start": "2020-01-06", "initial_category": "Neglect",
+                                            "latest_category": "Neglect"}]), data)
+    frame = (data / "cp_plans.csv").read_text().replace("initial_category,", "", 1).replace("Neglect,", "", 1)
+    (data / "cp_plans.csv").write_text(frame)
+    with pytest.raises(LoadError, match=r"cp_plans\.csv, column 'initial_category'"):
+        prepare(month="2020-03", audience="internal", data_dir=data, out_dir=tmp_path / "out")

@@ -155,9 +155,14 @@ def read_month_params(params_file, month) -> dict:
 # written down in one place.
 
 def _load_data(data_dir):
+    """The extracts, or a LoadError when they break the contract (a missing required column, an
+    unreadable file, a missing Annex A sheet): a report must not be built on a table that was not
+    loaded. Warnings are kept for the data-quality appendix."""
     from torbayreport.io import load
 
-    return load(Path(data_dir))
+    loaded = load(Path(data_dir))
+    loaded.raise_for_errors()
+    return loaded
 
 
 def _load_params(params_file):
