@@ -52,32 +52,19 @@ def in_month(frame: pd.DataFrame, date_col: str, months: pd.PeriodIndex) -> pd.D
     return out
 
 
-def open_at_month_end(
-    frame: pd.DataFrame, start_col: str, end_col: str | None, months: pd.PeriodIndex
+def _expand_over_months(
+    frame: pd.DataFrame, first_ord: np.ndarray, last_ord: np.ndarray, months: pd.PeriodIndex
 ) -> pd.DataFrame:
-    """One row per (record, month) for every month end of the window at which the record is open.
-
-    Open at month end: ``start <= month_end`` and (``end`` missing or ``end > month_end``).
-    Returns the record's columns plus ``month`` (period[M]) and ``month_end`` (Timestamp).
-    """
+    """Repeat each row once per month ordinal from ``first_ord`` to ``last_ord`` (clipped to the
+    window), adding ``month`` and ``month_end``: the one vectorised expansion every snapshot and
+    rolling membership uses (``np.repeat`` instead of a loop over months)."""
     if frame.empty or len(months) == 0:
         out = frame.iloc[0:0].copy()
         out["month"] = pd.Series(dtype=pd.PeriodDtype("M"))
         out["month_end"] = pd.Series(dtype="datetime64[ns]")
         return out
-    first_window = int(_period_ordinal(months).min())
-    last_window = int(_period_ordinal(months).max())
-    start_ord = _month_ordinal(frame[start_col])
-    if end_col is None:
-        end_ord = np.full(len(frame), np.inf)
-    else:
-        end = pd.to_datetime(frame[end_col])
-        # The record is open at the end of every month strictly before the month it ends in,
-        # and at the end of its final month only if it ends after that month end (impossible),
-        # so the last open month is (end month - 1).
-        end_ord = _month_ordinal(end) - 1
-    lo = np.maximum(start_ord, first_window)
-    hi = np.minimum(end_ord, last_window)
+    lo = np.maximum(first_ord, int(_period_ordinal(months).min()))
+    hi = np.minimum(last_ord, int(_period_ordinal(months).max()))
     counts = np.where(np.isfinite(lo) & (hi >= lo), hi - lo + 1, 0).astype(np.int64)
     idx = np.repeat(np.arange(len(frame)), counts)
     offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
@@ -87,6 +74,23 @@ def open_at_month_end(
     out["month_end"] = (out["month"].dt.to_timestamp(how="start") + pd.offsets.MonthEnd(0)).to_numpy()
     out = out[out["month"].isin(months)]
     return out.reset_index(drop=True)
+
+
+def open_at_month_end(
+    frame: pd.DataFrame, start_col: str, end_col: str | None, months: pd.PeriodIndex
+) -> pd.DataFrame:
+    """One row per (record, month) for every month end of the window at which the record is open.
+
+    Open at month end: ``start <= month_end`` and (``end`` missing or ``end > month_end``).
+    Returns the record's columns plus ``month`` (period[M]) and ``month_end`` (Timestamp).
+    """
+    if end_col is None:
+        end_ord = np.full(len(frame), np.inf)
+    else:
+        # Open at the end of every month strictly before the month it ends in (an end on the last
+        # day of a month closes it at that month end), so the last open month is (end month - 1).
+        end_ord = _month_ordinal(frame[end_col]) - 1
+    return _expand_over_months(frame, _month_ordinal(frame[start_col]), end_ord, months)
 
 
 def rolling(frame_with_month: pd.DataFrame, months: pd.PeriodIndex, n: int) -> pd.DataFrame:
@@ -111,7 +115,6 @@ def extend_back(months: pd.PeriodIndex, n: int) -> pd.PeriodIndex:
     return pd.period_range(months.min() - n, months.max(), freq="M", name="month")
 
 
-# --- Additions for the leadership / workforce / quality KPIs (additive; nothing above changed) ---
 
 
 def active_in_rolling(
@@ -126,26 +129,8 @@ def active_in_rolling(
     is open on any day (unlike :func:`open_at_month_end`, which needs it open on the last day).
     Returns the record's columns plus ``month`` (period[M]) and ``month_end`` (Timestamp).
     """
-    if frame.empty or len(months) == 0:
-        out = frame.iloc[0:0].copy()
-        out["month"] = pd.Series(dtype=pd.PeriodDtype("M"))
-        out["month_end"] = pd.Series(dtype="datetime64[ns]")
-        return out
-    first_window = int(_period_ordinal(months).min())
-    last_window = int(_period_ordinal(months).max())
-    start_ord = _month_ordinal(frame[start_col])
     end_ord = np.full(len(frame), np.inf) if end_col is None else _month_ordinal(frame[end_col]) + (n - 1)
-    lo = np.maximum(start_ord, first_window)
-    hi = np.minimum(end_ord, last_window)
-    counts = np.where(np.isfinite(lo) & (hi >= lo), hi - lo + 1, 0).astype(np.int64)
-    idx = np.repeat(np.arange(len(frame)), counts)
-    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    month_ord = lo[idx].astype(np.int64) + offsets
-    out = frame.iloc[idx].copy()
-    out["month"] = pd.PeriodIndex.from_ordinals(month_ord, freq="M")
-    out["month_end"] = (out["month"].dt.to_timestamp(how="start") + pd.offsets.MonthEnd(0)).to_numpy()
-    out = out[out["month"].isin(months)]
-    return out.reset_index(drop=True)
+    return _expand_over_months(frame, _month_ordinal(frame[start_col]), end_ord, months)
 
 
 def latest_on_or_before(
