@@ -187,11 +187,32 @@ def _first_data_month(tables_: dict) -> pd.Period | None:
     return max(firsts) if firsts else None
 
 
+def _last_data_month(tables_: dict) -> pd.Period | None:
+    """The last month the extracts cover: the earlier of the contacts' and referrals' last months."""
+    lasts = []
+    for name, column in (("contacts", "contact_date"), ("referrals", "referral_date")):
+        frame = tables_.get(name)
+        if frame is not None and column in frame.columns and frame[column].notna().any():
+            lasts.append(pd.Timestamp(frame[column].max()).to_period("M"))
+    return min(lasts) if lasts else None
+
+
 def report_window(month, tables_: dict) -> pd.PeriodIndex:
-    """Months from ``month - 35`` (or the reporting period's first month, if later) to ``month``."""
+    """Months from ``month - 35`` (or the reporting period's first month, if later) to ``month``.
+
+    A month outside the extracts' reporting period is refused: a report for it would show empty
+    flows and stale snapshots as if they were that month's performance.
+    """
     end = _month(month)
+    first, last = _first_data_month(tables_), _last_data_month(tables_)
+    if last is not None and end > last:
+        raise ValueError(
+            f"{end} is after the last month the extracts cover ({last}): check --month, or --data points "
+            "at the right folder"
+        )
+    if first is not None and end < first:
+        raise ValueError(f"{end} is before the first month the extracts cover ({first})")
     start = end - (WINDOW_MONTHS - 1)
-    first = _first_data_month(tables_)
     if first is not None and first > start:
         start = min(first, end)
     return pd.period_range(start, end, freq="M", name="month")
