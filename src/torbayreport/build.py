@@ -39,6 +39,8 @@ from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Callable
 
+from torbayreport.io import sha256_file
+
 AUDIENCES = ("internal", "public")
 
 #: Parameters every report notebook declares in its ``parameters`` cell.
@@ -169,14 +171,6 @@ def check_parameters(notebook: Path, parameters: dict) -> None:
 
 
 # ------------------------------------------------------------------------------ provenance
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
 
 def hash_files(paths: dict[str, Path]) -> dict[str, str]:
     """sha256 of each labelled file (sorted by label so the manifest is stable)."""

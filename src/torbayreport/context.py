@@ -70,7 +70,6 @@ EXCEPTION_LISTS = {
     "asye_over_limit": ("W06", True, "Newly qualified social workers (ASYE) over 18 children",
                         "ASYE social workers whose month-end caseload is above 18 (W06)."),
 }
-OPEN_ASSESSMENT_LIMIT_WD = 45
 #: What the date part of a members record id is, per list (record ids are "<person>|<date>...").
 RECORD_LABELS = {"assessments_late": "assessment_start"}
 
@@ -117,14 +116,6 @@ def _jsonable(obj):
     return obj
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def month_params_path(params_file, month) -> Path | None:
     """``params/<YYYY-MM>.yaml`` beside the params file (commentary, as-at date), if present."""
     if not params_file:
@@ -166,9 +157,9 @@ def _load_data(data_dir):
 
 
 def _load_params(params_file):
-    from torbayreport.assess.params import load_params
+    from torbayreport.assess.params import params_for
 
-    return load_params(Path(params_file) if params_file else None)
+    return params_for(params_file)
 
 
 def _first_data_month(tables_: dict) -> pd.Period | None:
@@ -268,8 +259,8 @@ def guard_public(frame: pd.DataFrame) -> pd.DataFrame:
 def _scan_for_identifiers(paths: Iterable[Path], tables_: dict, allow: Iterable[str]) -> list[str]:
     """Identifier values (``disclose.sensitive_values``) found in the text of ``paths``.
 
-    ``allow``: dates the artefacts legitimately print (plan due dates, the as-at date), which a
-    young child's date of birth could equal.
+    ``allow``: dates the artefacts legitimately print (``disclose.identifiers.report_dates``), which
+    a young child's date of birth could equal.
     """
     from torbayreport.disclose import IdentifierIndex, sensitive_values
 
@@ -354,19 +345,13 @@ def _last_visits(tables_: dict, month_end: pd.Timestamp, visit_type: str) -> pd.
 
 
 def _open_assessments_overdue(tables_: dict, month_end: pd.Timestamp, alloc: pd.DataFrame) -> pd.DataFrame:
-    """Assessments open at month end that have run more than 45 working days (no KPI counts these)."""
-    from torbayreport.calendar import working_days_between
+    """Assessments open at month end past the limit (counted in metrics), with their worker and team."""
+    from torbayreport.metrics.practice_front_door import open_assessments_overdue
 
-    a = tables_.get("assessments")
     columns = ["child_id", "assessment_start", "working_days_open", "worker_id", "team"]
-    if a is None or a.empty:
-        return pd.DataFrame(columns=columns)
-    open_ = a[(a["assessment_start"] <= month_end) & (a["authorised_date"].isna() | (a["authorised_date"] > month_end))]
-    elapsed = working_days_between(open_["assessment_start"], pd.Series(month_end, index=open_.index))
-    late = open_.assign(working_days_open=elapsed)[elapsed > OPEN_ASSESSMENT_LIMIT_WD]
-    late = late[["child_id", "assessment_start", "working_days_open"]].merge(alloc, on="child_id", how="left")
+    late = open_assessments_overdue(tables_, pd.PeriodIndex([month_end.to_period("M")], name="month"))
+    late = late.drop(columns="month").merge(alloc, on="child_id", how="left")
     late["assessment_start"] = late["assessment_start"].dt.strftime("%Y-%m-%d")
-    late["working_days_open"] = late["working_days_open"].astype(int)
     return late.sort_values(["working_days_open", "child_id"], ascending=[False, True])[columns].reset_index(drop=True)
 
 
@@ -523,10 +508,10 @@ def prepare(*, month, audience, data_dir, params_file=None, out_dir) -> Path:
     written.append(path)
 
     if audience == "public":
-        allow = {str(meta["as_at"])} if meta["as_at"] else set()
-        for table in plan.values():
-            for column in [c for c in table.columns if c.endswith("date")]:
-                allow |= set(pd.to_datetime(table[column], errors="coerce").dropna().dt.strftime("%Y-%m-%d"))
+        from torbayreport.disclose.identifiers import report_dates
+
+        allow = report_dates(as_at=meta["as_at"], window=(str(months[0]), str(months[-1])),
+                             other_dates=tables_["plan_actions"]["due_date"].dropna())
         leaks = _scan_for_identifiers(written, tables_, allow)
         if leaks:
             for p in written:
@@ -853,7 +838,9 @@ class ReportContext:
         if blocked is not None:
             return blocked
         if name == "assessments_open_overdue":
-            why = f"Assessments open at month end that have run more than {OPEN_ASSESSMENT_LIMIT_WD} working days."
+            from torbayreport.metrics.practice_front_door import ASSESSMENT_LIMIT_WD
+
+            why = f"Assessments open at month end that have run more than {ASSESSMENT_LIMIT_WD} working days."
         elif name in EXCEPTION_LISTS:
             why = EXCEPTION_LISTS[name][3]
         else:

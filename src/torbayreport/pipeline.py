@@ -21,10 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-import pandas as pd
-
 from torbayreport.build import (
-    DEFAULT_PARAMS_FILE,
     BuildError,
     attach_log,
     check_audience,
@@ -138,31 +135,21 @@ def guard_public_outputs(paths: list[Path], *, data_dir: Path | str, stage_dir: 
     notebooks, the CSVs and the manifest are what actually leaves the building. Every value of
     every ``sensitive`` column of the schema (child and worker ids, worker names, dates of birth
     in every printed form, postcodes) is searched for; dates the report prints for other reasons
-    (the as-at date, month ends of the window, plan due dates, the build date) are allowed, since
-    a young child's date of birth can coincide with one, and so is the long form ("3 December
-    2020") of days inside the report's window (see below).
+    (``disclose.identifiers.report_dates``: the as-at date, month ends, plan due dates, the build
+    date, and the long form of days inside the window) are allowed.
     """
-    from torbayreport.disclose.identifiers import IdentifierIndex, date_forms, sensitive_values
+    from torbayreport.disclose.identifiers import (
+        IdentifierIndex,
+        report_dates,
+        sensitive_values,
+    )
     from torbayreport.io import load
 
     tables = load(Path(data_dir)).tables
     context = _read_json(Path(stage_dir) / "context.json")
-    allowed = {dt.date.today()}
-    if context.get("as_at"):
-        allowed.add(str(context["as_at"]))
     window = context.get("window") or {}
-    if window.get("start") and window.get("end"):
-        for period in pd.period_range(window["start"], window["end"], freq="M"):
-            allowed.add(period.end_time.normalize())
-    allowed |= set(tables["plan_actions"]["due_date"].dropna())
-    allow = date_forms(allowed)
-    if window.get("start") and window.get("end"):
-        # The report prints "<Month> <Year>" for every month of the window, often right after a
-        # number ("overdue 3 / December 2020: …"), so the long form of a date in those months
-        # ("3 December 2020") cannot be told apart from that text; its ISO and dd/mm/yyyy forms
-        # are still searched for.
-        days = pd.date_range(pd.Period(window["start"], "M").start_time, pd.Period(window["end"], "M").end_time)
-        allow |= {f"{d.day} {d:%B %Y}" for d in days} | {f"{d:%d %B %Y}" for d in days} | {f"{d.day} {d:%b %Y}" for d in days}
+    allow = report_dates(as_at=context.get("as_at"), window=(window.get("start"), window.get("end")),
+                         other_dates=tables["plan_actions"]["due_date"].dropna())
     index = IdentifierIndex(sensitive_values(tables), allow=allow)
     leaks = []
     for path in paths:
@@ -254,23 +241,10 @@ def _read_json(path: Path) -> dict:
 
 
 def _load_params(params_file: str | None) -> dict:
-    """Defaults overlaid with the given params file (a council overrides only what differs)."""
-    import yaml
+    """Defaults with the given params file merged over them (:func:`assess.params.params_for`)."""
+    from torbayreport.assess.params import params_for
 
-    merged: dict = {}
-    for path in dict.fromkeys(p for p in (DEFAULT_PARAMS_FILE, params_file) if p):
-        if Path(path).is_file():
-            with open(path, encoding="utf-8") as handle:
-                _deep_update(merged, yaml.safe_load(handle) or {})
-    return merged
-
-
-def _deep_update(base: dict, extra: dict) -> None:
-    for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(base.get(key), dict):
-            _deep_update(base[key], value)
-        else:
-            base[key] = value
+    return params_for(params_file)
 
 
 # -------------------------------------------------------------------------------- progress
@@ -281,7 +255,13 @@ def _progress(enabled: bool, label: str):
     if not enabled:
         yield lambda event, **info: None
         return
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     with Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),
                   TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(), transient=False) as bar:

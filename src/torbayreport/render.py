@@ -25,7 +25,6 @@ from __future__ import annotations
 import base64
 import calendar
 import datetime as dt
-import hashlib
 import json
 import logging
 import re
@@ -455,5 +454,3 @@ def check_html(path: Path, *, lang: str = "en-GB") -> list[str]:
     return problems
 
 
-def sha256_of(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()

@@ -92,3 +92,19 @@ def test_missing_defaults_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError):
         load_params(tmp_path / "nope.yaml", registry={})
     assert os.path.exists(PROJECT / "params" / "defaults.yaml")
+
+
+def test_a_councils_params_file_is_merged_over_the_defaults(tmp_path):
+    from torbayreport.assess.params import defaults_path, params_for
+
+    council = tmp_path / "plymouth.yaml"
+    council.write_text("la: {name: Plymouth, code: '879', slug: plymouth}\nkpis: {P04: {target: 85}}\n")
+    merged = params_for(council)
+    # what the council file says wins ...
+    assert merged["la"] == {"name": "Plymouth", "code": "879", "slug": "plymouth"}
+    assert merged["kpis"]["P04"] == {"target": 85, "tolerance": 8}   # tolerance 8 kept from defaults
+    # ... and everything it does not mention comes from defaults.yaml (L01 target 18, threshold 5)
+    assert merged["kpis"]["L01"]["target"] == 18
+    assert merged["disclosure"]["threshold"] == 5
+    # passing defaults.yaml itself, or nothing, gives the defaults
+    assert params_for(defaults_path()) == params_for(None)

@@ -76,3 +76,19 @@ def test_allow_and_reusable_index():
     assert len(index) == 11  # 13 values minus "C12" (short) and "TQ1 1AA"/"tq1 1aa" sharing one key
     hits = index.find("C000123 and W0042 and C000123")
     assert hits == [("C000123", 0), ("W0042", 12), ("C000123", 22)]
+
+
+def test_report_dates_allow_what_a_report_prints_for_its_own_reasons():
+    from torbayreport.disclose.identifiers import report_dates
+
+    allow = report_dates(as_at="2021-01-08", window=("2020-11", "2020-12"), other_dates=["2019-12-31"])
+    # the as-at date and a plan due date in every printed form
+    assert {"2021-01-08", "08/01/2021", "8 January 2021", "2019-12-31", "31/12/2019"} <= allow
+    # month ends of the window
+    assert {"2020-11-30", "30/11/2020", "2020-12-31"} <= allow
+    # the long form of any day in the window ("3 December 2020" reads like "3 / December 2020: …"),
+    # but not its ISO or dd/mm/yyyy form, which still count as a date of birth
+    assert "3 December 2020" in allow and "03 December 2020" in allow
+    assert "2020-12-03" not in allow and "03/12/2020" not in allow
+    # a day outside the window is not allowed in any form
+    assert "3 October 2020" not in allow and "2020-10-03" not in allow

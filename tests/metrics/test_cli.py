@@ -77,3 +77,16 @@ def test_metrics_rejects_bad_months_and_unknown_kpis(tmp_path, capsys):
     assert main(["metrics", "--data", str(tmp_path), "--from", "2019-04", "--to", "2019-04", "--kpi", "ZZ9"]) == 2
     err = capsys.readouterr().err
     assert "not a month" in err and "after --to" in err and "ZZ9" in err
+
+
+def test_kpis_listing_merges_a_partial_params_file_over_the_defaults(tmp_path, capsys):
+    import json
+
+    from torbayreport.cli import main
+
+    council = tmp_path / "council.yaml"
+    council.write_text("kpis: {P04: {target: 85}}\n")
+    assert main(["kpis", "--json", "--params", str(council)]) == 0
+    rows = {row["id"]: row for row in json.loads(capsys.readouterr().out)}
+    assert rows["P04"]["target"] == 85      # from the council's file
+    assert rows["L01"]["target"] == 18      # not mentioned there: the default

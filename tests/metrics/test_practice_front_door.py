@@ -151,3 +151,26 @@ def test_p06_child_seen_within_5_working_days_of_referral():
     rows, _ = run("P06", tables, "2020-05", "2020-06")
     check(rows, "2020-05", 2, 5, 40.0)  # A, C of A, B, C, D, E
     check(rows, "2020-06", 0, 0, None)
+
+
+def test_open_assessments_overdue_drill_down():
+    from torbayreport.metrics.practice_front_door import open_assessments_overdue
+    from torbayreport.metrics.windows import month_window
+
+    tables = tables_from(assessments=[
+        # started Mon 4 Mar 2019 and still open (working days worked out below)
+        {"child_id": "A", "assessment_start": "2019-03-04"},
+        # same start but authorised 31 May (the month end): closed at the May month end
+        {"child_id": "B", "assessment_start": "2019-03-04", "authorised_date": "2019-05-31"},
+        # started 1 May: 19 WD by 31 May -> not over
+        {"child_id": "C", "assessment_start": "2019-05-01"},
+    ])
+    out = open_assessments_overdue(tables, month_window("2019-04", "2019-05"))
+    # April end: A and B open; 4 Mar -> 30 Apr is 41 weekdays after day 0 (Tue 5 Mar .. Tue 30 Apr),
+    # minus Good Friday 19 and Easter Monday 22 Apr = 39 working days <= 45, so not listed
+    assert out[out["month"] == pd.Period("2019-04", "M")].empty
+    may = out[out["month"] == pd.Period("2019-05", "M")]
+    assert may["child_id"].tolist() == ["A"]
+    # 4 Mar -> 31 May: 64 weekdays after day 0 (41 to 30 Apr + 23 in May), minus Good Friday, Easter
+    # Monday, 6 May and 27 May = 60 working days; B was authorised on 31 May, so closed at month end
+    assert may["working_days_open"].tolist() == [60]

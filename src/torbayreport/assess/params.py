@@ -163,6 +163,19 @@ def load_params(
     return merged
 
 
+def params_for(params_file: str | Path | None = None, **kwargs) -> dict:
+    """The parameters a build uses: defaults.yaml with ``params_file`` merged over it.
+
+    A council's file need only say what differs (its name, a target); passing defaults.yaml
+    itself (the build's default) is the same as passing nothing. The one rule every caller uses
+    (the report context, the cover page, the ``kpis`` listing reads the same files).
+    """
+    defaults = defaults_path()
+    if params_file is None or Path(params_file).resolve() == defaults.resolve():
+        return load_params(defaults, **kwargs)
+    return load_params(defaults, overrides=Path(params_file), **kwargs)
+
+
 def kpi_settings(params: Mapping, kpi_id: str) -> dict:
     """target, tolerance and the effective SPC options (global ``spc:`` then per-KPI) for one KPI."""
     entry = (params.get("kpis") or {}).get(kpi_id) or {}

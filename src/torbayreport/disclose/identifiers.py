@@ -58,6 +58,28 @@ def date_forms(dates: Iterable) -> set[str]:
     return _date_strings(pd.Series(list(dates), dtype="object"))
 
 
+def report_dates(*, as_at=None, window: tuple | None = None, other_dates: Iterable = ()) -> set[str]:
+    """Dates a report prints for reasons of its own, in every printed form — the ``allow`` list for
+    an identifier search, since a young child's date of birth can coincide with one.
+
+    That is: the as-at date, today's (build) date, ``other_dates`` (plan due dates), each month end
+    of ``window`` (``(first_month, last_month)``), and the *long form* ("3 December 2020") of every
+    day inside the window: the report prints "<Month> <Year>" for each month of it, often right
+    after a number ("overdue 3 / December 2020: …"), so that form cannot be told apart from report
+    text. The ISO and dd/mm/yyyy forms of those days are still searched for.
+    """
+    dates = {pd.Timestamp.today().normalize(), *(pd.Timestamp(d) for d in other_dates if not pd.isna(d))}
+    if as_at:
+        dates.add(pd.Timestamp(str(as_at)))
+    allow = set()
+    if window and window[0] and window[1]:
+        months = pd.period_range(pd.Period(str(window[0]), "M"), pd.Period(str(window[1]), "M"), freq="M")
+        dates |= {m.end_time.normalize() for m in months}
+        days = pd.date_range(months[0].start_time, months[-1].end_time.normalize())
+        allow |= {f"{d.day} {d:%B %Y}" for d in days} | {f"{d:%d %B %Y}" for d in days} | {f"{d.day} {d:%b %Y}" for d in days}
+    return allow | date_forms(dates)
+
+
 def _text_strings(values: pd.Series) -> set[str]:
     out = set(values.dropna().astype(str).str.strip().tolist())
     for v in list(out):

@@ -1,16 +1,16 @@
 """Input/output: the canonical data model, its loaders (CSV folder, Annex A workbook), validation and writers.
 
 Public API: ``load(path) -> LoadResult``, ``write_csv_folder(tables, out_dir)``,
-``write_annex_a(tables, out_dir)``, ``Finding``, ``LoadResult``, ``LoadError``, ``RULES`` (every
+``write_annex_a(tables, out_dir)``, ``sha256_file(path)``, ``Finding``, ``LoadResult``, ``LoadError``, ``RULES`` (every
 validation check, in one registry).
 """
 
 from torbayreport.io.annex_a import write_annex_a
 from torbayreport.io.findings import Finding, LoadError, LoadResult, Source
-from torbayreport.io.loader import load
+from torbayreport.io.loader import load, sha256_file
 from torbayreport.io.rules import RULES
 from torbayreport.io.schema import SCHEMA, empty_tables, tables_from
 from torbayreport.io.write import write_csv_folder
 
 __all__ = ["Finding", "LoadError", "LoadResult", "Source", "SCHEMA", "empty_tables", "tables_from",
-           "load", "write_csv_folder", "write_annex_a", "RULES"]
+           "load", "sha256_file", "write_csv_folder", "write_annex_a", "RULES"]

@@ -28,8 +28,14 @@ from torbayreport.io.parse import parse_column
 from torbayreport.io.schema import SCHEMA, Table
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file, read in 1 MiB chunks (the one file hash the toolkit uses: loader
+    sources, the build manifest, and the cache key all agree)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _column_key(header: str) -> str:
@@ -189,7 +195,7 @@ def load(path) -> LoadResult:
                                            "keep only the Annex A workbook in the folder"))
     elif workbooks:
         book = workbooks[0]
-        sources.append(Source(book.name, book.resolve(), _sha256(book.read_bytes()), "annex_a"))
+        sources.append(Source(book.name, book.resolve(), sha256_file(book), "annex_a"))
         book_tables, f, d = annex_a.read_workbook(book, book.name)
         findings += f
         display.update(d)
@@ -200,7 +206,7 @@ def load(path) -> LoadResult:
             findings.append(rules.make_finding("unknown_file", label, None, None,
                                                f"{csv_path.name} is not named after a canonical table; not read"))
             continue
-        sources.append(Source(label, csv_path.resolve(), _sha256(csv_path.read_bytes()), "csv"))
+        sources.append(Source(label, csv_path.resolve(), sha256_file(csv_path), "csv"))
         table = SCHEMA[csv_path.stem]
         frame, f, headers = read_csv_table(csv_path, table, label, supplement=table.name in book_tables)
         findings += f

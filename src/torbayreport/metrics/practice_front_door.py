@@ -10,8 +10,17 @@ from __future__ import annotations
 
 import pandas as pd
 
-from torbayreport.metrics.practice_common import flow, members, record_ids, within_working_days
+from torbayreport.calendar import working_days_between
+from torbayreport.metrics.practice_common import (
+    flow,
+    members,
+    record_ids,
+    within_working_days,
+)
 from torbayreport.metrics.registry import kpi
+from torbayreport.metrics.windows import open_at_month_end
+
+ASSESSMENT_LIMIT_WD = 45  # Working Together: an assessment concludes within 45 working days
 
 WD_RULE = (
     "Working days exclude weekends and England & Wales bank holidays; the start day is day 0, so a "
@@ -111,7 +120,7 @@ def _assessment_timeliness(tables, months, n):
     Assessments not yet authorised are not counted until the month they are authorised.""",
 )
 def p04_assessments_45(tables, months):
-    return _assessment_timeliness(tables, months, 45)
+    return _assessment_timeliness(tables, months, ASSESSMENT_LIMIT_WD)
 
 
 @kpi(
@@ -128,6 +137,21 @@ def p04_assessments_45(tables, months):
 )
 def p05_assessments_20(tables, months):
     return _assessment_timeliness(tables, months, 20)
+
+
+def open_assessments_overdue(tables, months: pd.PeriodIndex, limit: int = ASSESSMENT_LIMIT_WD) -> pd.DataFrame:
+    """Drill-down, not a KPI: assessments still open at each month end that have run more than
+    ``limit`` working days (P04 only sees an assessment once it is authorised, so a long-open one
+    would otherwise be invisible to managers). Columns month, child_id, assessment_start,
+    working_days_open. Open at month end follows :func:`windows.open_at_month_end` (authorised on
+    the last day = closed); elapsed working days follow the catalogue's convention (start = day 0).
+    """
+    open_ = open_at_month_end(tables["assessments"], "assessment_start", "authorised_date", months)
+    elapsed = working_days_between(open_["assessment_start"], open_["month_end"])
+    late = open_.assign(working_days_open=elapsed)[elapsed > limit]
+    out = late[["month", "child_id", "assessment_start", "working_days_open"]].reset_index(drop=True)
+    out["working_days_open"] = out["working_days_open"].astype(int)
+    return out
 
 
 def _referral_date_for(assessments: pd.DataFrame, referrals: pd.DataFrame) -> pd.Series:

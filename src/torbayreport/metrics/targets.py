@@ -61,9 +61,14 @@ def load_params(path: str | os.PathLike | None = None) -> dict:
 def kpi_targets(path: str | os.PathLike | None = None) -> dict[str, dict]:
     """{kpi_id: {"target": number or None, "tolerance": number or None}} from the ``kpis:`` section.
 
-    A KPI missing from the file, or with ``target: null``, has no target (context only).
+    An explicit ``path`` is a council's params file merged over the defaults (the same rule as the
+    build's, ``assess.params.params_for``): a KPI it does not mention keeps its default target. A
+    KPI with ``target: null`` has no target (context only).
     """
-    section = load_params(path).get("kpis") or {}
+    section = dict(load_params().get("kpis") or {})
+    if path is not None:
+        for kpi_id, spec in (load_params(path).get("kpis") or {}).items():
+            section[kpi_id] = {**(section.get(kpi_id) or {}), **(spec or {})}
     out = {}
     for kpi_id, spec in section.items():
         spec = spec or {}
