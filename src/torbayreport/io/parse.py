@@ -10,8 +10,9 @@ never bad; whether a blank is allowed is a separate rule).
 
 Accepted date spellings: ISO ``YYYY-MM-DD`` (optionally with ``THH:MM[:SS]`` or `` HH:MM[:SS]``),
 ``dd/mm/yyyy`` / ``d/m/yyyy`` (also with ``-`` or ``.``, optionally with a time), and Excel serial
-day numbers (1900 date system, day 0 = 1899-12-30, so serials after 28 Feb 1900 are exact).
-Two-digit years are refused as ambiguous.
+day numbers (1900 date system, day 0 = 1899-12-30) - but only serials for 1920-01-01 ...
+2099-12-31: a bare ``1`` or ``2024`` in a date column is a typing slip, not 31 Dec 1899 or
+16 Jul 1905, so it is a bad date. Two-digit years are refused as ambiguous.
 """
 
 from __future__ import annotations
@@ -25,13 +26,9 @@ _ISO = r"^(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})(?:[T ](?P<hour>\d{
 _UK = r"^(?P<day>\d{1,2})[/.-](?P<month>\d{1,2})[/.-](?P<year>\d{4})(?:[ T]+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?$"
 _SERIAL = r"^\d{1,7}(?:\.\d+)?$"
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
-_MAX_SERIAL = 2958465  # 9999-12-31
-
-
-def blank_mask(text: pd.Series) -> pd.Series:
-    """True where a cell is empty or only spaces."""
-    text = text.astype("string")
-    return (text.isna() | (text.str.strip() == "")).fillna(True).astype(bool)
+# Serials read as dates: 1920-01-01 (7306) to 2099-12-31 (73415), the span any child's record can hold.
+_MIN_SERIAL = (pd.Timestamp("1920-01-01") - _EXCEL_EPOCH).days
+_MAX_SERIAL = (pd.Timestamp("2099-12-31") - _EXCEL_EPOCH).days
 
 
 def _clean(text: pd.Series) -> pd.Series:
@@ -67,7 +64,7 @@ def parse_datetime(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
         serial_text = text[todo]
         serial_text = serial_text[serial_text.str.match(_SERIAL).fillna(False).astype(bool)]
         days = pd.to_numeric(serial_text, errors="coerce")
-        days = days[(days >= 1) & (days <= _MAX_SERIAL)]
+        days = days[(days >= _MIN_SERIAL) & (days < _MAX_SERIAL + 1)]
         if len(days):
             stamps = _EXCEL_EPOCH + pd.to_timedelta((days.astype("float64") * 86400).round(), unit="s")
             out.loc[days.index] = stamps.astype("datetime64[ns]")
@@ -112,8 +109,10 @@ def parse_bool(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def parse_int(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     text = _clean(raw).str.replace(",", "", regex=False)
-    numbers = pd.to_numeric(text, errors="coerce")
-    whole = numbers.notna() & (np.floor(numbers.fillna(0)) == numbers.fillna(0))
+    numbers = pd.to_numeric(text, errors="coerce").astype("float64")
+    # beyond 2**53 a float no longer holds every whole number; such a count is not plausible anyway
+    exact = numbers.abs() < 2.0**53
+    whole = numbers.notna() & exact & (np.floor(numbers.where(exact, 0)) == numbers.where(exact, 0))
     out = numbers.where(whole).astype("Int64")
     bad = text.notna() & out.isna()
     return out, bad.fillna(False).astype(bool)
