@@ -115,3 +115,9 @@ def test_blank_key_rows_are_counted_with_sheet_row_and_column(tmp_path):
     f = only(result.findings, "row_excluded")
     assert (f.file, f.row, f.column) == ("annex_a.xlsx[List_1]", 4, "Date of Contact")
     assert len(result.tables["contacts"]) == 2
+
+
+def test_workbook_with_the_wrong_extension_is_read_by_its_content(tmp_path):
+    t.write_xlsx(tmp_path / "annex_a.xls", t.sheets())  # .xlsx bytes under an .xls name
+    result = load(tmp_path)
+    assert [f.code for f in result.findings] == ["as_at"] and len(result.tables["contacts"]) == 3

@@ -4,7 +4,8 @@ Why python-calamine: one reader for all four formats Ofsted issues the Annex A t
 several times faster than openpyxl (openpyxl stays for writing). Why sniff the bytes first: the
 two commonest "workbooks" that are not workbooks — an HTML table saved with an ``.xls`` name (a
 frequent case-management export) and a password-protected file (an encrypted OLE container even
-when named ``.xlsx``) — deserve a message that says what to do, not a parser's error.
+when named ``.xlsx``) — deserve a message that says what to do, not a parser's error. A real
+workbook with the wrong extension (.xlsx content named .xls) is read by its content.
 
 Cells become text column by column (:func:`column_text`), vectorised, in the spellings the
 parsers read: dates as ``YYYY-MM-DD`` (``YYYY-MM-DDTHH:MM`` with a time), whole numbers without
@@ -14,6 +15,7 @@ parsers read: dates as ``YYYY-MM-DD`` (``YYYY-MM-DDTHH:MM`` with a time), whole 
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 
 import numpy as np
@@ -39,10 +41,6 @@ def sniff(path: Path) -> str | None:
                 "Excel and save it as .xlsx")
     if head.startswith(_OLE_MAGIC) and "EncryptionInfo".encode("utf-16-le") in head:
         return "the workbook is password-protected (encrypted); save an unprotected copy and load that"
-    if path.suffix.lower() in (".xlsx", ".xlsm", ".ods") and not head.startswith(b"PK"):
-        if head.startswith(_OLE_MAGIC):
-            return f"the file is an old-format .xls workbook named {path.suffix}; rename it to .xls"
-        return f"the file is not a {path.suffix} workbook (not a zip archive); it may be corrupt"
     return None
 
 
@@ -56,7 +54,10 @@ class Workbook:
         if reason:
             raise WorkbookError(reason)
         try:
-            self._book = python_calamine.CalamineWorkbook.from_path(str(path))
+            # from a file object, calamine judges the format by content, so an .xlsx saved with an
+            # .xls name (or the reverse) still opens
+            with open(path, "rb") as handle:
+                self._book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(handle.read()))
         except python_calamine.PasswordError:
             raise WorkbookError("the workbook is password-protected; save an unprotected copy and load that") from None
         except Exception as exc:  # noqa: BLE001 - any failure to open is reported with its reason
