@@ -148,17 +148,15 @@ def read_list(ls: ListSpec, rows: list[list], label: str, extra: dict[str, str])
     if any(f.code == "missing_column" for f in findings):
         return None, findings, written
     data = rows[header_index + 1:]
-    width = max((len(r) for r in data), default=0)
-    if any(len(r) != width for r in data):
-        data = [list(r) + [""] * (width - len(r)) for r in data]
-    grid = np.array(data, dtype=object).reshape(len(data), width)
-    filled = ~np.all((grid == "") | pd.isna(grid), axis=1) if width else np.zeros(len(data), dtype=bool)
-    grid = grid[filled]
-    index = pd.RangeIndex(len(grid))
+    # a row counts when any cell holds something (any() is the fast path; 0 and False are values too)
+    filled = np.fromiter((any(r) or any(v is not None and v != "" for v in r) for r in data),
+                         dtype=bool, count=len(data))
+    data = [r for r, keep in zip(data, filled) if keep]
+    index = pd.RangeIndex(len(data))
     out = pd.DataFrame(index=index)
     row_numbers = pd.Series(np.flatnonzero(filled) + header_index + 2, index=index, dtype="int64")
     for fld, j in position.items():
-        text = column_text(grid[:, j]) if len(grid) else pd.Series(dtype="string")
+        text = column_text([r[j] if j < len(r) else None for r in data])
         col = ls.field_column(fld)
         parsed, bad = parse_column(text, col.dtype, col.codes)
         parsed, bad, hits = rules.apply_cell_rules(col, text, parsed, bad)

@@ -77,31 +77,36 @@ class Workbook:
         self._book.close()
 
 
+_KIND = {str: 1, float: 2, int: 3, bool: 4, dt.datetime: 5, dt.date: 5}
+
+
 def column_text(values) -> pd.Series:
     """One column of cell values -> ``string`` Series in the parsers' spellings (see module doc)."""
-    s = pd.Series(values, dtype=object)
-    out = pd.Series(pd.NA, index=s.index, dtype="string")
-    if not len(s):
+    values = list(values)
+    out = pd.Series(pd.NA, index=pd.RangeIndex(len(values)), dtype="string")
+    if not values:
         return out
-    kinds = s.map(type)
-    is_str = (kinds == str).to_numpy()
+    # one pass in Python to sort cells by type (a dict lookup each); the conversions are vectorised
+    kinds = np.fromiter((_KIND.get(type(v), 0 if v is None else 9) for v in values), dtype=np.int8, count=len(values))
+    s = pd.Series(values, dtype=object)
+    is_str = kinds == 1
     if is_str.any():
         text = s[is_str].astype("string").str.strip()
         out[is_str] = text.mask(text == "")
-    is_float = (kinds == float).to_numpy()
+    is_float = kinds == 2
     if is_float.any():
         numbers = s[is_float].astype("float64")
         whole = np.isfinite(numbers) & (numbers == np.floor(numbers)) & (numbers.abs() < 1e15)
         text = numbers.astype(str).astype("string")
         text[whole] = numbers[whole].astype("int64").astype(str)
         out[is_float] = text
-    is_int = (kinds == int).to_numpy()
+    is_int = kinds == 3
     if is_int.any():
         out[is_int] = s[is_int].astype(str)
-    is_bool = (kinds == bool).to_numpy()
+    is_bool = kinds == 4
     if is_bool.any():
         out[is_bool] = s[is_bool].map({True: "True", False: "False"})
-    is_stamp = (kinds == dt.datetime).to_numpy() | (kinds == dt.date).to_numpy()
+    is_stamp = kinds == 5
     if is_stamp.any():
         stamps = pd.to_datetime(s[is_stamp], errors="coerce")
         timed = (stamps != stamps.dt.normalize()).fillna(False).to_numpy()
@@ -109,7 +114,7 @@ def column_text(values) -> pd.Series:
         if timed.any():
             text[timed] = stamps[timed].dt.strftime("%Y-%m-%dT%H:%M")
         out[is_stamp] = text
-    rest = ~(is_str | is_float | is_int | is_bool | is_stamp) & s.notna().to_numpy()
+    rest = kinds == 9
     if rest.any():  # times of day, durations: their text, which the parsers will judge
         out[rest] = s[rest].map(str)
     return out
