@@ -96,3 +96,11 @@ def test_council_alias_maps_a_local_header(tmp_path):
     result = load(tmp_path, aliases={"Contact Recvd": "contact_date", "Nonsense": "no_such_column"})
     assert len(result.tables["contacts"]) == 3
     assert [f.code for f in result.findings if f.code != "as_at"] == ["unknown_alias"]
+
+
+def test_dates_after_a_stated_as_at_date_are_reported(tmp_path):
+    build(tmp_path, "xlsx", front_date=dt.datetime(2024, 4, 1))
+    result = load(tmp_path)
+    late = sorted((f.file, f.row, f.column) for f in result.findings if f.code == "after_as_at")
+    # only List 7's review conference (2024-04-30, sheet row 3) is after 2024-04-01
+    assert late == [("annex_a.xlsx[List_7]", 3, "Date of latest review conference")]

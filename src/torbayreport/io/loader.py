@@ -236,7 +236,8 @@ def load(path, *, as_at=None, aliases: dict[str, str] | None = None) -> LoadResu
         if frame is not None:
             csv_tables[table.name] = frame
     tables, located = {}, {}
-    ctx = rules.Context(as_at=as_at)
+    # an as-at date inferred from the latest event proves nothing about later dates: check only a stated one
+    ctx = rules.Context(as_at=as_at if as_at_source in ("front sheet", "given") else None)
     for table in SCHEMA:
         tables[table.name], f, located[table.name] = assemble(
             table, book_tables.get(table.name), csv_tables.get(table.name), display, ctx)
