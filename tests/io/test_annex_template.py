@@ -104,3 +104,20 @@ def test_dates_after_a_stated_as_at_date_are_reported(tmp_path):
     late = sorted((f.file, f.row, f.column) for f in result.findings if f.code == "after_as_at")
     # only List 7's review conference (2024-04-30, sheet row 3) is after 2024-04-01
     assert late == [("annex_a.xlsx[List_7]", 3, "Date of latest review conference")]
+
+
+def test_no_two_columns_of_a_list_share_a_spelling():
+    """So a header can only be ambiguous through a council's own alias (reported, not guessed)."""
+    from torbayreport.io.annex_spec import ALL_LISTS, list_spec
+
+    for n in ALL_LISTS:
+        keys = [k for h in list_spec(n).headers for k in h.keys]
+        assert len(keys) == len(set(keys)), n
+
+
+@pytest.mark.parametrize("name, number", [("List 1", 1), ("List_10", 10), ("LIST 3 - Referrals", 3), ("list11", 11),
+                                          ("List 12", None), ("Contacts", None), ("Checklist 1", None)])
+def test_sheet_names_that_name_a_list(name, number):
+    from torbayreport.io.annex_spec import list_number
+
+    assert list_number(name) == number
