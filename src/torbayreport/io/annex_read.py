@@ -21,6 +21,7 @@ column missing) are errors, so the build stops with one message.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Mapping
 
@@ -148,15 +149,19 @@ def read_list(ls: ListSpec, rows: list[list], label: str, extra: dict[str, str])
     if any(f.code == "missing_column" for f in findings):
         return None, findings, written
     data = rows[header_index + 1:]
-    # a row counts when any cell holds something (any() is the fast path; 0 and False are values too)
-    filled = np.fromiter((any(r) or any(v is not None and v != "" for v in r) for r in data),
-                         dtype=bool, count=len(data))
+    width = max(map(len, data), default=0)
+    if any(len(r) != width for r in data):  # calamine gives rectangular rows; other sources may not
+        data = [list(r) + [""] * (width - len(r)) for r in data]
+    # a row counts when any cell holds something: any() first (in C); 0 and False are values too
+    filled = np.fromiter(map(any, data), dtype=bool, count=len(data))
+    for i in np.flatnonzero(~filled):
+        filled[i] = any(v is not None and v != "" for v in data[i])
     data = [r for r, keep in zip(data, filled) if keep]
     index = pd.RangeIndex(len(data))
     out = pd.DataFrame(index=index)
     row_numbers = pd.Series(np.flatnonzero(filled) + header_index + 2, index=index, dtype="int64")
     for fld, j in position.items():
-        text = column_text([r[j] if j < len(r) else None for r in data])
+        text = column_text(map(itemgetter(j), data))
         col = ls.field_column(fld)
         parsed, bad = parse_column(text, col.dtype, col.codes)
         parsed, bad, hits = rules.apply_cell_rules(col, text, parsed, bad)

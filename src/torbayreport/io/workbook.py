@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
@@ -77,7 +78,9 @@ class Workbook:
         self._book.close()
 
 
-_KIND = {str: 1, float: 2, int: 3, bool: 4, dt.datetime: 5, dt.date: 5}
+# cell type -> kind code; a type not listed is "other" (9). Looked up with map() so no Python code
+# runs per cell (a defaultdict calls its factory once per new type, then stays in C).
+_KIND = defaultdict(lambda: 9, {type(None): 0, str: 1, float: 2, int: 3, bool: 4, dt.datetime: 5, dt.date: 5})
 
 
 def column_text(values) -> pd.Series:
@@ -86,8 +89,7 @@ def column_text(values) -> pd.Series:
     out = pd.Series(pd.NA, index=pd.RangeIndex(len(values)), dtype="string")
     if not values:
         return out
-    # one pass in Python to sort cells by type (a dict lookup each); the conversions are vectorised
-    kinds = np.fromiter((_KIND.get(type(v), 0 if v is None else 9) for v in values), dtype=np.int8, count=len(values))
+    kinds = np.fromiter(map(_KIND.__getitem__, map(type, values)), dtype=np.int8, count=len(values))
     s = pd.Series(values, dtype=object)
     is_str = kinds == 1
     if is_str.any():
