@@ -107,3 +107,25 @@ def test_unclosed_quote_is_reported_at_its_line(tmp_path):
     f = [f for f in load(tmp_path).findings if f.code == "file_unreadable"][0]
     # header = line 1, C1..C99 = lines 2..100, so the open quote is on line 101
     assert f.row == 101 and "line 101" in f.message and "row 100" not in f.message
+
+
+def test_dates_outside_the_plausible_span_are_bad_dates():
+    parsed, bad = parse_date(pd.Series(["1900-01-01", "9999-12-31", "1920-01-01", "2099-12-31"], dtype="string"))
+    assert bad.tolist() == [True, True, False, False] and parsed.iloc[3] == pd.Timestamp("2099-12-31")
+
+
+def test_workbook_date_cells_beyond_pandas_range_are_findings_not_blanks():
+    import datetime as dt
+
+    from torbayreport.io.workbook import column_text
+
+    text = column_text([dt.date(9999, 12, 31), dt.datetime(2024, 1, 2, 9, 30), dt.date(2024, 1, 3), "", 1.0, 2.5])
+    assert text.tolist() == ["9999-12-31", "2024-01-02T09:30", "2024-01-03", pd.NA, "1", "2.5"]
+    assert parse_date(text.iloc[:1])[1].all()  # so it is reported as a bad date
+
+
+def test_open_end_sentinel_date_in_a_csv_is_a_finding_not_a_crash(tmp_path):
+    write(tmp_path, "cin_episodes.csv", "child_id,cin_start,cin_end,primary_need\nC1,2024-01-10,9999-12-31,N1\n")
+    result = load(tmp_path)
+    assert codes_at(result.findings, "bad_date") == [("cin_episodes.csv", 2, "cin_end")]
+    assert result.tables["cin_episodes"]["cin_end"].isna().all()

@@ -115,6 +115,9 @@ def column_text(values) -> pd.Series:
         text = stamps.dt.strftime("%Y-%m-%d").astype("string")
         if timed.any():
             text[timed] = stamps[timed].dt.strftime("%Y-%m-%dT%H:%M")
+        beyond = stamps.isna().to_numpy()  # e.g. 9999-12-31: outside pandas' range; the parser judges the text
+        if beyond.any():
+            text[beyond] = s[is_stamp][beyond].map(lambda v: v.isoformat())
         out[is_stamp] = text
     rest = kinds == 9
     if rest.any():  # times of day, durations: their text, which the parsers will judge
