@@ -121,3 +121,13 @@ def test_workbook_with_the_wrong_extension_is_read_by_its_content(tmp_path):
     t.write_xlsx(tmp_path / "annex_a.xls", t.sheets())  # .xlsx bytes under an .xls name
     result = load(tmp_path)
     assert [f.code for f in result.findings] == ["as_at"] and len(result.tables["contacts"]) == 3
+
+
+def test_empty_template_is_not_an_error(tmp_path):
+    book = t.sheets()
+    for name in [f"List_{n}" for n in range(1, 10)]:
+        book[name] = book[name][:2]  # Ofsted's blank template: title and header rows only
+    t.write_xlsx(tmp_path / "annex_a.xlsx", book)
+    result = load(tmp_path)
+    assert result.findings == [] and result.as_at is None
+    assert all(len(frame) == 0 for frame in result.tables.values())

@@ -302,6 +302,9 @@ def _settle_as_at(result: BookRead, front, given, fields_by_list: dict, label: s
 
 def _place_leavers(result: BookRead, fields: pd.DataFrame, sheet_label: str) -> bool:
     """List 9 has no Month: every care leaver is placed in the as-at month (False: cannot be)."""
+    if not len(fields):  # an empty list needs no month (and no finding)
+        fields["month"] = pd.Series(dtype="period[M]", index=fields.index)
+        return True
     if result.as_at is None:
         result.findings.append(rules.make_finding(
             "no_as_at", sheet_label, None, "Month",
