@@ -182,3 +182,32 @@ def test_inert_cells_escapes_text_not_numbers():
     assert out["team"].tolist() == ["\\<b\\>A\\<\\/b\\>", "\\[c\\]"]
     assert out["n"].tolist() == [3, 4]
     assert frame["team"].tolist() == ["<b>A</b>", "[c]"]  # input untouched
+
+
+def _standalone(title_markdown: str, tmp_path) -> _Page:
+    import json
+    import subprocess
+
+    (tmp_path / "meta.json").write_text(json.dumps({"title": title_markdown}), encoding="utf-8")
+    (tmp_path / "r.md").write_text("body\n", encoding="utf-8")
+    done = subprocess.run([pypandoc.get_pandoc_path(), "r.md", "-f", READERS[0], "-t", "html5", "--standalone",
+                           "--metadata-file", "meta.json"], cwd=tmp_path, capture_output=True, text=True, check=True)
+    page = _Page()
+    page.feed(done.stdout)
+    return page
+
+
+@pytest.mark.parametrize("payload,visible", HOSTILE, ids=[p[:30] for p, _ in HOSTILE])
+def test_metadata_values_are_literal_in_the_html_head_and_title_block(payload, visible, tmp_path):
+    # render.py passes the title and council name to pandoc in a --metadata-file, whose strings
+    # pandoc reads as markdown: checked with pandoc's own standalone template. The page must have
+    # exactly the elements and attributes of a page titled "plain", and show the payload as typed.
+    from torbayreport.disclose.text import inert_literal
+
+    baseline = _standalone("plain", tmp_path)
+    page = _standalone(inert_literal(payload), tmp_path)
+    assert page.tags == baseline.tags
+    assert page.attrs == baseline.attrs
+    text = _squash(" ".join(page.text))
+    literal = _squash(payload.replace("\u202e", "[U+202E]").replace("\u202c", "[U+202C]"))
+    assert text.count(literal) == 2  # <title> and the title block, both exactly as typed

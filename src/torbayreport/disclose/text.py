@@ -20,6 +20,10 @@ Contract (both functions take any value; ``None``/NaN give ""; anything else is 
   escapes would print), trailing spaces too (a hard line break). Invisible bidirectional-override
   and control characters, which can make text read differently from what it is, are shown as
   ``[U+202E]`` rather than kept or dropped.
+* :func:`inert_literal` -- a value that takes no formatting at all (a council name, a report
+  title, a pandoc metadata value: pandoc parses ``--metadata-file`` strings as markdown, so a
+  ``<script>`` in ``la.name`` would reach the HTML header live): every punctuation character
+  escaped, one line. Not for Typst string arguments, which are not markdown.
 * :func:`inert_inline` -- one table cell or heading: the same inline rules (emphasis, strong, https
   links), no lists, every line break becomes a space so a pipe table cannot be broken, and ``|``
   is escaped like all other punctuation.
@@ -37,7 +41,7 @@ import unicodedata
 
 import pandas as pd
 
-__all__ = ["inert_markdown", "inert_inline", "inert_cells"]
+__all__ = ["inert_markdown", "inert_inline", "inert_literal", "inert_cells"]
 
 _PUNCT = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
 # https links: text without brackets, target of ordinary URL characters (no quotes, spaces,
@@ -91,6 +95,11 @@ def inert_inline(value) -> str:
     """
     text = " ".join(line.strip() for line in _as_text(value).split("\n"))
     return _inline(text.strip())
+
+
+def inert_literal(value) -> str:
+    """``value`` as markdown that prints exactly as typed, with no formatting at all, on one line."""
+    return _escape(" ".join(line.strip() for line in _as_text(value).split("\n")).strip())
 
 
 def inert_markdown(value) -> str:
