@@ -217,3 +217,19 @@ def blank_for_public_of(frame):
     from torbayreport.disclose import blank_for_public
 
     return blank_for_public(frame)
+
+
+def test_withhold_derived_hides_what_was_computed_from_a_suppressed_value():
+    from torbayreport.disclose import withhold_derived
+
+    # L03-like: denominator 79, target 90% - a Green RAG alone says at least 72 of 79 (by hand:
+    # 0.9 x 79 = 71.1), so with the value hidden the RAG, direction and SPC point type go too
+    frame = pd.DataFrame({"kpi_id": ["L03", "L03"], "month": ["2020-09", "2020-10"], "value": [85.0, np.nan],
+                          "value_suppressed": [False, True], "rag": ["Amber", "Green"],
+                          "direction": ["worsened", "improved"], "point_type": ["common_cause", "common_cause"],
+                          "target": [90.0, 90.0]})
+    out = withhold_derived(frame)
+    assert out["rag"].tolist()[0] == "Amber" and pd.isna(out["rag"].iloc[1])
+    assert pd.isna(out["direction"].iloc[1]) and pd.isna(out["point_type"].iloc[1])
+    assert out["target"].tolist() == [90.0, 90.0]  # not derived from the value
+    assert frame["rag"].iloc[1] == "Green"

@@ -17,13 +17,15 @@ from torbayreport.disclose.audit import AuditResult, Interval, audit
 from torbayreport.disclose.cells import CellTable, DisclosureError, Relation, table_from
 from torbayreport.disclose.formatting import format_count, format_number, format_value
 from torbayreport.disclose.identifiers import IdentifierIndex, assert_no_identifiers, sensitive_values
-from torbayreport.disclose.kpi_table import DISPLAY_COLUMNS, FLAG_COLUMNS, Protection, apply, blank_for_public, protect
+from torbayreport.disclose.kpi_table import (
+    DERIVED_COLUMNS, DISPLAY_COLUMNS, FLAG_COLUMNS, Protection, apply, blank_for_public, protect, withhold_derived,
+)
 from torbayreport.disclose.relations import cell_id, kpi_month, rolling_relations, sum_relations
 from torbayreport.disclose.suppression import Suppression, check_threshold, suppress
 from torbayreport.disclose.symbols import SYMBOLS, key_markdown, symbols_used
 
 __all__ = [
-    "apply", "protect", "blank_for_public", "check_threshold", "Protection", "DISPLAY_COLUMNS", "FLAG_COLUMNS",
+    "apply", "protect", "blank_for_public", "withhold_derived", "DERIVED_COLUMNS", "check_threshold", "Protection", "DISPLAY_COLUMNS", "FLAG_COLUMNS",
     "format_value", "format_count", "format_number",
     "SYMBOLS", "key_markdown", "symbols_used",
     "suppress", "Suppression", "audit", "AuditResult", "Interval",

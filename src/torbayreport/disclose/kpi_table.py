@@ -57,6 +57,9 @@ Audience = Literal["internal", "public"]
 AUDIENCES = ("internal", "public")
 REQUIRED = ["month", "kpi_id", "numerator", "denominator", "value", "unit"]
 DISPLAY_COLUMNS = ["numerator_display", "denominator_display", "value_display"]
+#: assess columns computed from a month's value: each narrows a withheld value down (a Green RAG
+#: with target 90% and denominator 79 says the numerator is 72..79, i.e. at most 7 missed)
+DERIVED_COLUMNS = ["rag", "direction", "point_type", "spc_rule", "variation", "assurance"]
 FLAG_COLUMNS = ["numerator_suppressed", "denominator_suppressed", "value_suppressed"]
 
 
@@ -240,4 +243,22 @@ def blank_for_public(frame: pd.DataFrame) -> pd.DataFrame:
         for column in ("spc_mean", "spc_lpl", "spc_upl"):
             if column in out.columns:
                 out[column] = out[column].astype("float64").where(~series_hidden)
+    return out
+
+
+def withhold_derived(frame: pd.DataFrame, columns=DERIVED_COLUMNS) -> pd.DataFrame:
+    """Where a value is suppressed, also withhold what was computed from it (``columns``, NA).
+
+    Why: the LP audit reasons about printed numbers, but a RAG rating, a "worsened"/"improved"
+    direction or an SPC point type are inequalities on the hidden value (value >= target -
+    tolerance, value < previous, value beyond a limit) and can give a small count back within a
+    band. Apply after :func:`blank_for_public` for the public audience; the report shows ``[c]``
+    for them like the value. Columns that are absent are skipped; the input is not modified.
+    """
+    out = frame.copy()
+    if "value_suppressed" not in out.columns:
+        return out
+    hidden = out["value_suppressed"].fillna(False).astype(bool).to_numpy()
+    for column in [c for c in columns if c in out.columns]:
+        out[column] = out[column].astype(object).where(~hidden, pd.NA)
     return out
