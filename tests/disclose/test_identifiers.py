@@ -123,6 +123,8 @@ CAUGHT = [
     ("c000001", "C000001"),
     ("ref (C_000001).", "C000001"),
     ("worker W-0007", "W0007"),
+    ("worker W\u2013 0007", "W0007"),      # en dash
+    ("child C000\u200b001", "C000001"),    # a zero-width space inside the id
     ("worker w 0007", "W0007"),
     ("placed at tq11aa", "TQ1 1AA"),
     ("placed at TQ1-1AA", "TQ1 1AA"),

@@ -159,6 +159,17 @@ def test_light_formatting_survives():
     )
 
 
+def test_light_formatting_survives_in_typst():
+    import typst
+
+    md = inert_markdown("Some *emphasis* and **strong** [link](https://www.gov.uk/x?y=1)\n- one\n- two\n\n1. first")
+    body = pypandoc.convert_text(md, "typst", format=READERS[0])
+    assert "#emph[emphasis]" in body and "#strong[strong]" in body
+    assert '#link("https://www.gov.uk/x?y=1")[link]' in body
+    assert "- one" in body and "+ first" in body
+    typst.compile(body.encode("utf-8"))
+
+
 def test_inline_keeps_emphasis_and_links_but_not_lists():
     cell = inert_inline("- **Team** *North*\nsee [x](https://a.example)")
     page = _html(cell, READERS[0])

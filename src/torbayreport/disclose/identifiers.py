@@ -52,7 +52,9 @@ DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "{day}/{month}/%Y", "{day} %B %Y", "%d %
 _POSTCODE = re.compile(r"^\s*([A-Za-z]{1,2}[0-9][A-Za-z0-9]?)\s*([0-9][A-Za-z]{2})\s*$")
 _SPLIT = re.compile(r"([^\W_]+)")
 _SPLIT_ASCII = re.compile(r"([0-9a-z]+)")  # the same on folded ASCII text, and faster
-_SEPARATOR = re.compile(r"[ \-_./\u00a0]{1,3}")
+#: what may split a code in the text: blanks, hyphens and dashes, underscore, dot, slash, and the
+#: invisible characters (soft hyphen, zero-width space/joiners, word joiner, BOM) that hide a split
+_SEPARATOR = re.compile(r"[ \-_./\u00a0\u2010-\u2015\u00ad\u200b-\u200d\u2060\ufeff]{1,3}")
 
 _MONTHS = {m: i + 1 for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
