@@ -318,13 +318,13 @@ class IdentifierIndex:
         """
         folded = _fold(text)
         words, gaps = self._tokens(folded)
-        found: list[tuple[int, str, int]] = []  # (token index, value, kind) before offsets
+        found: list[tuple[int, str]] = []  # (token index, value); offsets only computed for hits
         prefixes, codes, starts = self.prefixes, self.codes, self.name_starts
         candidates = self.candidates
         for i in [i for i, w in enumerate(words) if w in candidates]:
             w = words[i]
             if w in codes:
-                found.append((i, codes[w], 0))
+                found.append((i, codes[w]))
             key, j = w, i
             while key in prefixes and j + 1 < len(words) and _SEPARATOR.fullmatch(gaps[j + 1]):
                 j += 1
@@ -332,17 +332,16 @@ class IdentifierIndex:
                 if len(key) > self.max_code:
                     break
                 if key in codes:
-                    found.append((i, codes[key], 0))
+                    found.append((i, codes[key]))
             if w in starts:
                 for n in self.name_lengths:
                     gram = tuple(words[i:i + n])
                     if len(gram) == n and gram in self.names and not any(FIELD in g for g in gaps[i + 1:i + n]):
-                        found.append((i, self.names[gram], 0))
-        offsets = None
+                        found.append((i, self.names[gram]))
         hits: list[tuple[str, int]] = []
         if found:
             offsets = self._offsets(words, gaps)
-            hits = [(value, offsets[i]) for i, value, _ in found]
+            hits = [(value, offsets[i]) for i, value in found]
         if self.dates:
             hits += self._dates_of_birth(folded, [pos for _, pos in hits])
         return sorted(hits, key=lambda h: h[1])
