@@ -233,3 +233,25 @@ def test_withhold_derived_hides_what_was_computed_from_a_suppressed_value():
     assert pd.isna(out["direction"].iloc[1]) and pd.isna(out["point_type"].iloc[1])
     assert out["target"].tolist() == [90.0, 90.0]  # not derived from the value
     assert frame["rag"].iloc[1] == "Green"
+
+
+def test_no_small_complement_is_published_on_the_sample():
+    # Issue 11: on the bundled sample, 75 public KPI-months printed a numerator and denominator
+    # 1..5 apart. After apply(): none, and P07 December 2020 (24 of 25, from the issue) shows [c] of 25.
+    from pathlib import Path
+
+    from torbayreport.io import load
+    from torbayreport.metrics import compute
+
+    sample = Path(__file__).resolve().parents[2] / "data" / "sample"
+    if not sample.is_dir():
+        pytest.skip("the bundled sample is not generated here")
+    metrics = compute(load(sample).tables, pd.period_range("2019-01", "2020-12", freq="M", name="month"))
+    out = apply(metrics, audience="public")
+    printed = out[~out["numerator_suppressed"] & ~out["denominator_suppressed"] & (out["unit"] == "percent")]
+    gap = printed["denominator"] - printed["numerator"]
+    whole = printed["denominator"].notna() & (printed["denominator"] % 1 == 0)
+    assert not printed[whole & (gap >= 1) & (gap <= 5)].shape[0]
+    p07 = out[(out["kpi_id"] == "P07") & (out["month"].astype(str) == "2020-12")].iloc[0]
+    assert (p07["numerator"], p07["denominator"]) == (24, 25)
+    assert (p07["numerator_display"], p07["denominator_display"], p07["value_display"]) == ("[c]", "25", "[c]")
