@@ -79,3 +79,19 @@ def test_line_breaks_inside_a_cell_stay_inside_it(tmp_path):
     with open(path, newline="", encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
     assert rows[1:] == [["line one\n=1+1", "1"], ["a,b", "2"]]
+
+
+def test_quoted_formulas_get_one_more_quote_and_restore_is_the_exact_inverse(tmp_path):
+    from torbayreport.disclose.csvsafe import read_csv, restore, restore_value
+
+    assert neutralise_value("'=1+1") == "''=1+1"   # Excel shows '=1+1, as typed
+    assert neutralise_value("'quoted") == "'quoted"  # no trigger after the quote: unchanged
+    for text in FORMULAS + HARMLESS + ["'=1+1", "''-2", "'"]:
+        assert restore_value(neutralise_value(text)) == text
+    frame = pd.DataFrame({"lead": FORMULAS + ["'=x", "ok"], "n": range(-7, 7)})
+    assert restore(neutralise(frame)).equals(frame)
+    # through a file: the printable ones (a CSV reader turns a lone CR into a line end, NUL is not text)
+    printable = frame[~frame["lead"].str.contains("[\r\0]")].reset_index(drop=True)
+    back = read_csv(write_csv(printable, tmp_path / "plan_overdue.csv"), keep_default_na=False)
+    assert back["lead"].tolist() == printable["lead"].tolist()
+    assert back["n"].tolist() == printable["n"].tolist()

@@ -14,6 +14,10 @@ a number: numeric columns, and numbers inside object columns, are written as num
 -3. Beyond the first character, a cell whose first non-blank character is a trigger (`` =1+1``)
 and the full-width forms (``＝``, ``＋``, ``－``, ``＠``, which some locales' spreadsheets fold
 to ASCII) are neutralised too. Nothing else in the cell changes.
+
+Round trip: a cell that already starts with quotes followed by a trigger (``'=x``) gets one more
+quote as well, so :func:`restore` (drop one leading quote where quotes precede a trigger) is the
+exact inverse and the report, reading its own CSVs back, shows the text that came in.
 """
 
 from __future__ import annotations
@@ -25,11 +29,14 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["neutralise", "neutralise_value", "write_csv", "TRIGGERS"]
+__all__ = ["neutralise", "neutralise_value", "restore", "restore_value", "write_csv", "read_csv", "TRIGGERS"]
 
 #: characters that make a spreadsheet read a cell as a formula when they come first
 TRIGGERS = "=+-@\t\r\n\0\uff1d\uff0b\uff0d\uff20"
-_DANGEROUS = re.compile(r"^(?:[\t\r\n\0]|\s*[=+\-@\uff1d\uff0b\uff0d\uff20])")
+# A trigger first, or after quotes: a cell that already starts with quotes and then a trigger
+# gets one more, so :func:`restore` (drop one quote) gives back exactly what was written.
+_DANGEROUS = re.compile(r"^'*(?:[\t\r\n\0]|\s*[=+\-@\uff1d\uff0b\uff0d\uff20])")
+_NEUTRALISED = re.compile(r"^'+(?:[\t\r\n\0]|\s*[=+\-@\uff1d\uff0b\uff0d\uff20])")
 
 
 def neutralise_value(value):
@@ -39,23 +46,51 @@ def neutralise_value(value):
     return value
 
 
-def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` in which every text cell (and column name) a spreadsheet would run is quoted.
+def restore_value(value):
+    """The inverse of :func:`neutralise_value` (for the project reading its own CSVs back)."""
+    if isinstance(value, str) and _NEUTRALISED.match(value):
+        return value[1:]
+    return value
 
-    Numeric and boolean columns are returned unchanged; object and string columns are checked
-    cell by cell (vectorised), non-``str`` values in them are left as they are.
-    """
+
+def _map_text(frame: pd.DataFrame, pattern: re.Pattern, change) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns:
         series = out[col]
         if not (series.dtype == object or isinstance(series.dtype, pd.StringDtype)):
             continue
         text = series.where(series.map(type) == str)
-        hit = text.str.match(_DANGEROUS).fillna(False).astype(bool)
+        hit = text.str.match(pattern).fillna(False).astype(bool)
         if hit.any():
             fixed = series.astype(object).copy()
-            fixed[hit] = "'" + text[hit]
+            fixed[hit] = change(text[hit])
             out[col] = fixed.astype(series.dtype)
+    return out
+
+
+def restore(frame: pd.DataFrame) -> pd.DataFrame:
+    """The inverse of :func:`neutralise`: one leading quote dropped where neutralise added it.
+
+    For the report reading back the CSVs it wrote (context's plan tracker and metrics), so the
+    text it shows is the text that came in. Cells and column names; numbers untouched.
+    """
+    out = _map_text(frame, _NEUTRALISED, lambda s: s.str[1:])
+    out.columns = [restore_value(c) for c in out.columns]
+    return out
+
+
+def read_csv(path, **kwargs) -> pd.DataFrame:
+    """``pandas.read_csv`` then :func:`restore`: what :func:`write_csv` wrote, as it was."""
+    return restore(pd.read_csv(path, **kwargs))
+
+
+def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` in which every text cell (and column name) a spreadsheet would run is quoted.
+
+    Numeric and boolean columns are returned unchanged; object and string columns are checked
+    cell by cell (vectorised), non-``str`` values in them are left as they are.
+    """
+    out = _map_text(frame, _DANGEROUS, lambda s: "'" + s)
     out.columns = [neutralise_value(c) for c in out.columns]
     return out
 
