@@ -64,7 +64,10 @@ SCREEN_CONSTANT = 3.267  # D4 for subgroups of 2: upper limit of the moving-rang
 D2 = 1.128
 RUN_LENGTH = 7
 TREND_LENGTH = 7
-TRIAL_LIMIT_POINTS = 13  # MDC shows limits as settled from 13 points (R: short_group_warning n < 13)
+#: Library default for ``min_segment_points``: R's ``getOption("ptd_spc.warning_threshold", 13)``
+#: (``short_group_warning = n() < 13``). A report takes its value from params (``spc:
+#: min_segment_points``), which is where the toolkit's own choice lives.
+TRIAL_LIMIT_POINTS = 13
 
 POINT_TYPES = ("common_cause", "special_cause_improvement", "special_cause_concern", "special_cause_neutral")
 RULES = ("outside_limits", "trend", "two_in_three", "shift")
@@ -400,18 +403,32 @@ def _classify(frame: pd.DataFrame, improvement: str, run_length: int, trend_leng
     frame["side"] = side
 
 
-def _finish(frame: pd.DataFrame, improvement: str, target, chart: str, options: dict) -> pd.DataFrame:
+def _finish(
+    frame: pd.DataFrame, improvement: str, target, chart: str, options: dict, min_segment_points: int
+) -> pd.DataFrame:
+    """Flag short segments and attach the series summary.
+
+    A segment with fewer than ``min_segment_points`` non-missing points keeps the limits computed
+    from its own points, flagged as *trial* limits: NHSRplotthedots does the same
+    (``R/ptd_add_short_group_warnings.R``: the limits are drawn, ``short_group_warning`` is set per
+    facet × rebase group and the chart is captioned), rather than refusing the rebase or borrowing
+    the previous segment's limits.
+    """
     counts = frame.loc[frame["value"].notna()].groupby("segment").size()
-    frame["trial_limits"] = frame["segment"].map(counts).fillna(0).to_numpy() < TRIAL_LIMIT_POINTS
+    frame["trial_limits"] = frame["segment"].map(counts).fillna(0).to_numpy() < min_segment_points
     frame = frame[OUTPUT_COLUMNS]
-    frame.attrs.update({"chart": chart, "improvement": improvement, "target": target, **options})
+    frame.attrs.update(
+        {"chart": chart, "improvement": improvement, "target": target, "min_segment_points": min_segment_points, **options}
+    )
     frame.attrs["variation"] = variation(frame, improvement)
     frame.attrs["assurance"] = assurance(frame, target, improvement)
     return frame
 
 
-def _check_common(improvement, run_length, trend_length, fix_after_n_points):
+def _check_common(improvement, run_length, trend_length, fix_after_n_points, min_segment_points=TRIAL_LIMIT_POINTS):
     _direction(improvement)
+    if isinstance(min_segment_points, bool) or int(min_segment_points) != min_segment_points or min_segment_points < 1:
+        raise ValueError(f"min_segment_points must be a whole number ≥ 1 (MDC advises 12), not {min_segment_points!r}")
     for name, n in (("run_length", run_length), ("trend_length", trend_length)):
         if int(n) != n or n < 2:
             raise ValueError(f"{name} must be a whole number ≥ 2, not {n!r}")
@@ -430,19 +447,21 @@ def xmr(
     limit_constant: float = LIMIT_CONSTANT,
     run_length: int = RUN_LENGTH,
     trend_length: int = TREND_LENGTH,
+    min_segment_points: int = TRIAL_LIMIT_POINTS,
 ) -> pd.DataFrame:
     """XmR chart (MDC "plot the dots") of a series, one row per point, index = the input's index.
 
     Columns: value, mean, lpl, upl (process limits), nlpl/nupl (the 2σ lines used by the 2-in-3
     rule), point_type (one of POINT_TYPES; <NA> for a missing value), rule (which rule labelled the
     point: outside_limits / trend / two_in_three / shift, or ""), side (+1 high, −1 low, 0), segment
-    (0, 1, … after each rebase), trial_limits (segment has fewer than 13 points).
+    (0, 1, … after each rebase), trial_limits (the segment has fewer than ``min_segment_points``
+    non-missing points: its limits are provisional, see :func:`_finish`).
     ``attrs``: variation, assurance, chart, improvement, target and the options used.
 
     Limits are computed per segment from its non-missing points, or from its first
     ``fix_after_n_points`` non-missing points and extended to the rest of the segment.
     """
-    _check_common(improvement, run_length, trend_length, fix_after_n_points)
+    _check_common(improvement, run_length, trend_length, fix_after_n_points, min_segment_points)
     s = _as_series(values)
     frame = pd.DataFrame({"value": s.to_numpy()}, index=s.index)
     frame["segment"] = segments(s.index, rebase_at)
@@ -466,7 +485,7 @@ def xmr(
         "run_length": run_length,
         "trend_length": trend_length,
     }
-    return _finish(frame, improvement, target, "xmr", options)
+    return _finish(frame, improvement, target, "xmr", options, min_segment_points)
 
 
 def pchart(
@@ -480,6 +499,7 @@ def pchart(
     laney: bool = False,
     run_length: int = RUN_LENGTH,
     trend_length: int = TREND_LENGTH,
+    min_segment_points: int = TRIAL_LIMIT_POINTS,
 ) -> pd.DataFrame:
     """p-chart (or Laney p′ with ``laney=True``) for a percentage, on the percent scale (0–100).
 
@@ -490,7 +510,7 @@ def pchart(
     point types, icons and columns as :func:`xmr`; ``target`` is in percent. ``attrs["sigma_z"]``
     holds σ_z per segment (Laney only; a diagnostic for over-dispersion even so).
     """
-    _check_common(improvement, run_length, trend_length, fix_after_n_points)
+    _check_common(improvement, run_length, trend_length, fix_after_n_points, min_segment_points)
     x = _as_series(numerators, "numerators")
     n = _as_series(denominators, "denominators")
     if len(x) != len(n):
@@ -543,7 +563,7 @@ def pchart(
         "run_length": run_length,
         "trend_length": trend_length,
     }
-    return _finish(frame, improvement, target, "pprime" if laney else "p", options)
+    return _finish(frame, improvement, target, "pprime" if laney else "p", options, min_segment_points)
 
 
 def variation(result: pd.DataFrame, improvement: Improvement | None = None) -> str | None:
