@@ -77,10 +77,10 @@ def test_axe_finds_no_violation(browser, request, audience):
         f"{v['id']} ({v['impact']}): {v['help']} — e.g. {v['nodes'][0]['target']} {v['nodes'][0]['html'][:120]}"
         for v in violations
     ]
-    assert violations == [] or not report, "\n".join(report)
-    # axe really ran every rule family asked for (not a vacuous pass on an empty page)
-    assert result.response["testEngine"]["name"] == "axe-core"
-    assert page.is_closed()
+    assert not violations, "\n".join(report)
+    # axe really ran its rules on the report (not a vacuous pass on an empty or unloaded page)
+    passed = {r["id"] for r in result.response["passes"]}
+    assert {"region", "landmark-one-main", "heading-order", "color-contrast", "image-alt", "html-has-lang"} <= passed
 
 
 @pytest.mark.parametrize("audience", AUDIENCES)
