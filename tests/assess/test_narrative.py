@@ -112,7 +112,8 @@ def reading_row(**kw) -> pd.Series:
     after rebasing); keyword arguments override."""
     base = {
         "month": pd.Period("2020-12", "M"), "value": 91.5, "unit": "percent", "target": 85.0, "rag": "Green",
-        "polarity": "up", "assurance": "inconsistent", "spc_lpl": 73.3, "spc_upl": 89.1, "spc_trial": False,
+        "polarity": "up", "assurance": "inconsistent", "spc_mean": 81.2, "spc_lpl": 73.3, "spc_upl": 89.1,
+        "spc_trial": False,
         "spc_segment": 1, "spc_segment_start": pd.Period("2019-10", "M"),
     }
     base.update(kw)
@@ -191,6 +192,15 @@ def test_reading_sentence_without_an_assurance_answer():
     # no limits (one point in the window): no claim about other months
     assert reading_sentence(reading_row(assurance=None, spc_lpl=float("nan"), spc_upl=float("nan"))) == (
         "Met the target of 85.0% this month (91.5%); there are too few months to say what a normal month looks like."
+    )
+    # limits withheld from a public report (a suppressed month in the series): no range, no false reason
+    nan = float("nan")
+    assert reading_sentence(reading_row(spc_mean=nan, spc_lpl=nan, spc_upl=nan)) == (
+        "Met the target of 85.0% this month (91.5%), but the normal range spans the target, so it will not be met "
+        "every month."
+    )
+    assert reading_sentence(reading_row(assurance=None, spc_mean=nan, spc_lpl=nan, spc_upl=nan)) == (
+        "Met the target of 85.0% this month (91.5%)."
     )
     assert reading_sentence(reading_row(value=float("nan"), rag=None)) == (
         "There is no value for this month, so it cannot be compared with the target."

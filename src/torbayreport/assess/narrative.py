@@ -159,8 +159,8 @@ def reading_sentence(row: pd.Series, *, value_text: Callable[[pd.Series], str] =
     not be met every month." One sentence for every combination of RAG (Green / Amber / Red / none)
     and assurance (consistent pass / inconsistent / consistent fail / none); a short segment adds
     that the range is provisional. Reads ``value``, ``unit``, ``target``, ``rag``, ``polarity``,
-    ``assurance``, ``spc_lpl``, ``spc_upl``, ``spc_trial``, ``spc_segment``, ``spc_segment_start``
-    and ``month``; ``value_text`` formats the value (pass the disclosure-aware one for public).
+    ``assurance``, ``spc_mean``, ``spc_lpl``, ``spc_upl``, ``spc_trial``, ``spc_segment``,
+    ``spc_segment_start`` and ``month``; ``value_text`` formats the value (pass the disclosure-aware one for public).
     """
     unit = str(row.get("unit"))
     if row.get("value") is None or pd.isna(row.get("value")):
@@ -182,33 +182,39 @@ def reading_sentence(row: pd.Series, *, value_text: Callable[[pd.Series], str] =
     met = rag_ == "Green"
     assurance = row.get("assurance")
     assurance = None if assurance is None or pd.isna(assurance) else str(assurance)
-    if assurance is None or normal is None:
-        if normal is None:
+    mean = row.get("spc_mean")
+    if assurance is None:
+        if normal:
+            return f"{this_month}; its normal range is {normal}." + provisional
+        if mean is not None and not pd.isna(mean):  # a mean but no limits: one month in the segment
             return f"{this_month}; there are too few months to say what a normal month looks like." + provisional
-        return f"{this_month}; its normal range is {normal}." + provisional
+        return f"{this_month}." + provisional
+    # Without limits but with an assurance answer (a public report blanks the limits of a series
+    # with a suppressed month), the sentence keeps the reading and leaves out the figures.
+    rng = f" ({normal})" if normal else ""
     good_side = "above" if row.get("polarity") == "up" else "below"
     bad_side = "below" if good_side == "above" else "above"
     if assurance == "consistent_pass":
         text = (
-            f"{this_month}, and the whole normal range ({normal}) is {good_side} the target, so it can be "
+            f"{this_month}, and the whole normal range{rng} is {good_side} the target, so it can be "
             "expected to be met every month."
             if met
-            else f"{this_month}, but that was unusual: the whole normal range ({normal}) is {good_side} the "
+            else f"{this_month}, but that was unusual: the whole normal range{rng} is {good_side} the "
             "target, so it can be expected to be met in other months."
         )
     elif assurance == "inconsistent":
         text = (
-            f"{this_month}, but the normal range ({normal}) spans the target, so it will not be met every month."
+            f"{this_month}, but the normal range{rng} spans the target, so it will not be met every month."
             if met
-            else f"{this_month}; the normal range ({normal}) spans the target, so it will be met in some months "
+            else f"{this_month}; the normal range{rng} spans the target, so it will be met in some months "
             "and missed in others."
         )
     else:  # consistent_fail
         text = (
-            f"{this_month}, but that was unusual: the whole normal range ({normal}) is {bad_side} the target, "
+            f"{this_month}, but that was unusual: the whole normal range{rng} is {bad_side} the target, "
             "so it will usually be missed without a change to the way the work is done."
             if met
-            else f"{this_month}, and the whole normal range ({normal}) is {bad_side} the target, so it will "
+            else f"{this_month}, and the whole normal range{rng} is {bad_side} the target, so it will "
             "not be met without a change to the way the work is done."
         )
     return text + provisional
