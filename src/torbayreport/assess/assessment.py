@@ -36,7 +36,7 @@ import pandas as pd
 from torbayreport.assess import benchmarks as bm
 from torbayreport.assess.params import kpi_settings
 from torbayreport.assess.rag import direction, rag
-from torbayreport.assess.spc import assurance_type, pchart, xmr
+from torbayreport.assess.spc import assurance_type, pchart, variation_icons, xmr
 
 # spc_segment_start sits next to month on purpose: the public identifier scan (context.prepare)
 # reads a CSV row as one stream of tokens, so "2019-10" beside a number (16.2) or a label ending in
@@ -72,27 +72,6 @@ def _check_metrics(metrics: pd.DataFrame, known) -> pd.DataFrame:
     for col in ("numerator", "denominator", "value"):
         m[col] = pd.to_numeric(m[col]).astype(float)
     return m
-
-
-def _variation_icons(point_type: np.ndarray, side: np.ndarray, improvement: str) -> np.ndarray:
-    high = side > 0
-    icon = np.select(
-        [
-            point_type == "common_cause",
-            point_type == "special_cause_improvement",
-            point_type == "special_cause_concern",
-            point_type == "special_cause_neutral",
-        ],
-        [
-            "common_cause",
-            np.where(high, "improvement_high", "improvement_low"),
-            np.where(high, "concern_high", "concern_low"),
-            np.where(high, "neutral_high", "neutral_low"),
-        ],
-        "",
-    ).astype(object)
-    icon[icon == ""] = None
-    return icon
 
 
 def _spc_one(rows: pd.DataFrame, kpi, settings: dict, spc_months: int | None) -> pd.DataFrame:
@@ -137,7 +116,7 @@ def _spc_one(rows: pd.DataFrame, kpi, settings: dict, spc_months: int | None) ->
     out.loc[window.index, "spc_trial"] = res["trial_limits"].to_numpy()
     out.loc[window.index, "point_type"] = ptype
     out.loc[window.index, "spc_rule"] = res["rule"].to_numpy(dtype=object)
-    out.loc[window.index, "variation"] = _variation_icons(ptype, res["side"].to_numpy(), improvement)
+    out.loc[window.index, "variation"] = variation_icons(ptype, res["side"].to_numpy())
     tgt = np.nan if target is None else float(target)
     out.loc[window.index, "assurance"] = assurance_type(
         np.full(len(res), tgt), res["lpl"].to_numpy(), res["upl"].to_numpy(), improvement
