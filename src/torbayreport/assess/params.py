@@ -30,6 +30,7 @@ from torbayreport.metrics.targets import find_params
 SPC_CHARTS = ("xmr", "p", "pprime")
 SPC_OPTIONS = {
     "chart", "rebase", "fix_after_n_points", "screen_outliers", "limit_constant", "run_length", "trend_length",
+    "min_segment_points",  # spc branch: stop-gap until the Params model (refactor branch) replaces this file
 }
 KPI_KEYS = {"target", "tolerance", "spc"}
 
@@ -96,7 +97,7 @@ def _validate_spc(spc: Any, where: str) -> None:
                 dt.datetime.strptime(text[:7], "%Y-%m")
             except ValueError:
                 raise ParamsError(f"{where}: spc rebase month {month!r} is not YYYY-MM") from None
-    for key in ("fix_after_n_points", "run_length", "trend_length"):
+    for key in ("fix_after_n_points", "run_length", "trend_length", "min_segment_points"):
         value = spc.get(key)
         if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 2):
             raise ParamsError(f"{where}: spc {key} must be a whole number ≥ 2, got {value!r}")
