@@ -1,6 +1,6 @@
 """The data flows one way: a module imports only from the layers before it.
 
-    calendar -> io -> synth -> metrics -> assess -> disclose -> (charts, tables, context)
+    config, calendar -> io -> synth -> metrics -> assess -> disclose -> (charts, tables, context)
              -> build -> render -> pipeline/CLI
 
 Why a test: the design's promise that presentation never feeds back into computation (and that
@@ -22,6 +22,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "torbayreport"
 LAYERS = {
     "__init__": 0,
     "calendar": 0,
+    "config": 0,
     "io": 1,
     "synth": 2,
     "metrics": 3,
