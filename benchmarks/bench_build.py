@@ -29,7 +29,7 @@ def main(argv=None) -> int:
     parser.add_argument("--fixtures", action="store_true", help="use tests/build fixture notebooks")
     args = parser.parse_args(argv)
 
-    from torbayreport.pipeline import build_month
+    from torbayreport.publish.pipeline import build_month
 
     extra = {}
     data = Path(args.data)

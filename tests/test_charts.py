@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from torbayreport import charts
+from torbayreport.report import charts
 
 TITLE = "Assessments completed within 45 working days"
 

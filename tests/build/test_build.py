@@ -1,4 +1,4 @@
-"""torbayreport.build: checks that stop a bad build early, provenance, and notebook execution."""
+"""torbayreport.publish.execute: checks that stop a bad build early, provenance, and notebook execution."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from torbayreport.build import (
+from torbayreport.publish.execute import (
     BuildError,
     NotebookFailedError,
     check_month,
@@ -118,7 +118,7 @@ def test_manifest_records_inputs_parameters_versions_and_timings(fixture_build):
 
 
 def test_failing_notebook_stops_the_build_and_keeps_the_last_report(fixture_build, tmp_path):
-    from torbayreport.pipeline import build_month
+    from torbayreport.publish.pipeline import build_month
 
     good = fixture_build["result"]
     before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in (good.html, good.pdf)}

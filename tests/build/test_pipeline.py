@@ -1,4 +1,4 @@
-"""torbayreport.pipeline: the published outputs of one built month (fixture notebooks)."""
+"""torbayreport.publish.pipeline: the published outputs of one built month (fixture notebooks)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pypdf
 
-from torbayreport.pipeline import _publish, report_stem
+from torbayreport.publish.pipeline import _publish, report_stem
 
 from .build_fixtures import MONTH
 
@@ -91,7 +91,7 @@ def test_report_stem():
 
 
 def test_latest_month_reads_front_door_dates(tmp_path):
-    from torbayreport.pipeline import latest_month
+    from torbayreport.publish.pipeline import latest_month
 
     (tmp_path / "contacts.csv").write_text("contact_id,contact_date\nK1,2020-11-03\nK2,2020-12-30\n")
     (tmp_path / "referrals.csv").write_text("referral_id,referral_date\nR1,2020-10-01\n")
@@ -104,7 +104,7 @@ def test_latest_month_reads_front_door_dates(tmp_path):
 def test_demo_generates_the_sample_only_when_missing(tmp_path, monkeypatch):
     import torbayreport.io.write as write
     import torbayreport.synth as synth
-    from torbayreport.pipeline import ensure_sample
+    from torbayreport.publish.pipeline import ensure_sample
 
     calls = []
     monkeypatch.setattr(synth, "generate", lambda: {"contacts": "frame"})

@@ -3,8 +3,8 @@
 Why this module exists: a monthly report is only trustworthy if it can be rebuilt exactly, and only
 useful if a failure is loud and precise. So this stage
 
-* calls ``torbayreport.context.prepare`` ONCE into ``build/<month>/<audience>/`` (data are loaded and
-  every KPI is computed once; notebooks only read those artefacts through their ``build_dir``
+* calls ``torbayreport.publish.prepare.prepare`` ONCE into ``build/<month>/<audience>/`` (data are loaded and
+  every KPI is computed once; notebooks only read those artefacts through their ``build_root``
   parameter),
 * checks the parameters we pass against ``papermill.inspect_notebook`` first — papermill itself only
   *warns* about an unknown name, which would let a typo silently fall back to a default month,
@@ -15,7 +15,7 @@ useful if a failure is loud and precise. So this stage
 * writes ``manifest.json`` (sha256 of every input file, parameters, package versions, git commit,
   timings, build id) and ``build.log``.
 
-Rendering to HTML/PDF is the next layer (``torbayreport.render``); ``torbayreport.pipeline`` joins the
+Rendering is :mod:`torbayreport.publish.render`; :mod:`torbayreport.publish.pipeline` joins the
 two and publishes the result atomically.
 """
 
@@ -39,18 +39,13 @@ from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Callable
 
+from torbayreport import config
 from torbayreport.io import sha256_file
+from torbayreport.publish.prepare import prepare as prepare_folder
 
-AUDIENCES = ("internal", "public")
-
-#: Parameters every report notebook declares in its ``parameters`` cell.
-NOTEBOOK_PARAMETERS = ("month", "audience", "data_dir", "params_file", "build_dir")
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
-DEFAULT_PARAMS_FILE = REPO_ROOT / "params" / "defaults.yaml"
-#: The Quarto project: ``_quarto.yml`` is the one source of chapter order and rendering options.
-DEFAULT_PROJECT_DIR = REPO_ROOT / "reports"
+#: Parameters every report notebook declares in its ``parameters`` cell: the ``build`` command's
+#: flags (``--month --audience --data --params --build-root``), so a notebook reads like the CLI.
+NOTEBOOK_PARAMETERS = ("month", "audience", "data", "params", "build_root")
 
 _MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -109,41 +104,22 @@ def check_month(month: str) -> str:
     return month
 
 
-def check_audience(audience: str) -> str:
-    if audience not in AUDIENCES:
-        raise BuildError(f"unknown audience {audience!r}; choose one of: {', '.join(AUDIENCES)}")
-    return audience
-
-
-def load_project_config(project_dir: Path | str | None = None) -> dict:
-    """The parsed ``_quarto.yml`` of the report project."""
-    import yaml
-
-    path = Path(project_dir or DEFAULT_PROJECT_DIR) / "_quarto.yml"
-    if not path.is_file():
-        raise BuildError(f"report project not found: {path} (the Quarto project defines the chapters)")
-    with open(path, encoding="utf-8") as handle:
-        return yaml.safe_load(handle) or {}
-
-
-def report_chapters(audience: str, project_dir: Path | str | None = None) -> list[str]:
-    """Chapter (notebook) names of one audience, in the order ``_quarto.yml`` gives.
-
-    ``torbayreport.internal-only`` chapters (child-level exception lists) are left out of the public
-    report entirely — they are not executed, so no identifiers can leak from them.
-    """
-    check_audience(audience)
-    config = load_project_config(project_dir).get("torbayreport") or {}
-    chapters = list(config.get("chapters") or [])
-    if not chapters:
-        raise BuildError("_quarto.yml: torbayreport.chapters lists no chapters")
-    internal_only = set(config.get("internal-only") or [])
-    return [c for c in chapters if audience == "internal" or c not in internal_only]
+def check_audience(audience: str, project_dir: Path | str | None = None) -> config.Audience:
+    """The declared audience (``_quarto.yml``), or a BuildError listing the declared ones."""
+    try:
+        return config.audience(audience, project_dir)
+    except config.ConfigError as exc:
+        raise BuildError(str(exc)) from None
 
 
 def notebooks_for(audience: str, notebooks_dir: Path, project_dir: Path | str | None = None) -> dict[str, Path]:
-    """The notebooks of one audience, in chapter order; a missing notebook is an error."""
-    names = report_chapters(audience, project_dir)
+    """The notebooks of one audience, in chapter order (a chapter the audience leaves out is not
+    executed, so nothing in it can leak); a missing notebook is an error."""
+    check_audience(audience, project_dir)
+    try:
+        names = config.audience_chapters(audience, project_dir)
+    except config.ConfigError as exc:
+        raise BuildError(str(exc)) from None
     found = {n: Path(notebooks_dir) / f"{n}.ipynb" for n in names}
     missing = [str(p) for p in found.values() if not p.is_file()]
     if missing:
@@ -216,7 +192,7 @@ def package_versions() -> dict[str, str | None]:
     return versions
 
 
-def git_commit(root: Path = REPO_ROOT) -> dict | None:
+def git_commit(root: Path = config.PROJECT_ROOT) -> dict | None:
     """The commit the code was built from and whether the work tree had changes (None outside git)."""
     try:
         head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
@@ -277,16 +253,6 @@ def _execute_one(name: str, source: str, target: str, parameters: dict, cwd: str
     return {"name": name, "ok": True, "seconds": time.perf_counter() - started}
 
 
-def _resolve_prepare(prepare: Callable | None) -> Callable:
-    if prepare is not None:
-        return prepare
-    try:
-        from torbayreport.context import prepare as context_prepare
-    except ImportError as exc:  # pragma: no cover - only while the context module is being written
-        raise BuildError(f"torbayreport.context.prepare is not available: {exc}") from exc
-    return context_prepare
-
-
 def attach_log(log_path: Path, mode: str = "a") -> logging.Handler:
     """Send the toolkit's log records to ``log_path`` until the handler is detached."""
     handler = logging.FileHandler(log_path, mode=mode, encoding="utf-8")
@@ -315,19 +281,22 @@ def execute_month(month: str, *, audience: str = "internal", data_dir: Path | st
     Raises BuildError / NotebookFailedError; the staging dir keeps what was produced.
     """
     check_month(month)
-    check_audience(audience)
+    check_audience(audience, project_dir)
     if jobs < 1:
         raise BuildError(f"--jobs must be at least 1; got {jobs}")
     data_dir = Path(data_dir).resolve()
     if not data_dir.is_dir():
         raise BuildError(f"data path not found (expected a folder of extracts): {data_dir}")
-    if params_file is None and DEFAULT_PARAMS_FILE.is_file():
-        params_file = DEFAULT_PARAMS_FILE
     if params_file is not None:
         params_file = Path(params_file).resolve()
         if not params_file.is_file():
             raise BuildError(f"params file not found: {params_file}")
-    notebooks = notebooks_for(audience, Path(notebooks_dir or DEFAULT_NOTEBOOKS_DIR).resolve(), project_dir)
+    try:  # the one loader: a wrong key or type stops the build before anything runs
+        params_files = config.load_params(params_file, month).files
+    except config.ParamsError as exc:
+        raise BuildError(str(exc)) from None
+    params_file = params_file or params_files[0].resolve()
+    notebooks = notebooks_for(audience, Path(notebooks_dir or config.NOTEBOOKS_DIR).resolve(), project_dir)
     notify = progress or (lambda event, **info: None)
 
     stage = stage_dir_for(build_root, month, audience).resolve()
@@ -343,8 +312,8 @@ def execute_month(month: str, *, audience: str = "internal", data_dir: Path | st
     try:
         log.info("build %s %s: data %s, params %s, %d notebook(s), jobs %d", month, audience, data_dir,
                  params_file, len(notebooks), jobs)
-        parameters = {"month": month, "audience": audience, "data_dir": str(data_dir),
-                      "params_file": str(params_file) if params_file else "", "build_dir": str(stage)}
+        parameters = {"month": month, "audience": audience, "data": str(data_dir),
+                      "params": str(params_file), "build_root": str(Path(build_root).resolve())}
         parameters.update(extra_parameters or {})
         t0 = time.perf_counter()
         for path in notebooks.values():
@@ -354,7 +323,7 @@ def execute_month(month: str, *, audience: str = "internal", data_dir: Path | st
         notify("stage", name="prepare")
         t0 = time.perf_counter()
         try:
-            _resolve_prepare(prepare)(month=month, audience=audience, data_dir=data_dir,
+            (prepare or prepare_folder)(month=month, audience=audience, data_dir=data_dir,
                                       params_file=params_file, out_dir=stage)
         except BuildError:
             raise
@@ -383,12 +352,11 @@ def execute_month(month: str, *, audience: str = "internal", data_dir: Path | st
                                       failure["ename"], failure["evalue"], executed[failure["name"]],
                                       failure["traceback"])
 
-        params_files = [p for p in {params_file, _month_params(params_file, month)} if p]
         hashes = hash_files(input_files(data_dir, sorted(params_files), notebooks))
         versions = package_versions()
         git = git_commit()
         manifest = {
-            "build_id": make_build_id(month, audience, hashes, parameters | {"build_dir": None}, versions, git),
+            "build_id": make_build_id(month, audience, hashes, parameters | {"build_root": None}, versions, git),
             "built_at": started_at.isoformat(timespec="seconds"),
             "month": month,
             "audience": audience,
@@ -419,14 +387,6 @@ def detach_log(handler: logging.Handler) -> None:
 
 def write_manifest(path: Path, manifest: dict) -> None:
     path.write_text(json.dumps(manifest, indent=2, sort_keys=False, default=str) + "\n", encoding="utf-8")
-
-
-def _month_params(params_file: Path | None, month: str) -> Path | None:
-    """``params/<YYYY-MM>.yaml`` beside the params file (commentary, as-at date), if present."""
-    if params_file is None:
-        return None
-    candidate = params_file.parent / f"{month}.yaml"
-    return candidate if candidate.is_file() else None
 
 
 def _run_all(notebooks: dict[str, Path], executed: dict[str, Path], parameters: dict, jobs: int,

@@ -36,7 +36,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from torbayreport.tables import (
+from torbayreport.report.tables import (
     VARIATION_WORDS,
     _missing,
     decimals_for,

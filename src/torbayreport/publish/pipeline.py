@@ -1,6 +1,6 @@
-"""One month's report end to end: execute (``torbayreport.build``), render (``torbayreport.render``), publish.
+"""One month's report end to end: execute (:mod:`.execute`), render (:mod:`.render`), publish.
 
-Why a separate module: the data flow runs build -> render, so the step that joins them sits after
+Why a separate module: the data flow runs execute -> render, so the step that joins them sits after
 both. It is also where the "a failed build never replaces the last good report" promise is kept:
 rendering goes into a staging folder next to the destination and is swapped in by ``rename`` only
 after the HTML and PDF both exist and the HTML has passed its checks.
@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from torbayreport.build import (
+from torbayreport import config
+from torbayreport.publish.execute import (
     BuildError,
     attach_log,
     check_audience,
@@ -30,26 +31,32 @@ from torbayreport.build import (
     execute_month,
     write_manifest,
 )
-from torbayreport.render import ReportMeta, render_report
+from torbayreport.publish.render import ReportMeta, render_report
 
 log = logging.getLogger("torbayreport.pipeline")
 
 DEFAULT_DATA_DIR = Path("data/sample")
-DEMO_FALLBACK_MONTH = "2020-12"
 
 
 @dataclass
 class BuildResult:
     month: str
     audience: str
-    html: Path
-    pdf: Path
+    outputs: dict[str, Path]    # format name -> published file
     manifest_path: Path         # the copy published beside the report
     stage_dir: Path             # build/<month>/<audience>/: executed notebooks, artefacts, build.log
     build_id: str
     renderer: str
     timings: dict = field(default_factory=dict)
     notebook_seconds: dict = field(default_factory=dict)
+
+    @property
+    def html(self) -> Path | None:
+        return self.outputs.get("html")
+
+    @property
+    def pdf(self) -> Path | None:
+        return self.outputs.get("pdf")
 
 
 def report_stem(slug: str, month: str, audience: str) -> str:
@@ -69,7 +76,7 @@ def build_month(month: str, *, audience: str = "internal", data_dir: Path | str 
     on any failure the previously published report for that month and audience is left untouched.
     """
     check_month(month)
-    check_audience(audience)
+    reader = check_audience(audience, project_dir)
     timings: dict[str, float] = {}
     with _progress(progress, f"{month} {audience}") as notify:
         executed = execute_month(month, audience=audience, data_dir=data_dir, params_file=params_file,
@@ -94,10 +101,10 @@ def build_month(month: str, *, audience: str = "internal", data_dir: Path | str 
             timings["render"] = round(time.perf_counter() - started, 3)
             manifest["timings_seconds"] = {k: round(v, 3) for k, v in timings.items()}
             manifest["renderer"] = rendered.renderer
-            manifest["outputs"] = {"html": f"{stem}.html", "pdf": f"{stem}.pdf"}
+            manifest["outputs"] = {fmt: path.name for fmt, path in rendered.outputs.items()}
             write_manifest(executed.manifest_path, manifest)
             shutil.copy(executed.manifest_path, staging / f"{stem}.manifest.json")
-            if audience == "public":
+            if reader.disclosure:
                 notify("stage", name="identifier check")
                 guard_public_outputs(
                     [rendered_file for rendered_file in sorted(staging.iterdir()) if rendered_file.is_file()]
@@ -117,7 +124,7 @@ def build_month(month: str, *, audience: str = "internal", data_dir: Path | str 
                 shutil.rmtree(staging, ignore_errors=True)
         notify("done")
     log.info("published %s", destination)
-    return BuildResult(month, audience, destination / f"{stem}.html", destination / f"{stem}.pdf",
+    return BuildResult(month, audience, {fmt: destination / path.name for fmt, path in rendered.outputs.items()},
                        destination / f"{stem}.manifest.json", executed.stage_dir, manifest["build_id"],
                        rendered.renderer, timings, manifest["notebook_seconds"])
 
@@ -129,7 +136,7 @@ class IdentifierLeakError(BuildError):
 def guard_public_outputs(paths: list[Path], *, data_dir: Path | str, stage_dir: Path | str) -> None:
     """Refuse to publish a public report if any identifier from the input data appears in it.
 
-    Why a last check on the finished files, after ``context.prepare`` already guarded its own
+    Why a last check on the finished files, after ``publish.prepare`` already guarded its own
     artefacts: text reaches a public report from other places too (notebook markdown, analyst
     commentary, chart alt text, file metadata), and the rendered HTML, the PDF's text, the executed
     notebooks, the CSVs and the manifest are what actually leaves the building. Every value of
@@ -205,24 +212,15 @@ def _publish(staging: Path, destination: Path) -> None:
 # --------------------------------------------------------------------------- report metadata
 
 def _report_meta(stage_dir: Path, manifest: dict) -> tuple[ReportMeta, str]:
-    """Cover-page facts: from the context ``prepare`` wrote, falling back to the params files."""
+    """Cover-page facts, from the context.json ``prepare`` wrote (one source: the Params it read)."""
     context = _read_json(stage_dir / "context.json")
-    params = _load_params(manifest["parameters"].get("params_file") or None)
-    la = {**(params.get("la") or {}), **(context.get("la") or {})}
-    report = {**(params.get("report") or {}), **(context.get("report") or {})}
-    if context.get("title"):
-        report["title"] = context["title"]
-    slug = la.get("slug") or "la"
-    as_at = (context.get("data_as_at") or context.get("as_at") or context.get("as_at_date")
-             or (context.get("data") or {}).get("as_at") or "not recorded")
     built = dt.datetime.fromisoformat(manifest["built_at"])
     meta = ReportMeta(
-        title=report.get("title") or "Children's services performance report",
-        council=la.get("name") or "", month=manifest["month"], audience=manifest["audience"],
-        as_at=_long_date(str(as_at)), build_id=manifest["build_id"],
-        built_at=built.strftime("%d %B %Y %H:%M UTC").lstrip("0"),
+        title=context["title"], council=context["la"]["name"], month=manifest["month"],
+        audience=manifest["audience"], as_at=_long_date(str(context.get("as_at") or "not recorded")),
+        build_id=manifest["build_id"], built_at=built.strftime("%d %B %Y %H:%M UTC").lstrip("0"),
     )
-    return meta, slug
+    return meta, context["la"]["slug"]
 
 
 def _long_date(value: str) -> str:
@@ -238,13 +236,6 @@ def _read_json(path: Path) -> dict:
     with open(path, encoding="utf-8") as handle:
         data = json.load(handle)
     return data if isinstance(data, dict) else {}
-
-
-def _load_params(params_file: str | None) -> dict:
-    """Defaults with the given params file merged over them (:func:`assess.params.params_for`)."""
-    from torbayreport.assess.params import params_for
-
-    return params_for(params_file)
 
 
 # -------------------------------------------------------------------------------- progress
@@ -283,25 +274,15 @@ def _progress(enabled: bool, label: str):
 
 # ------------------------------------------------------------------------------------ demo
 
-def latest_month(data_dir: Path | str, fallback: str = DEMO_FALLBACK_MONTH) -> str:
-    """The latest month with front-door activity (contacts or referrals) in the extracts.
+def latest_month(data_dir: Path | str) -> str:
+    """The last month of the extracts' reporting period (:func:`torbayreport.metrics.period.data_period`)."""
+    from torbayreport.io import load
+    from torbayreport.metrics.period import data_period
 
-    Front-door dates, like ``context.report_window``'s first month, because other date columns
-    (review or action due dates) can lie in the future. ``fallback`` if neither file can be read.
-    """
-    import pandas as pd
-
-    latest = None
-    for table, column in (("contacts", "contact_date"), ("referrals", "referral_date")):
-        path = Path(data_dir) / f"{table}.csv"
-        if not path.is_file():
-            continue
-        if column not in pd.read_csv(path, nrows=0).columns:
-            continue
-        value = pd.to_datetime(pd.read_csv(path, usecols=[column])[column], errors="coerce").max()
-        if pd.notna(value) and (latest is None or value > latest):
-            latest = value
-    return latest.strftime("%Y-%m") if latest is not None else fallback
+    _, last = data_period(load(Path(data_dir)).tables)
+    if last is None:
+        raise BuildError(f"{data_dir}: no contacts or referrals, so no reporting period to build")
+    return str(last)
 
 
 def ensure_sample(data_dir: Path | str = DEFAULT_DATA_DIR) -> bool:
