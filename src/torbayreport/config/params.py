@@ -94,6 +94,13 @@ class KpiSettings(_Strict):
     tolerance: int | float | None = Field(default=None, ge=0)
     spc: SpcOptions | None = None
 
+    @field_validator("target", "tolerance", mode="before")
+    @classmethod
+    def _number(cls, value):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            raise ValueError("a number (or null for no target)")
+        return value
+
 
 class Benchmarks(_Strict):
     neighbours: str | None = None
