@@ -9,10 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from torbayreport import context
+from torbayreport.metrics import drilldown
+from torbayreport.publish import prepare as context
+from torbayreport.report.context import ReportContext
 from torbayreport.io.schema import tables_from
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "sample"
 DEFAULTS = ROOT / "params" / "defaults.yaml"
 MONTH = "2020-12"
@@ -98,7 +100,7 @@ def test_exception_lists_come_from_members_not_in_the_numerator():
         "P04": _members("P04", [("2020-12", "C2|2020-09-01", False), ("2020-12", "C1|2020-11-01", True)]),
         "Q04": _members("Q04", [("2020-12", "A7", False)]),
     }
-    lists = context.exception_lists(members, _tables(), MONTH)
+    lists = drilldown.exception_lists(members, _tables(), MONTH)
     cp = lists["cp_visits_overdue"]
     assert cp["child_id"].tolist() == ["C1"]            # C2 was seen; C3's row is November's
     assert cp["team"].tolist() == ["SAT 1"]
@@ -114,7 +116,7 @@ def test_exception_lists_come_from_members_not_in_the_numerator():
 
 
 def test_open_assessments_past_45_working_days():
-    lists = context.exception_lists({}, _tables(), MONTH)
+    lists = drilldown.exception_lists({}, _tables(), MONTH)
     open_ = lists["assessments_open_overdue"]
     assert open_["child_id"].tolist() == ["C1"]
     # Hand count, start day 0 and end exclusive (busday convention): Thu 1 Oct -> Sat 31 Oct: 22 weekdays;
@@ -128,7 +130,7 @@ def test_team_drilldown_counts_children_by_allocated_team_and_workers_by_own_tea
         "P13": _members("P13", [("2020-12", "C1", True), ("2020-12", "C2", False), ("2020-12", "C9", True)]),
         "L03": _members("L03", [("2020-12", "W1", True), ("2020-12", "W2", False)]),
     }
-    teams = context.team_drilldown(members, _tables(), MONTH).set_index(["kpi_id", "team"])
+    teams = drilldown.team_drilldown(members, _tables(), MONTH).set_index(["kpi_id", "team"])
     # P13: C1 -> W1 (SAT 1) seen; C2 -> W2 (SAFS) not seen; C9 has no allocation
     assert teams.loc[("P13", "SAT 1"), ["numerator", "denominator", "value"]].tolist() == [1, 1, 100.0]
     assert teams.loc[("P13", "SAFS"), ["numerator", "denominator", "value"]].tolist() == [0, 1, 0.0]
@@ -136,28 +138,12 @@ def test_team_drilldown_counts_children_by_allocated_team_and_workers_by_own_tea
     assert teams.loc[("L03", "SAFS"), "value"] == 0.0
 
 
-# ------------------------------------------------------------------------------ month commentary
-
-def test_month_params_are_read_beside_the_params_file(tmp_path):
-    (tmp_path / "defaults.yaml").write_text("la: {name: X}\n")
-    (tmp_path / "2020-12.yaml").write_text('month: "2020-12"\nas_at: 2021-01-08\ncommentary:\n  P04: Better.\n')
-    data = context.read_month_params(tmp_path / "defaults.yaml", "2020-12")
-    assert data["commentary"] == {"P04": "Better."}
-    assert context.read_month_params(tmp_path / "defaults.yaml", "2020-11") == {}
-    (tmp_path / "2020-11.yaml").write_text('month: "2020-10"\n')
-    with pytest.raises(ValueError, match="2020-11.yaml: says month"):
-        context.read_month_params(tmp_path / "defaults.yaml", "2020-11")
-
-
 def test_the_committed_december_commentary_is_valid():
-    data = context.read_month_params(DEFAULTS, MONTH)
-    assert data["as_at"] and data["summary"]
-    from torbayreport.metrics import REGISTRY
+    from torbayreport.config import load_params
 
-    assert set(data["commentary"]) <= set(REGISTRY)
+    params = load_params(DEFAULTS, MONTH)   # commentary ids are checked against defaults.yaml's KPIs
+    assert params.as_at and params.summary and params.commentary
 
-
-# ------------------------------------------------------------------------------ prepare -> load
 
 def _need_sample():
     if not (SAMPLE.is_dir() and any(SAMPLE.iterdir())):
@@ -195,8 +181,7 @@ def test_prepare_writes_the_artefacts(built):
 
 
 def test_load_round_trip(built):
-    ctx = context.load(month=MONTH, audience="internal", data_dir=SAMPLE, params_file=DEFAULTS,
-                       build_dir=str(built["internal"]))
+    ctx = ReportContext.read(built["internal"], month=MONTH, audience="internal", data=SAMPLE)
     assert ctx.month == pd.Period(MONTH, "M")
     raw = pd.read_csv(built["internal"] / "metrics.csv")
     assert len(ctx.metrics) == len(raw)
@@ -206,7 +191,7 @@ def test_load_round_trip(built):
     assert "No commentary was provided for this month." in ctx.commentary("P05")
     assert ctx.commentary("P04").startswith("*Analyst's commentary:* Assessment timeliness")
     with pytest.raises(ValueError, match="not 2020-11"):
-        context.ReportContext.read(built["internal"], month="2020-11", audience="internal")
+        ReportContext.read(built["internal"], month="2020-11", audience="internal")
 
 
 def test_public_artefacts_carry_no_identifiers_or_record_frames(built):
@@ -238,8 +223,7 @@ def test_public_artefacts_carry_no_identifiers_or_record_frames(built):
 
 
 def test_public_context_has_no_internal_sections(built):
-    ctx = context.load(month=MONTH, audience="public", data_dir=SAMPLE, params_file=DEFAULTS,
-                       build_dir=str(built["public"]))
+    ctx = ReportContext.read(built["public"], month=MONTH, audience="public", data=SAMPLE)
     assert ctx.exception_frames == {} and ctx.teams.empty
     for shown in (ctx.exceptions("cp_visits_overdue"), ctx.team_drilldown()):
         assert shown == "This section is for the internal report only and is not included in the public report."
@@ -256,8 +240,8 @@ def test_load_without_build_dir_prepares_once_into_a_cache(monkeypatch, tmp_path
         return real(**kwargs)
 
     monkeypatch.setattr(context, "prepare", counting)
-    first = context.load(month=MONTH, audience="internal", data_dir=SAMPLE, params_file=DEFAULTS)
-    second = context.load(month=MONTH, audience="internal", data_dir=SAMPLE, params_file=DEFAULTS)
+    first = context.load_context(month=MONTH, audience="internal", data=SAMPLE, params=DEFAULTS)
+    second = context.load_context(month=MONTH, audience="internal", data=SAMPLE, params=DEFAULTS)
     assert calls == ["internal"]
     assert first.folder == second.folder and first.folder.parent == tmp_path
     assert first.scorecard("quality") == second.scorecard("quality")
@@ -271,8 +255,8 @@ def test_prepare_is_reproducible(built, tmp_path):
 
 
 def test_report_window_starts_where_every_front_door_list_has_activity():
-    from torbayreport.context import report_window
     from torbayreport.io.schema import tables_from
+    from torbayreport.metrics.period import report_window
 
     def referral(rid, date):
         return {"referral_id": rid, "child_id": "C1", "referral_date": date, "referral_source": "6",
@@ -287,16 +271,16 @@ def test_report_window_starts_where_every_front_door_list_has_activity():
         referrals=[referral("R1", "2018-01-02"), referral("R2", "2020-12-30")],
         contacts=[contact("2019-01-01"), contact("2020-12-31")],
     )
-    window = report_window("2020-12", tables)
+    window = report_window("2020-12", tables, 36)
     assert str(window[0]) == "2019-01" and str(window[-1]) == "2020-12" and len(window) == 24
     # With contacts (and referrals) back to 2018-01 or earlier, the window is the last 36 months.
     tables["contacts"] = tables_from(contacts=[contact("2016-05-01"), contact("2020-12-31")])["contacts"]
-    assert str(report_window("2020-12", tables)[0]) == "2018-01"
+    assert str(report_window("2020-12", tables, 36)[0]) == "2018-01"
 
 
 def test_prepare_refuses_extracts_that_break_the_contract(tmp_path):
     """A missing required column is an error: no report is built on a table that was not loaded."""
-    from torbayreport.context import prepare
+    from torbayreport.publish.prepare import prepare
     from torbayreport.io import LoadError
     from torbayreport.io.schema import tables_from
     from torbayreport.io.write import write_csv_folder
@@ -311,8 +295,8 @@ def test_prepare_refuses_extracts_that_break_the_contract(tmp_path):
 
 
 def test_a_month_outside_the_extracts_is_refused():
-    from torbayreport.context import report_window
     from torbayreport.io.schema import tables_from
+    from torbayreport.metrics.period import report_window
 
     # contacts and referrals run from January 2019 to December 2020
     tables = tables_from(
@@ -324,7 +308,49 @@ def test_a_month_outside_the_extracts_is_refused():
                   {"child_id": "C1", "contact_date": "2020-12-31", "contact_source": "6"}],
     )
     with pytest.raises(ValueError, match=r"2021-05 is after the last month the extracts cover \(2020-12\)"):
-        report_window("2021-05", tables)
+        report_window("2021-05", tables, 36)
     with pytest.raises(ValueError, match=r"2018-06 is before the first month"):
-        report_window("2018-06", tables)
-    assert str(report_window("2020-12", tables)[-1]) == "2020-12"
+        report_window("2018-06", tables, 36)
+    assert str(report_window("2020-12", tables, 36)[-1]) == "2020-12"
+
+
+# ------------------------------------------------------------------------------ the notebook API returns data
+
+def test_kpi_returns_the_series_and_the_records_behind_a_month(built):
+    ctx = ReportContext.read(built["internal"], month=MONTH, audience="internal", data=SAMPLE)
+    p13 = ctx.kpi("P13")
+    assert isinstance(p13.series, pd.DataFrame) and p13.series["month"].dtype == "period[M]"
+    assert pd.api.types.is_float_dtype(p13.series["value"])
+    october = p13.series.set_index("month").loc[pd.Period("2019-10", "M")]
+    records = p13.records("2019-10")
+    # the records are the month's denominator, those in the numerator its numerator
+    assert len(records) == october["denominator"] and records["in_numerator"].sum() == october["numerator"]
+    assert records["child_id"].str.startswith("C").all()
+    assert records["in_numerator"].dtype == bool
+    with pytest.raises(ValueError, match="outside this report's window"):
+        p13.records("2010-01")
+
+
+def test_records_are_refused_for_an_audience_with_disclosure(built):
+    ctx = ReportContext.read(built["public"], month=MONTH, audience="public", data=SAMPLE)
+    with pytest.raises(PermissionError):
+        ctx.kpi("P13").records()
+
+
+def test_exception_lists_are_dataframes_with_real_dtypes_that_render_as_the_reports_table(built):
+    from torbayreport.report.context import LIST_LABELS
+    from torbayreport.report.tables import markdown_table
+
+    ctx = ReportContext.read(built["internal"], month=MONTH, audience="internal", data=SAMPLE)
+    cp = ctx.exceptions("cp_visits_overdue")
+    assert isinstance(cp, pd.DataFrame) and pd.api.types.is_datetime64_any_dtype(cp["last_visit"])
+    assert (cp["last_visit"].dropna() <= pd.Timestamp("2020-12-31")).all()   # NaT: never visited
+    opened = ctx.exceptions("assessments_open_overdue")
+    assert str(opened["working_days_open"].dtype) == "Int64"
+    # what the report prints: the artefact's text under the report's headings (as before the change)
+    text = pd.read_csv(built["internal"] / "exceptions" / "cp_visits_overdue.csv", dtype=str,
+                       keep_default_na=False, na_values=[""])
+    expected = (f"Children on a plan at month end who were not seen in the last 10 working days (P13). "
+                f"**{len(text)}** this month.\n\n{markdown_table(text.rename(columns=LIST_LABELS), empty='None this month.')}")
+    assert cp._repr_markdown_() == expected
+    assert cp.head(2)._repr_markdown_().startswith("Children on a plan")   # still a list after slicing
