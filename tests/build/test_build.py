@@ -8,6 +8,7 @@ import shutil
 
 import pytest
 
+from torbayreport import config
 from torbayreport.publish.execute import (
     BuildError,
     NotebookFailedError,
@@ -16,7 +17,6 @@ from torbayreport.publish.execute import (
     execute_month,
     make_build_id,
     notebooks_for,
-    report_chapters,
 )
 
 from .build_fixtures import MONTH, NOTEBOOKS, fake_prepare, make_data
@@ -45,10 +45,10 @@ def test_missing_data_path_is_refused(tmp_path):
 
 
 def test_chapter_order_comes_from_quarto_yml():
-    # reports/_quarto.yml: summary, leadership, practice, workforce, quality, exceptions (internal), appendix
-    assert report_chapters("internal") == ["summary", "leadership", "practice", "workforce", "quality",
-                                           "exceptions", "appendix"]
-    assert report_chapters("public") == ["summary", "leadership", "practice", "workforce", "quality", "appendix"]
+    from torbayreport import config
+
+    for audience in config.audiences():
+        assert list(notebooks_for(audience, NOTEBOOKS)) == config.audience_chapters(audience)
 
 
 def test_public_build_never_runs_the_exceptions_notebook():
@@ -93,10 +93,10 @@ def test_build_id_is_content_derived():
 def test_executed_notebooks_are_kept(fixture_build):
     executed = fixture_build["result"].stage_dir / "executed"
     names = sorted(p.stem for p in executed.glob("*.ipynb"))
-    assert names == sorted(["summary", "leadership", "practice", "workforce", "quality", "exceptions", "appendix"])
+    assert names == sorted(config.audience_chapters("internal"))
     nb = json.loads((executed / "summary.ipynb").read_text())
     assert nb["metadata"]["papermill"]["parameters"]["month"] == MONTH
-    assert nb["metadata"]["papermill"]["parameters"]["build_dir"] == str(fixture_build["result"].stage_dir)
+    assert nb["metadata"]["papermill"]["parameters"]["build_root"] == str(fixture_build["result"].stage_dir.parent.parent)
 
 
 def test_manifest_records_inputs_parameters_versions_and_timings(fixture_build):
