@@ -45,11 +45,15 @@ from torbayreport.report.tables import (
 )
 
 # MDC colours (NHSRplotthedots ptd_spc_colours, research note §A3); AF palette for the rest.
+# The legend's words are the tables' words (tables.VARIATION_WORDS): one vocabulary for the reading.
 POINT_STYLE = {
-    "common_cause": {"color": "#a6a6a6", "marker": "o", "label": "Common cause"},
-    "special_cause_improvement": {"color": "#00b0f0", "marker": "^", "label": "Special cause: improvement"},
-    "special_cause_concern": {"color": "#e46c0a", "marker": "s", "label": "Special cause: concern"},
-    "special_cause_neutral": {"color": "#490092", "marker": "D", "label": "Special cause: neutral"},
+    point_type: {**style, "label": VARIATION_WORDS[point_type]}
+    for point_type, style in {
+        "common_cause": {"color": "#a6a6a6", "marker": "o"},
+        "special_cause_improvement": {"color": "#00b0f0", "marker": "^"},
+        "special_cause_concern": {"color": "#e46c0a", "marker": "s"},
+        "special_cause_neutral": {"color": "#490092", "marker": "D"},
+    }.items()
 }
 MEAN_COLOUR = "#000000"
 LIMIT_COLOUR = "#3D3D3D"
