@@ -4,7 +4,7 @@
     python3 benchmarks/bench_build.py --month 2020-06 --audience public
     python3 benchmarks/bench_build.py --fixtures          # the small test notebooks and a stand-in prepare
 
-Stages: prepare (context.prepare: load, compute, assess, disclose — note it keeps a cache, so the
+Stages: prepare (publish.prepare.prepare: load, compute, assess, disclose — note it keeps a cache, so the
 first run is the cold one), execute (papermill, one kernel per notebook), render (pandoc + typst, or
 quarto). Outputs go to a temporary folder; nothing under reports/ is touched.
 """

@@ -40,7 +40,7 @@ def test_unknown_audience_is_refused(tmp_path):
 
 def test_missing_data_path_is_refused(tmp_path):
     with pytest.raises(BuildError, match="data path not found"):
-        execute_month(MONTH, data_dir=tmp_path / "nowhere", build_root=tmp_path, notebooks_dir=NOTEBOOKS,
+        execute_month(MONTH, audience="internal", data_dir=tmp_path / "nowhere", build_root=tmp_path, notebooks_dir=NOTEBOOKS,
                       prepare=fake_prepare)
 
 
@@ -74,7 +74,7 @@ def test_unknown_parameter_stops_the_build_before_any_kernel(tmp_path):
         calls.append(kwargs)
 
     with pytest.raises(BuildError, match="unknown parameter"):
-        execute_month(MONTH, data_dir=make_data(tmp_path / "d"), build_root=tmp_path / "b",
+        execute_month(MONTH, audience="internal", data_dir=make_data(tmp_path / "d"), build_root=tmp_path / "b",
                       notebooks_dir=NOTEBOOKS, prepare=spy_prepare, extra_parameters={"audeince": "public"})
     assert calls == []
     assert not list((tmp_path / "b").rglob("*.ipynb"))

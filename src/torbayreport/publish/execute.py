@@ -267,7 +267,7 @@ def stage_dir_for(build_root: Path | str, month: str, audience: str) -> Path:
     return Path(build_root) / month / audience
 
 
-def execute_month(month: str, *, audience: str = "internal", data_dir: Path | str,
+def execute_month(month: str, *, audience: str, data_dir: Path | str,
                   params_file: Path | str | None = None, build_root: Path | str = "build",
                   notebooks_dir: Path | str | None = None, project_dir: Path | str | None = None,
                   jobs: int = 1,

@@ -64,7 +64,7 @@ def report_stem(slug: str, month: str, audience: str) -> str:
     return f"{slug}-children-{month}-{audience}"
 
 
-def build_month(month: str, *, audience: str = "internal", data_dir: Path | str = DEFAULT_DATA_DIR,
+def build_month(month: str, *, audience: str, data_dir: Path | str = DEFAULT_DATA_DIR,
                 params_file: Path | str | None = None, out_dir: Path | str = "reports",
                 build_root: Path | str = "build", jobs: int = 1, progress: bool = True,
                 notebooks_dir: Path | str | None = None, project_dir: Path | str | None = None,

@@ -36,6 +36,9 @@ from torbayreport import config
 from torbayreport.metrics.period import as_month, report_window
 from torbayreport.report.context import ARTEFACT_VERSION, BOOL_SUFFIX, ReportContext
 
+#: disclose.apply's two modes, chosen by the audience's ``disclosure`` flag (not by its name), so a
+#: new audience declared in _quarto.yml needs no change here.
+DISCLOSE_MODE = {True: "public", False: "internal"}
 #: Keys of the month's commentary file: stored under ``commentary`` in context.json, not ``params``.
 MONTH_KEYS = ("month", "as_at", "summary", "pillars", "commentary")
 
@@ -176,7 +179,7 @@ def prepare(*, month, audience, data_dir, params_file=None, out_dir) -> Path:
     months = report_window(period, tables_, settings.report.window_months)
     metrics, members = compute(tables_, months, with_members=True)
     assessed = assess(metrics, params)
-    disclosed = disclose(assessed, audience=audience, threshold=settings.disclosure.threshold)
+    disclosed = disclose(assessed, audience=DISCLOSE_MODE[reader.disclosure], threshold=settings.disclosure.threshold)
     if reader.disclosure:
         disclosed = guard_public(disclosed)
 

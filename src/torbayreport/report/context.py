@@ -230,7 +230,7 @@ class ReportContext:
         return tables.scorecard(self.current(pillar))
 
     def chart(self, kpi_id: str) -> charts.Chart:
-        return charts.spc_chart(self.series(kpi_id), self.month, la_name=self.la_name, audience=self.audience,
+        return charts.spc_chart(self.series(kpi_id), self.month, la_name=self.la_name, disclosure=self.reader.disclosure,
                                 trend_months=int(self.meta["trend_months"]))
 
     def commentary(self, kpi_id: str) -> Markdown:
