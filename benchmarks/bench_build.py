@@ -23,7 +23,10 @@ ROOT = Path(__file__).resolve().parents[1]
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--month", default="2020-12")
-    parser.add_argument("--audience", default="internal", choices=("internal", "public"))
+    from torbayreport import config
+
+    audiences = list(config.audiences())
+    parser.add_argument("--audience", default=audiences[0], choices=audiences)
     parser.add_argument("--data", default=str(ROOT / "data" / "sample"))
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--fixtures", action="store_true", help="use tests/build fixture notebooks")
