@@ -14,7 +14,8 @@ FIXTURES = Path(__file__).parent / "fixtures"
 NOTEBOOKS = FIXTURES / "notebooks"
 MONTH = "2020-12"
 
-# The values the fixture notebooks show, chapter by chapter (the test reads them back from the PDF).
+# The values the fixture notebooks show, chapter by chapter (the test reads them back from the PDF);
+# keyed by chapter name, so a chapter added to _quarto.yml needs only its fixture notebook.
 METRICS = pd.DataFrame({
     "chapter": ["summary", "leadership", "practice", "workforce", "quality", "exceptions", "appendix"],
     "kpi_id": ["S01", "L01", "P01", "W01", "Q01", "X01", "A01"],
