@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from torbayreport import config
 from torbayreport.publish.execute import (
     BuildError,
     attach_log,
@@ -32,6 +31,7 @@ from torbayreport.publish.execute import (
     write_manifest,
 )
 from torbayreport.publish.render import ReportMeta, render_report
+from torbayreport.report.tables import long_date
 
 log = logging.getLogger("torbayreport.pipeline")
 
@@ -217,17 +217,10 @@ def _report_meta(stage_dir: Path, manifest: dict) -> tuple[ReportMeta, str]:
     built = dt.datetime.fromisoformat(manifest["built_at"])
     meta = ReportMeta(
         title=context["title"], council=context["la"]["name"], month=manifest["month"],
-        audience=manifest["audience"], as_at=_long_date(str(context.get("as_at") or "not recorded")),
+        audience=manifest["audience"], as_at=long_date(str(context.get("as_at") or "not recorded")),
         build_id=manifest["build_id"], built_at=built.strftime("%d %B %Y %H:%M UTC").lstrip("0"),
     )
     return meta, context["la"]["slug"]
-
-
-def _long_date(value: str) -> str:
-    try:
-        return dt.date.fromisoformat(value[:10]).strftime("%d %B %Y").lstrip("0")
-    except ValueError:
-        return value
 
 
 def _read_json(path: Path) -> dict:

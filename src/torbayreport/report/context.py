@@ -26,7 +26,7 @@ from torbayreport import config
 from torbayreport.metrics.drilldown import DRILLDOWNS, TEAM_MEASURES, why
 from torbayreport.metrics.period import as_month
 from torbayreport.report import charts, tables
-from torbayreport.report.tables import Markdown
+from torbayreport.report.tables import Markdown, long_date
 
 NUMERIC_COLUMNS = (
     "numerator", "denominator", "value", "target", "tolerance", "previous_value", "benchmark_value",
@@ -42,15 +42,6 @@ INTEGER_COLUMNS = ("working_days_open",)
 LIST_LABELS = {"child_id": "Child", "worker_id": "Worker", "worker_name": "Name", "team": "Team", "role": "Role",
                "record": "Record", "last_visit": "Last visit", "assessment_start": "Assessment started",
                "audit_id": "Audit", "audit_date": "Audit date", "working_days_open": "Working days open"}
-
-
-def _long_date(value) -> str:
-    """'2021-01-08' -> '8 January 2021' (the cover page's form); other text is shown as given."""
-    try:
-        day = pd.Timestamp(str(value))
-    except ValueError:
-        return str(value)
-    return f"{day.day} {day:%B %Y}"
 
 
 def _read_metrics(path: Path) -> pd.DataFrame:
@@ -220,7 +211,7 @@ class ReportContext:
             f"**{self.meta.get('title', '')}** for {self.la_name}, {self.month_words}.",
             "",
             f"- Audience: {audience}",
-            f"- Data as at: {_long_date(as_at) if as_at else 'not stated'}",
+            f"- Data as at: {long_date(as_at) if as_at else 'not stated'}",
             f"- Trend period: {pd.Period(self.meta['window']['start'], 'M').strftime('%B %Y')} to {self.month_words}",
         ]
         return Markdown("\n".join(lines))

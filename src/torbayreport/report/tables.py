@@ -81,6 +81,15 @@ def format_value(value, unit: str, decimals: int = 1) -> str:
     return str(disclose_format(value, unit, decimals))
 
 
+def long_date(value) -> str:
+    """'2021-01-08' -> '8 January 2021' (the cover page's and title block's form); other text as given."""
+    try:
+        day = pd.Timestamp(str(value))
+    except ValueError:
+        return str(value)
+    return f"{day.day} {day:%B %Y}"
+
+
 def decimals_for(kpi_id: str, default: int = 1) -> int:
     """The KPI's declared number of decimals (registry), so tables and charts agree."""
     from torbayreport.metrics import REGISTRY
