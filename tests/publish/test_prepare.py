@@ -148,10 +148,6 @@ def test_the_committed_december_commentary_is_valid():
 def _need_sample():
     if not (SAMPLE.is_dir() and any(SAMPLE.iterdir())):
         pytest.skip("data/sample has not been generated in this checkout")
-    try:
-        from torbayreport.io import load  # noqa: F401
-    except ImportError as exc:
-        pytest.skip(f"torbayreport.io.load is not importable yet ({exc})")
 
 
 @pytest.fixture(scope="module")
