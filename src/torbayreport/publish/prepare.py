@@ -127,16 +127,12 @@ def _scan_for_identifiers(paths: Iterable[Path], tables_: dict, allow: Iterable[
 
 # ============================================================================== prepare
 
-def _plan_tracker_frames(tables_: dict, month, params: dict) -> dict[str, pd.DataFrame]:
+def _plan_tracker_frames(tables_: dict, month) -> dict[str, pd.DataFrame]:
     """Plan tracker frames (counts, overdue, changes) from torbayreport.assess.plan_tracker."""
     from torbayreport.assess import plan_tracker
 
     result = plan_tracker(tables_.get("plan_actions"), as_month(month))
-    if isinstance(result, dict):
-        items = result.items()
-    else:
-        items = ((k, getattr(result, k)) for k in ("counts", "overdue", "changes") if hasattr(result, k))
-    return {k: v for k, v in items if isinstance(v, pd.DataFrame)}
+    return {"counts": result.counts, "overdue": result.overdue, "changes": result.changes}
 
 
 def _narrative(frame: pd.DataFrame, month, disclosure: bool) -> list[str]:
@@ -189,14 +185,14 @@ def prepare(*, month, audience, data_dir, params_file=None, out_dir) -> Path:
     (path := out / "metrics.csv").write_text(frame.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
     written.append(path)
 
-    findings = loaded.findings_frame() if hasattr(loaded, "findings_frame") else pd.DataFrame()
+    findings = loaded.findings_frame()
     if reader.disclosure and len(findings):
         keys = [c for c in ("severity", "file", "column", "code") if c in findings.columns]
         findings = findings.groupby(keys, dropna=False).size().rename("count").reset_index()
     (path := out / "findings.csv").write_text(findings.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
     written.append(path)
 
-    plan = _plan_tracker_frames(tables_, period, params)
+    plan = _plan_tracker_frames(tables_, period)
     for name, table in plan.items():
         (path := out / f"plan_{name}.csv").write_text(table.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
         written.append(path)
@@ -204,7 +200,6 @@ def prepare(*, month, audience, data_dir, params_file=None, out_dir) -> Path:
     narrative_frame = disclosed if reader.disclosure else assessed
     summary_sentences = _narrative(narrative_frame, period, reader.disclosure)
 
-    sources = getattr(loaded, "sources", None)  # file names and hashes only: no local paths in the report
     meta = {
         "artefact_version": ARTEFACT_VERSION,
         "month": str(period),
@@ -222,8 +217,8 @@ def prepare(*, month, audience, data_dir, params_file=None, out_dir) -> Path:
         "summary_sentences": summary_sentences,
         "params": params,
         "params_files": [str(p) for p in settings.files],
-        "inputs": [{"file": getattr(src, "name", str(src)), "kind": getattr(src, "kind", ""),
-                    "sha256": getattr(src, "sha256", "")} for src in (sources or [])],
+        # file names and hashes only: no local paths in the report
+        "inputs": [{"file": src.name, "kind": src.kind, "sha256": src.sha256} for src in loaded.sources],
         "disclosure_key": _disclosure_key(),
     }
     if not reader.disclosure:

@@ -357,12 +357,8 @@ class ReportContext:
 
     def inputs(self) -> Markdown:
         """Input files and their SHA-256 hashes (for reproducibility)."""
-        sources = self.meta.get("inputs") or []
-        if isinstance(sources, dict):
-            sources = [{"file": k, **(v if isinstance(v, dict) else {"sha256": v})} for k, v in sources.items()]
-        frame = pd.DataFrame(sources)
-        keep = [c for c in ("file", "kind", "sha256") if c in frame.columns]
-        frame = frame[keep].rename(columns={"file": "File", "kind": "Format", "sha256": "SHA-256"})
+        frame = pd.DataFrame(self.meta["inputs"], columns=["file", "kind", "sha256"])
+        frame = frame.rename(columns={"file": "File", "kind": "Format", "sha256": "SHA-256"})
         return tables.markdown_table(frame, empty="No input files were recorded.")
 
     # ------------------------------------------------------------------ internal only
