@@ -9,10 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from torbayreport.metrics import drilldown
 from torbayreport.publish import prepare as context
 from torbayreport.report.context import ReportContext
-from torbayreport.io.schema import tables_from
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "sample"
@@ -51,91 +49,6 @@ def test_guard_public_blanks_suppressed_numbers_and_what_would_reveal_them():
     # an untouched series keeps everything
     p04 = out.loc["P04"]
     assert (p04["spc_mean"] == 40.0).all() and (p04["value"] == 50.0).all()
-
-
-# ------------------------------------------------------------------------------ exception lists
-
-def _members(kpi_id: str, rows: list[tuple[str, str, bool]]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=["month", "record_id", "in_numerator"])
-    frame["month"] = pd.PeriodIndex(frame["month"], freq="M")
-    return frame.assign(kpi_id=kpi_id)
-
-
-def _tables():
-    return tables_from(
-        staff=[
-            {"worker_id": "W1", "worker_name": "Ann", "role": "Social worker", "team": "SAT 1", "employment": "Permanent",
-             "fte": 1.0, "start_date": "2018-01-01", "case_holding": True, "asye": False},
-            {"worker_id": "W2", "worker_name": "Bob", "role": "Social worker", "team": "SAFS", "employment": "Agency",
-             "fte": 1.0, "start_date": "2018-01-01", "case_holding": True, "asye": True},
-        ],
-        allocations=[
-            {"child_id": "C1", "worker_id": "W1", "alloc_start": "2020-01-01"},
-            {"child_id": "C2", "worker_id": "W1", "alloc_start": "2020-01-01", "alloc_end": "2020-11-30"},
-            {"child_id": "C2", "worker_id": "W2", "alloc_start": "2020-11-30"},
-            {"child_id": "C3", "worker_id": "W2", "alloc_start": "2020-06-01", "alloc_end": "2020-12-31"},
-        ],
-        visits=[
-            {"child_id": "C1", "visit_date": "2020-11-20", "visit_type": "CP"},
-            {"child_id": "C1", "visit_date": "2020-12-02", "visit_type": "CP"},
-            {"child_id": "C1", "visit_date": "2020-12-28", "visit_type": "CIN"},
-        ],
-        assessments=[
-            # open from 2020-10-01: 63 working days at 31 December (worked below) -> over 45
-            {"child_id": "C1", "assessment_start": "2020-10-01"},
-            # started 2020-12-01: 19 working days by 31 Dec -> not overdue
-            {"child_id": "C2", "assessment_start": "2020-12-01"},
-            # authorised before month end -> not open
-            {"child_id": "C3", "assessment_start": "2020-06-01", "authorised_date": "2020-09-01"},
-        ],
-        audits=[{"audit_id": "A7", "child_id": "C3", "auditor_id": "W9", "scheduled_month": "2020-09",
-                 "audit_date": "2020-09-15", "grade": "Inadequate"}],
-    )
-
-
-def test_exception_lists_come_from_members_not_in_the_numerator():
-    members = {
-        "P13": _members("P13", [("2020-12", "C1", False), ("2020-12", "C2", True), ("2020-11", "C3", False)]),
-        "L02": _members("L02", [("2020-12", "W1", True), ("2020-12", "W2", False)]),
-        "P04": _members("P04", [("2020-12", "C2|2020-09-01", False), ("2020-12", "C1|2020-11-01", True)]),
-        "Q04": _members("Q04", [("2020-12", "A7", False)]),
-    }
-    lists = drilldown.exception_lists(members, _tables(), MONTH)
-    cp = lists["cp_visits_overdue"]
-    assert cp["child_id"].tolist() == ["C1"]            # C2 was seen; C3's row is November's
-    assert cp["team"].tolist() == ["SAT 1"]
-    assert cp["last_visit"].tolist() == ["2020-12-02"]  # the CIN visit of 28 Dec is not a CP visit
-    over = lists["caseload_over_limit"]
-    assert over["worker_id"].tolist() == ["W1"] and over["team"].tolist() == ["SAT 1"]
-    late = lists["assessments_late"]
-    assert late["child_id"].tolist() == ["C2"] and late["assessment_start"].tolist() == ["2020-09-01"]
-    assert late["team"].tolist() == ["SAFS"]            # C2 moved to W2 on 30 Nov
-    assert "cla_visits_overdue" not in lists            # no P17 members given: no list invented
-    reaudit = lists["reaudits_awaited"]                 # Q04 members are audits: the audited child is shown
-    assert reaudit[["audit_id", "child_id", "audit_date"]].values.tolist() == [["A7", "C3", "2020-09-15"]]
-
-
-def test_open_assessments_past_45_working_days():
-    lists = drilldown.exception_lists({}, _tables(), MONTH)
-    open_ = lists["assessments_open_overdue"]
-    assert open_["child_id"].tolist() == ["C1"]
-    # Hand count, start day 0 and end exclusive (busday convention): Thu 1 Oct -> Sat 31 Oct: 22 weekdays;
-    # November: 21; 1-30 December: 22 weekdays minus Fri 25 and Mon 28 December (bank holidays) = 20.
-    # 22 + 21 + 20 = 63 > 45.
-    assert open_["working_days_open"].tolist() == [63]
-
-
-def test_team_drilldown_counts_children_by_allocated_team_and_workers_by_own_team():
-    members = {
-        "P13": _members("P13", [("2020-12", "C1", True), ("2020-12", "C2", False), ("2020-12", "C9", True)]),
-        "L03": _members("L03", [("2020-12", "W1", True), ("2020-12", "W2", False)]),
-    }
-    teams = drilldown.team_drilldown(members, _tables(), MONTH).set_index(["kpi_id", "team"])
-    # P13: C1 -> W1 (SAT 1) seen; C2 -> W2 (SAFS) not seen; C9 has no allocation
-    assert teams.loc[("P13", "SAT 1"), ["numerator", "denominator", "value"]].tolist() == [1, 1, 100.0]
-    assert teams.loc[("P13", "SAFS"), ["numerator", "denominator", "value"]].tolist() == [0, 1, 0.0]
-    assert teams.loc[("P13", "Not allocated"), "denominator"] == 1
-    assert teams.loc[("L03", "SAFS"), "value"] == 0.0
 
 
 def test_the_committed_december_commentary_is_valid():
@@ -250,30 +163,6 @@ def test_prepare_is_reproducible(built, tmp_path):
         assert (again / name).read_bytes() == (built["public"] / name).read_bytes(), name
 
 
-def test_report_window_starts_where_every_front_door_list_has_activity():
-    from torbayreport.io.schema import tables_from
-    from torbayreport.metrics.period import report_window
-
-    def referral(rid, date):
-        return {"referral_id": rid, "child_id": "C1", "referral_date": date, "referral_source": "6",
-                "referral_nfa": False}
-
-    def contact(date):
-        return {"child_id": "C1", "contact_date": date, "contact_source": "6"}
-
-    # Referrals carry a year of look-back history (for re-referrals) but contacts start in 2019-01;
-    # both run to December 2020. The reporting period, and so the window, starts in 2019-01.
-    tables = tables_from(
-        referrals=[referral("R1", "2018-01-02"), referral("R2", "2020-12-30")],
-        contacts=[contact("2019-01-01"), contact("2020-12-31")],
-    )
-    window = report_window("2020-12", tables, 36)
-    assert str(window[0]) == "2019-01" and str(window[-1]) == "2020-12" and len(window) == 24
-    # With contacts (and referrals) back to 2018-01 or earlier, the window is the last 36 months.
-    tables["contacts"] = tables_from(contacts=[contact("2016-05-01"), contact("2020-12-31")])["contacts"]
-    assert str(report_window("2020-12", tables, 36)[0]) == "2018-01"
-
-
 def test_prepare_refuses_extracts_that_break_the_contract(tmp_path):
     """A missing required column is an error: no report is built on a table that was not loaded."""
     from torbayreport.publish.prepare import prepare
@@ -288,26 +177,6 @@ def test_prepare_refuses_extracts_that_break_the_contract(tmp_path):
     (data / "cp_plans.csv").write_text(frame)
     with pytest.raises(LoadError, match=r"cp_plans\.csv, column 'initial_category'"):
         prepare(month="2020-03", audience="internal", data_dir=data, out_dir=tmp_path / "out")
-
-
-def test_a_month_outside_the_extracts_is_refused():
-    from torbayreport.io.schema import tables_from
-    from torbayreport.metrics.period import report_window
-
-    # contacts and referrals run from January 2019 to December 2020
-    tables = tables_from(
-        referrals=[{"referral_id": "R1", "child_id": "C1", "referral_date": "2019-01-02",
-                    "referral_source": "6", "referral_nfa": False},
-                   {"referral_id": "R2", "child_id": "C1", "referral_date": "2020-12-30",
-                    "referral_source": "6", "referral_nfa": False}],
-        contacts=[{"child_id": "C1", "contact_date": "2019-01-01", "contact_source": "6"},
-                  {"child_id": "C1", "contact_date": "2020-12-31", "contact_source": "6"}],
-    )
-    with pytest.raises(ValueError, match=r"2021-05 is after the last month the extracts cover \(2020-12\)"):
-        report_window("2021-05", tables, 36)
-    with pytest.raises(ValueError, match=r"2018-06 is before the first month"):
-        report_window("2018-06", tables, 36)
-    assert str(report_window("2020-12", tables, 36)[-1]) == "2020-12"
 
 
 # ------------------------------------------------------------------------------ the notebook API returns data
