@@ -14,10 +14,10 @@ from torbayreport.publish.execute import (
     NotebookFailedError,
     check_month,
     check_parameters,
-    execute_month,
     make_build_id,
     notebooks_for,
 )
+from torbayreport.publish.pipeline import build_month
 
 from .build_fixtures import MONTH, NOTEBOOKS, fake_prepare, make_data
 
@@ -34,14 +34,14 @@ def test_good_month_passes():
 
 def test_unknown_audience_is_refused(tmp_path):
     with pytest.raises(BuildError, match="unknown audience 'board'"):
-        execute_month(MONTH, audience="board", data_dir=make_data(tmp_path / "d"), build_root=tmp_path,
-                      notebooks_dir=NOTEBOOKS, prepare=fake_prepare)
+        build_month(MONTH, audience="board", data_dir=make_data(tmp_path / "d"), build_root=tmp_path,
+                    notebooks_dir=NOTEBOOKS, prepare=fake_prepare, progress=False)
 
 
 def test_missing_data_path_is_refused(tmp_path):
     with pytest.raises(BuildError, match="data path not found"):
-        execute_month(MONTH, audience="internal", data_dir=tmp_path / "nowhere", build_root=tmp_path, notebooks_dir=NOTEBOOKS,
-                      prepare=fake_prepare)
+        build_month(MONTH, audience="internal", data_dir=tmp_path / "nowhere", build_root=tmp_path,
+                    notebooks_dir=NOTEBOOKS, prepare=fake_prepare, progress=False)
 
 
 def test_chapter_order_comes_from_quarto_yml():
@@ -75,8 +75,9 @@ def test_unknown_parameter_stops_the_build_before_any_kernel(tmp_path):
         calls.append(kwargs)
 
     with pytest.raises(BuildError, match="unknown parameter"):
-        execute_month(MONTH, audience="internal", data_dir=make_data(tmp_path / "d"), build_root=tmp_path / "b",
-                      notebooks_dir=NOTEBOOKS, prepare=spy_prepare, extra_parameters={"audeince": "public"})
+        build_month(MONTH, audience="internal", data_dir=make_data(tmp_path / "d"), build_root=tmp_path / "b",
+                    notebooks_dir=NOTEBOOKS, prepare=spy_prepare, extra_parameters={"audeince": "public"},
+                    out_dir=tmp_path / "reports", progress=False)
     assert calls == []
     assert not list((tmp_path / "b").rglob("*.ipynb"))
 

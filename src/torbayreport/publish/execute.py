@@ -1,7 +1,9 @@
-"""Execute one month's notebooks: prepare the shared context once, then run every notebook with papermill.
+"""The execution steps of a build: check the inputs, prepare the report folder once, run every
+notebook with papermill, and record the manifest. :func:`torbayreport.publish.pipeline.build_month`
+(the one orchestrator) calls them in order.
 
-Why this module exists: a monthly report is only trustworthy if it can be rebuilt exactly, and only
-useful if a failure is loud and precise. So this stage
+Why these steps: a monthly report is only trustworthy if it can be rebuilt exactly, and only
+useful if a failure is loud and precise. So a build
 
 * calls ``torbayreport.publish.prepare.prepare`` ONCE into ``build/<month>/<audience>/`` (data are loaded and
   every KPI is computed once; notebooks only read those artefacts through their ``build_root``
@@ -34,7 +36,6 @@ import shutil
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Callable
@@ -76,23 +77,6 @@ class NotebookFailedError(BuildError):
             f"notebook '{notebook}' failed at {where}: {ename}: {evalue}\n"
             f"the failed executed notebook is kept for inspection at {executed_path}"
         )
-
-
-@dataclass
-class ExecutionResult:
-    """What the execution stage produced for one month and audience."""
-
-    month: str
-    audience: str
-    stage_dir: Path
-    executed: dict[str, Path]          # notebook name -> executed .ipynb, in chapter order
-    manifest_path: Path
-    log_path: Path
-    manifest: dict = field(default_factory=dict)
-
-    @property
-    def build_id(self) -> str:
-        return self.manifest["build_id"]
 
 
 # --------------------------------------------------------------------------------------- checks
@@ -267,19 +251,11 @@ def stage_dir_for(build_root: Path | str, month: str, audience: str) -> Path:
     return Path(build_root) / month / audience
 
 
-def execute_month(month: str, *, audience: str, data_dir: Path | str,
-                  params_file: Path | str | None = None, build_root: Path | str = "build",
-                  notebooks_dir: Path | str | None = None, project_dir: Path | str | None = None,
-                  jobs: int = 1,
-                  progress=None, prepare: Callable | None = None,
-                  extra_parameters: dict | None = None, timeout: int = 600) -> ExecutionResult:
-    """Prepare the context once and execute every notebook of ``audience`` for ``month``.
-
-    ``progress`` is an optional callable ``progress(event, **info)`` (the pipeline hooks rich to it).
-    ``prepare`` and ``notebooks_dir`` exist so tests can build with small fixture notebooks.
-    ``extra_parameters`` are passed to every notebook and checked like the standard ones.
-    Raises BuildError / NotebookFailedError; the staging dir keeps what was produced.
-    """
+def check_inputs(month: str, audience: str, *, data_dir, params_file, jobs: int, notebooks_dir,
+                 project_dir) -> tuple[Path, Path, list[Path], dict[str, Path]]:
+    """Everything a build can refuse before it touches the build folder: the month, the audience,
+    ``--jobs``, the data folder, the parameters (one loader: a wrong key or type stops here) and the
+    audience's notebooks. Returns (data_dir, params_file, every params file read, notebooks)."""
     check_month(month)
     check_audience(audience, project_dir)
     if jobs < 1:
@@ -291,93 +267,82 @@ def execute_month(month: str, *, audience: str, data_dir: Path | str,
         params_file = Path(params_file).resolve()
         if not params_file.is_file():
             raise BuildError(f"params file not found: {params_file}")
-    try:  # the one loader: a wrong key or type stops the build before anything runs
+    try:
         params_files = config.load_params(params_file, month).files
     except config.ParamsError as exc:
         raise BuildError(str(exc)) from None
-    params_file = params_file or params_files[0].resolve()
     notebooks = notebooks_for(audience, Path(notebooks_dir or config.NOTEBOOKS_DIR).resolve(), project_dir)
-    notify = progress or (lambda event, **info: None)
+    return data_dir, params_file or params_files[0].resolve(), params_files, notebooks
 
+
+def fresh_stage(build_root: Path | str, month: str, audience: str) -> Path:
+    """``build/<month>/<audience>/`` emptied (build artefacts only; published reports live elsewhere)."""
     stage = stage_dir_for(build_root, month, audience).resolve()
     if stage.exists():
-        shutil.rmtree(stage)          # build artefacts only; published reports live elsewhere
-    executed_dir = stage / "executed"
-    executed_dir.mkdir(parents=True)
-    log_path = stage / "build.log"
-    handler = attach_log(log_path, mode="w")
-    timings: dict[str, float] = {}
-    notebook_timings: dict[str, float] = {}
-    started_at = dt.datetime.now(dt.timezone.utc)
+        shutil.rmtree(stage)
+    (stage / "executed").mkdir(parents=True)
+    return stage
+
+
+def run_prepare(prepare: Callable | None, *, month: str, audience: str, data_dir: Path, params_file: Path,
+                stage: Path) -> None:
+    """Compute the report folder once (:func:`torbayreport.publish.prepare.prepare`, or a test's stand-in)."""
     try:
-        log.info("build %s %s: data %s, params %s, %d notebook(s), jobs %d", month, audience, data_dir,
-                 params_file, len(notebooks), jobs)
-        parameters = {"month": month, "audience": audience, "data": str(data_dir),
-                      "params": str(params_file), "build_root": str(Path(build_root).resolve())}
-        parameters.update(extra_parameters or {})
-        t0 = time.perf_counter()
-        for path in notebooks.values():
-            check_parameters(path, parameters)
-        timings["check_parameters"] = time.perf_counter() - t0
-
-        notify("stage", name="prepare")
-        t0 = time.perf_counter()
-        try:
-            (prepare or prepare_folder)(month=month, audience=audience, data_dir=data_dir,
-                                      params_file=params_file, out_dir=stage)
-        except BuildError:
-            raise
-        except Exception as exc:  # bad extracts, bad params: the message already names file/row/column
-            log.exception("prepare failed")
-            raise BuildError(f"preparing the {month} {audience} context failed: {exc}") from exc
-        timings["prepare"] = time.perf_counter() - t0
-        log.info("prepared context in %.2f s", timings["prepare"])
-
-        notify("stage", name="execute", total=len(notebooks))
-        t0 = time.perf_counter()
-        executed = {name: executed_dir / path.name for name, path in notebooks.items()}
-        failure = None
-        for result in _run_all(notebooks, executed, parameters, jobs, timeout):
-            notebook_timings[result["name"]] = round(result["seconds"], 3)
-            if result["ok"]:
-                log.info("executed %s in %.2f s", result["name"], result["seconds"])
-                notify("notebook", name=result["name"], seconds=result["seconds"])
-            elif failure is None:
-                failure = result
-                log.error("notebook %s failed at cell %s: %s: %s\n%s", result["name"], result["cell_index"],
-                          result["ename"], result["evalue"], result["traceback"])
-        timings["execute"] = time.perf_counter() - t0
-        if failure is not None:
-            raise NotebookFailedError(failure["name"], failure["cell_index"], failure["exec_count"],
-                                      failure["ename"], failure["evalue"], executed[failure["name"]],
-                                      failure["traceback"])
-
-        hashes = hash_files(input_files(data_dir, sorted(params_files), notebooks))
-        versions = package_versions()
-        git = git_commit()
-        manifest = {
-            "build_id": make_build_id(month, audience, hashes, parameters | {"build_root": None}, versions, git),
-            "built_at": started_at.isoformat(timespec="seconds"),
-            "month": month,
-            "audience": audience,
-            "parameters": parameters,
-            "inputs": hashes,
-            "versions": versions,
-            "git": git,
-            "notebooks": list(notebooks),
-            "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
-            "notebook_seconds": notebook_timings,
-            "jobs": jobs,
-        }
-        manifest_path = stage / "manifest.json"
-        write_manifest(manifest_path, manifest)
-        log.info("manifest %s (build id %s)", manifest_path, manifest["build_id"])
-        return ExecutionResult(month, audience, stage, executed, manifest_path, log_path, manifest)
-    except BuildError as exc:
-        log.error("build failed: %s", exc)
+        (prepare or prepare_folder)(month=month, audience=audience, data_dir=data_dir,
+                                    params_file=params_file, out_dir=stage)
+    except BuildError:
         raise
-    finally:
-        detach_log(handler)
+    except Exception as exc:  # bad extracts, bad params: the message already names file/row/column
+        log.exception("prepare failed")
+        raise BuildError(f"preparing the {month} {audience} context failed: {exc}") from exc
+
+
+def execute_notebooks(notebooks: dict[str, Path], executed_dir: Path, parameters: dict, *, jobs: int,
+                      timeout: int, notify) -> tuple[dict[str, Path], dict[str, float]]:
+    """Execute every notebook (up to ``jobs`` at once); (executed paths, seconds per notebook).
+
+    Raises :class:`NotebookFailedError` for the first failure, keeping the failed notebook.
+    """
+    executed = {name: executed_dir / path.name for name, path in notebooks.items()}
+    seconds: dict[str, float] = {}
+    failure = None
+    for result in _run_all(notebooks, executed, parameters, jobs, timeout):
+        seconds[result["name"]] = round(result["seconds"], 3)
+        if result["ok"]:
+            log.info("executed %s in %.2f s", result["name"], result["seconds"])
+            notify("notebook", name=result["name"], seconds=result["seconds"])
+        elif failure is None:
+            failure = result
+            log.error("notebook %s failed at cell %s: %s: %s\n%s", result["name"], result["cell_index"],
+                      result["ename"], result["evalue"], result["traceback"])
+    if failure is not None:
+        raise NotebookFailedError(failure["name"], failure["cell_index"], failure["exec_count"],
+                                  failure["ename"], failure["evalue"], executed[failure["name"]],
+                                  failure["traceback"])
+    return executed, seconds
+
+
+def manifest_for(*, month: str, audience: str, started_at: dt.datetime, parameters: dict, data_dir: Path,
+                 params_files: list[Path], notebooks: dict[str, Path], timings: dict, notebook_seconds: dict,
+                 jobs: int) -> dict:
+    """The build's provenance: input hashes, parameters, versions, git commit, timings and its id."""
+    hashes = hash_files(input_files(data_dir, sorted(params_files), notebooks))
+    versions = package_versions()
+    git = git_commit()
+    return {
+        "build_id": make_build_id(month, audience, hashes, parameters | {"build_root": None}, versions, git),
+        "built_at": started_at.isoformat(timespec="seconds"),
+        "month": month,
+        "audience": audience,
+        "parameters": parameters,
+        "inputs": hashes,
+        "versions": versions,
+        "git": git,
+        "notebooks": list(notebooks),
+        "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
+        "notebook_seconds": notebook_seconds,
+        "jobs": jobs,
+    }
 
 
 def detach_log(handler: logging.Handler) -> None:

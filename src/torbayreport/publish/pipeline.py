@@ -1,4 +1,5 @@
-"""One month's report end to end: execute (:mod:`.execute`), render (:mod:`.render`), publish.
+"""One month's report end to end, in one orchestrator (:func:`build_month`): the steps of
+:mod:`.execute` (check, prepare, run the notebooks, manifest), then :mod:`.render`, then publish.
 
 Why a separate module: the data flow runs execute -> render, so the step that joins them sits after
 both. It is also where the "a failed build never replaces the last good report" promise is kept:
@@ -25,9 +26,13 @@ from torbayreport.publish.execute import (
     BuildError,
     attach_log,
     check_audience,
-    check_month,
+    check_inputs,
+    check_parameters,
     detach_log,
-    execute_month,
+    execute_notebooks,
+    fresh_stage,
+    manifest_for,
+    run_prepare,
     write_manifest,
 )
 from torbayreport.publish.render import ReportMeta, render_report
@@ -69,64 +74,92 @@ def build_month(month: str, *, audience: str, data_dir: Path | str = DEFAULT_DAT
                 build_root: Path | str = "build", jobs: int = 1, progress: bool = True,
                 notebooks_dir: Path | str | None = None, project_dir: Path | str | None = None,
                 prepare: Callable | None = None, renderer: str = "auto",
-                extra_parameters: dict | None = None) -> BuildResult:
-    """Build ``reports/<month>/<audience>/<slug>-children-<month>-<audience>.html`` and ``.pdf``.
+                extra_parameters: dict | None = None, timeout: int = 600) -> BuildResult:
+    """Build ``reports/<month>/<audience>/<slug>-children-<month>-<audience>.<format>`` for every format.
 
-    Raises BuildError (or its NotebookFailedError / RenderError) with a message fit for the analyst;
-    on any failure the previously published report for that month and audience is left untouched.
+    The one orchestrator: check the inputs, prepare the report folder once, execute the notebooks,
+    write the manifest, render, check a disclosed report for identifiers, publish. Raises
+    BuildError (or its NotebookFailedError / RenderError) with a message fit for the analyst; on
+    any failure the previously published report is left untouched and ``build/<month>/<audience>/``
+    keeps what was produced. ``prepare`` and ``notebooks_dir`` let tests build with fixture notebooks;
+    ``extra_parameters`` are passed to every notebook and checked like the standard ones.
     """
-    check_month(month)
+    data_dir, params_file, params_files, notebooks = check_inputs(
+        month, audience, data_dir=data_dir, params_file=params_file, jobs=jobs, notebooks_dir=notebooks_dir,
+        project_dir=project_dir)
     reader = check_audience(audience, project_dir)
+    stage = fresh_stage(build_root, month, audience)
+    handler = attach_log(stage / "build.log", mode="w")
     timings: dict[str, float] = {}
-    with _progress(progress, f"{month} {audience}") as notify:
-        executed = execute_month(month, audience=audience, data_dir=data_dir, params_file=params_file,
-                                 build_root=build_root, notebooks_dir=notebooks_dir,
-                                 project_dir=project_dir, jobs=jobs, progress=notify, prepare=prepare,
-                                 extra_parameters=extra_parameters)
-        manifest = executed.manifest
-        timings.update(manifest["timings_seconds"])
-        meta, slug = _report_meta(executed.stage_dir, manifest)
-        stem = report_stem(slug, month, audience)
+    started_at = dt.datetime.now(dt.timezone.utc)
+    destination = Path(out_dir) / month / audience
+    staging = destination.parent / f".staging-{audience}-{uuid.uuid4().hex[:8]}"
+    try:
+        with _progress(progress, f"{month} {audience}") as notify:
+            log.info("build %s %s: data %s, params %s, %d notebook(s), jobs %d", month, audience, data_dir,
+                     params_file, len(notebooks), jobs)
+            parameters = {"month": month, "audience": audience, "data": str(data_dir),
+                          "params": str(params_file), "build_root": str(Path(build_root).resolve())}
+            parameters.update(extra_parameters or {})
+            t0 = time.perf_counter()
+            for path in notebooks.values():
+                check_parameters(path, parameters)
+            timings["check_parameters"] = time.perf_counter() - t0
 
-        notify("stage", name="render")
-        destination = Path(out_dir) / month / audience
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        staging = destination.parent / f".staging-{audience}-{uuid.uuid4().hex[:8]}"
-        handler = attach_log(executed.log_path)
-        try:
+            notify("stage", name="prepare")
+            t0 = time.perf_counter()
+            run_prepare(prepare, month=month, audience=audience, data_dir=data_dir, params_file=params_file,
+                        stage=stage)
+            timings["prepare"] = time.perf_counter() - t0
+            log.info("prepared context in %.2f s", timings["prepare"])
+
+            notify("stage", name="execute", total=len(notebooks))
+            t0 = time.perf_counter()
+            executed, notebook_seconds = execute_notebooks(notebooks, stage / "executed", parameters, jobs=jobs,
+                                                           timeout=timeout, notify=notify)
+            timings["execute"] = time.perf_counter() - t0
+            manifest = manifest_for(month=month, audience=audience, started_at=started_at, parameters=parameters,
+                                    data_dir=data_dir, params_files=params_files, notebooks=notebooks,
+                                    timings=timings, notebook_seconds=notebook_seconds, jobs=jobs)
+            manifest_path = stage / "manifest.json"
+            write_manifest(manifest_path, manifest)
+            log.info("manifest %s (build id %s)", manifest_path, manifest["build_id"])
+
+            notify("stage", name="render")
+            meta, slug = _report_meta(stage, manifest)
+            stem = report_stem(slug, month, audience)
+            destination.parent.mkdir(parents=True, exist_ok=True)
             staging.mkdir()
-            started = time.perf_counter()
-            rendered = render_report(executed.executed, staging, stem, meta, project_dir=project_dir,
-                                     renderer=renderer)
-            timings["render"] = round(time.perf_counter() - started, 3)
+            t0 = time.perf_counter()
+            rendered = render_report(executed, staging, stem, meta, project_dir=project_dir, renderer=renderer)
+            timings["render"] = time.perf_counter() - t0
             manifest["timings_seconds"] = {k: round(v, 3) for k, v in timings.items()}
             manifest["renderer"] = rendered.renderer
             manifest["outputs"] = {fmt: path.name for fmt, path in rendered.outputs.items()}
-            write_manifest(executed.manifest_path, manifest)
-            shutil.copy(executed.manifest_path, staging / f"{stem}.manifest.json")
+            write_manifest(manifest_path, manifest)
+            shutil.copy(manifest_path, staging / f"{stem}.manifest.json")
             if reader.disclosure:
                 notify("stage", name="identifier check")
                 guard_public_outputs(
                     [rendered_file for rendered_file in sorted(staging.iterdir()) if rendered_file.is_file()]
-                    + sorted(Path(executed.stage_dir).rglob("*.ipynb"))
-                    + sorted(Path(executed.stage_dir).glob("*.csv"))
-                    + [executed.manifest_path, Path(executed.stage_dir) / "context.json"],
+                    + sorted(stage.rglob("*.ipynb")) + sorted(stage.glob("*.csv"))
+                    + [manifest_path, stage / "context.json"],
                     data_dir=data_dir,
-                    stage_dir=executed.stage_dir,
+                    stage_dir=stage,
                 )
             _publish(staging, destination)
-        except BuildError as exc:
-            log.error("build failed: %s", exc)
-            raise
-        finally:
-            detach_log(handler)
-            if staging.exists():
-                shutil.rmtree(staging, ignore_errors=True)
-        notify("done")
-    log.info("published %s", destination)
+            notify("done")
+        log.info("published %s", destination)
+    except BuildError as exc:
+        log.error("build failed: %s", exc)
+        raise
+    finally:
+        detach_log(handler)
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
     return BuildResult(month, audience, {fmt: destination / path.name for fmt, path in rendered.outputs.items()},
-                       destination / f"{stem}.manifest.json", executed.stage_dir, manifest["build_id"],
-                       rendered.renderer, timings, manifest["notebook_seconds"])
+                       destination / f"{stem}.manifest.json", stage, manifest["build_id"],
+                       rendered.renderer, manifest["timings_seconds"], manifest["notebook_seconds"])
 
 
 class IdentifierLeakError(BuildError):
