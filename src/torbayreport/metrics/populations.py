@@ -52,15 +52,32 @@ def case_holding_social_workers(tables: Tables, months: pd.PeriodIndex) -> pd.Da
     return rows[rows["case_holding"].fillna(False).astype(bool)].reset_index(drop=True)
 
 
+CHILD_SPELLS = {"cin_episodes": ("cin_start", "cin_end"), "cp_plans": ("cp_start", "cp_end"), "cla_periods": ("cla_start", "cla_end")}
+_OPEN_CHILDREN_MEMO: list = []  # [(source frames, window ordinals, result)]: the last call only
+
+
 def open_children(tables: Tables, months: pd.PeriodIndex) -> pd.DataFrame:
-    """Distinct (month, child_id) for children with an open CIN episode, CP plan or CLA period."""
+    """Distinct (month, month_end, child_id) for children with an open CIN episode, CP plan or CLA period.
+
+    Several KPIs (W04, L04, ...) share this population; the last result is kept (keyed on the very
+    frame objects and the window) so a catalogue run builds it once. Rows are ordered by month.
+    """
+    frames = tuple(tables[name] for name in CHILD_SPELLS)
+    key = tuple(pd.PeriodIndex(months, freq="M").asi8)
+    if _OPEN_CHILDREN_MEMO and all(a is b for a, b in zip(_OPEN_CHILDREN_MEMO[0][0], frames)) and _OPEN_CHILDREN_MEMO[0][1] == key:
+        return _OPEN_CHILDREN_MEMO[0][2].copy()
     parts = [
-        open_at_month_end(tables["cin_episodes"], "cin_start", "cin_end", months),
-        open_at_month_end(tables["cp_plans"], "cp_start", "cp_end", months),
-        open_at_month_end(tables["cla_periods"], "cla_start", "cla_end", months),
+        open_at_month_end(frame[[start, end, "child_id"]], start, end, months)[["month", "month_end", "child_id"]]
+        for frame, (start, end) in zip(frames, CHILD_SPELLS.values())
     ]
-    rows = pd.concat([p[["month", "month_end", "child_id"]] for p in parts], ignore_index=True)
-    return rows.drop_duplicates(["month", "child_id"]).reset_index(drop=True)
+    rows = pd.concat(parts, ignore_index=True)
+    codes, _ = pd.factorize(rows["child_id"], use_na_sentinel=False)
+    month_codes = rows["month"].array.asi8
+    pair = (month_codes - (month_codes.min() if len(rows) else 0)) * (codes.max() + 1 if len(rows) else 1) + codes
+    _, first = np.unique(pair, return_index=True)
+    result = rows.take(first).reset_index(drop=True)
+    _OPEN_CHILDREN_MEMO[:] = [(frames, key, result)]
+    return result.copy()
 
 
 def open_allocations(tables: Tables, months: pd.PeriodIndex) -> pd.DataFrame:

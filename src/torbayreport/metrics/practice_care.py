@@ -17,7 +17,6 @@ from torbayreport.metrics.practice_common import (
     MONTH,
     age_at,
     flow,
-    last_on_or_before,
     members,
     open_children,
     r12m,
@@ -27,7 +26,7 @@ from torbayreport.metrics.practice_common import (
 )
 from torbayreport.metrics.practice_protection import SNAPSHOT_RULE
 from torbayreport.metrics.registry import kpi
-from torbayreport.metrics.windows import open_at_month_end
+from torbayreport.metrics.windows import latest_on_or_before, open_at_month_end
 
 ADOPTION_PLACEMENTS = ("A3", "A4", "A5", "A6")
 TEMPORARY_PLACEMENTS = ("T0", "T1", "T2", "T3", "T4")
@@ -55,7 +54,7 @@ def _cla(tables, months) -> pd.DataFrame:
 def p17_cla_visits(tables, months):
     visits = tables["visits"]
     visits = visits[(visits["visit_type"] == "CLA").fillna(False).to_numpy(dtype=bool)]
-    snap = last_on_or_before(_cla(tables, months), visits[["child_id", "visit_date"]], "visit_date")
+    snap = latest_on_or_before(_cla(tables, months), "month_end", visits, "visit_date", "child_id", "visit_date")
     ok = (snap["month_end"] - snap["visit_date"]).dt.days <= 42
     return members(snap, snap["child_id"], ok)
 
@@ -126,7 +125,7 @@ def p19_health_assessments(tables, months):
     cla = _cla(tables, months)
     cla = cla[((cla["month_end"] - cla["cla_start"]).dt.days >= 28).to_numpy()]
     cla = with_dob(cla, tables)
-    snap = last_on_or_before(cla, tables["health_assessments"][["child_id", "assessment_date"]], "assessment_date")
+    snap = latest_on_or_before(cla, "month_end", tables["health_assessments"], "assessment_date", "child_id", "assessment_date")
     age = age_at(snap["date_of_birth"], snap["month_end"])
     five_plus = (age >= 5).fillna(False).to_numpy(dtype=bool)
     since = np.where(

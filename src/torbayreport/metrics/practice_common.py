@@ -65,26 +65,6 @@ def open_children(frame: pd.DataFrame, start: str, end: str, months: pd.PeriodIn
     return snap.reset_index(drop=True)
 
 
-def last_on_or_before(
-    left: pd.DataFrame, events: pd.DataFrame, date_col: str, at: str = "month_end", by: str = "child_id"
-) -> pd.DataFrame:
-    """``left`` plus the columns of ``by``'s latest event dated on or before ``left[at]``.
-
-    Vectorised as one ``merge_asof``; no event gives missing values. The event date column is
-    kept under its own name.
-    """
-    right = events.dropna(subset=[date_col]).sort_values(date_col)
-    right = right.assign(**{by: right[by].astype("string")})
-    lhs = left.reset_index(drop=True).assign(_order=lambda f: np.arange(len(f)))
-    lhs = lhs.assign(**{by: lhs[by].astype("string")}).sort_values(at)
-    lhs[at] = lhs[at].astype("datetime64[ns]")
-    right = right.assign(**{date_col: right[date_col].astype("datetime64[ns]")})
-    merged = pd.merge_asof(
-        lhs, right, left_on=at, right_on=date_col, by=by, direction="backward", suffixes=("", "_event")
-    )
-    return merged.sort_values("_order").drop(columns="_order").reset_index(drop=True)
-
-
 def age_at(date_of_birth: pd.Series, on: pd.Series) -> pd.Series:
     """Age in completed years on a date (missing where the date of birth is missing)."""
     dob = pd.to_datetime(date_of_birth)

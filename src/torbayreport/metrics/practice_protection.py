@@ -13,7 +13,6 @@ import pandas as pd
 
 from torbayreport.metrics.practice_common import (
     flow,
-    last_on_or_before,
     members,
     open_children,
     r12m,
@@ -23,6 +22,7 @@ from torbayreport.metrics.practice_common import (
 )
 from torbayreport.metrics.practice_front_door import WD_RULE
 from torbayreport.metrics.registry import kpi
+from torbayreport.metrics.windows import latest_on_or_before
 
 SNAPSHOT_RULE = (
     "Taken at the last day of the month: a child counts if the record started on or before that day "
@@ -159,7 +159,7 @@ def p12_long_plans(tables, months):
 def _last_visit(children: pd.DataFrame, tables, visit_type: str) -> pd.DataFrame:
     visits = tables["visits"]
     visits = visits[(visits["visit_type"] == visit_type).fillna(False).to_numpy(dtype=bool)]
-    return last_on_or_before(children, visits[["child_id", "visit_date", "seen_alone"]], "visit_date")
+    return latest_on_or_before(children, "month_end", visits, "visit_date", "child_id", "visit_date", columns=["seen_alone"])
 
 
 @kpi(

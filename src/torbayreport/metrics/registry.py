@@ -40,6 +40,13 @@ class Members:
     frame: pd.DataFrame
 
 
+def _positional(values) -> pd.Series:
+    """``values`` as a fresh Series on a 0..n-1 index, keeping its dtype (no boxing to objects)."""
+    if isinstance(values, (pd.Series, pd.Index)):
+        return pd.Series(values.array, copy=False)
+    return pd.Series(np.asarray(values) if not isinstance(values, pd.api.extensions.ExtensionArray) else values)
+
+
 def members(month, record_id, in_numerator) -> Members:
     """A :class:`Members` result from three aligned sequences (taken by position, never by index).
 
@@ -47,16 +54,18 @@ def members(month, record_id, in_numerator) -> Members:
     success only when the data show it. Positional because a flag Series built on another index
     would otherwise be re-aligned into NA and silently drop out of the numerator.
     """
-    flags = in_numerator.to_numpy() if isinstance(in_numerator, pd.Series) else np.asarray(in_numerator)
-    ids = record_id.to_numpy() if isinstance(record_id, pd.Series) else np.asarray(record_id)
-    months = month.to_numpy() if isinstance(month, pd.Series) else np.asarray(month)
+    months, ids, flags = _positional(month), _positional(record_id), _positional(in_numerator)
     if not (len(flags) == len(ids) == len(months)):
         raise ValueError(f"members: {len(months)} months but {len(ids)} ids and {len(flags)} flags")
+    if not isinstance(months.dtype, pd.PeriodDtype):
+        months = months.astype("object")
+    if flags.dtype != bool:
+        flags = flags.astype("object").astype("boolean").fillna(False)
     frame = pd.DataFrame(
         {
-            "month": pd.Series(months, dtype="object").astype(pd.PeriodDtype("M")),
-            "record_id": pd.Series(ids, dtype="object").astype("string"),
-            "in_numerator": pd.Series(flags, dtype="object").astype("boolean").fillna(False).to_numpy(dtype=bool),
+            "month": months.astype(pd.PeriodDtype("M")),
+            "record_id": (ids if isinstance(ids.dtype, pd.StringDtype) else ids.astype("object")).astype("string"),
+            "in_numerator": flags.to_numpy(dtype=bool),
         }
     )
     return Members(frame)
@@ -67,7 +76,9 @@ def record_key(*parts: pd.Series) -> pd.Series:
     texts = []
     for part in parts:
         if pd.api.types.is_datetime64_any_dtype(part):
-            text = part.dt.strftime("%Y-%m-%dT%H:%M").str.removesuffix("T00:00")
+            stamps = part.to_numpy(dtype="datetime64[ns]")
+            text = pd.Series(np.datetime_as_string(stamps, unit="m"), index=part.index, dtype="string")
+            text = text.str.removesuffix("T00:00").mask(np.isnat(stamps))
         else:
             text = part.astype("string")
         texts.append(text.astype("string").fillna(""))

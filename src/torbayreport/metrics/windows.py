@@ -14,6 +14,8 @@ month-boundary conventions live:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -29,10 +31,17 @@ def month_ends(months: pd.PeriodIndex) -> pd.DatetimeIndex:
 
 
 def _month_ordinal(dates: pd.Series) -> np.ndarray:
-    """Months since 1970-01 as int; NaT -> a very large number (treated as 'not yet')."""
-    d = pd.to_datetime(dates)
-    ordinal = (d.dt.year - 1970) * 12 + (d.dt.month - 1)
-    return ordinal.astype("float64").fillna(np.inf).to_numpy()
+    """Months since 1970-01 as float (the Period[M] ordinal); NaT -> inf (treated as 'not yet')."""
+    d = pd.to_datetime(pd.Series(dates)).to_numpy(dtype="datetime64[ns]")
+    ordinal = d.astype("datetime64[M]").astype(np.int64).astype("float64")
+    ordinal[np.isnat(d)] = np.inf
+    return ordinal
+
+
+def ordinal_month_ends(ordinals: np.ndarray) -> np.ndarray:
+    """The last day of each month given as Period[M] ordinals (int), as datetime64[ns] midnight."""
+    first_of_next = (np.asarray(ordinals, dtype=np.int64) + 1).astype("datetime64[M]")
+    return (first_of_next.astype("datetime64[D]") - np.timedelta64(1, "D")).astype("datetime64[ns]")
 
 
 def _period_ordinal(months: pd.PeriodIndex) -> np.ndarray:
@@ -52,28 +61,42 @@ def in_month(frame: pd.DataFrame, date_col: str, months: pd.PeriodIndex) -> pd.D
     return out
 
 
+def _expansion(first_ord: np.ndarray, last_ord: np.ndarray, months: pd.PeriodIndex) -> tuple[np.ndarray, np.ndarray]:
+    """(row index, month ordinal) pairs: each row once per window month from ``first_ord`` to
+    ``last_ord`` (clipped to the window) — ``np.repeat`` instead of a loop over months. The month
+    arithmetic stays in int64 ordinals, so no Period object is created per row."""
+    window = np.asarray(_period_ordinal(months), dtype=np.int64)
+    if len(first_ord) == 0 or len(window) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    lo = np.maximum(first_ord, window.min())
+    hi = np.minimum(last_ord, window.max())
+    counts = np.where(np.isfinite(lo) & (hi >= lo), hi - lo + 1, 0).astype(np.int64)
+    idx = np.repeat(np.arange(len(first_ord)), counts)
+    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    month_ord = lo[idx].astype(np.int64) + offsets
+    if len(window) != window.max() - window.min() + 1:  # a window with gaps: keep its months only
+        keep = np.isin(month_ord, window)
+        idx, month_ord = idx[keep], month_ord[keep]
+    return idx, month_ord
+
+
+def _month_columns(month_ord: np.ndarray, months: pd.PeriodIndex) -> tuple[pd.arrays.PeriodArray, np.ndarray]:
+    """``month`` (period[M]) and ``month_end`` (datetime64[ns]) arrays for month ordinals of the window."""
+    first = int(_period_ordinal(months).min()) if len(months) else 0
+    span = int(_period_ordinal(months).max()) - first + 1 if len(months) else 0
+    ends = ordinal_month_ends(np.arange(first, first + span))
+    return pd.PeriodIndex.from_ordinals(month_ord, freq="M").array, ends[month_ord - first]
+
+
 def _expand_over_months(
     frame: pd.DataFrame, first_ord: np.ndarray, last_ord: np.ndarray, months: pd.PeriodIndex
 ) -> pd.DataFrame:
-    """Repeat each row once per month ordinal from ``first_ord`` to ``last_ord`` (clipped to the
-    window), adding ``month`` and ``month_end``: the one vectorised expansion every snapshot and
-    rolling membership uses (``np.repeat`` instead of a loop over months)."""
-    if frame.empty or len(months) == 0:
-        out = frame.iloc[0:0].copy()
-        out["month"] = pd.Series(dtype=pd.PeriodDtype("M"))
-        out["month_end"] = pd.Series(dtype="datetime64[ns]")
-        return out
-    lo = np.maximum(first_ord, int(_period_ordinal(months).min()))
-    hi = np.minimum(last_ord, int(_period_ordinal(months).max()))
-    counts = np.where(np.isfinite(lo) & (hi >= lo), hi - lo + 1, 0).astype(np.int64)
-    idx = np.repeat(np.arange(len(frame)), counts)
-    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    month_ord = lo[idx].astype(np.int64) + offsets
-    out = frame.iloc[idx].copy()
-    out["month"] = pd.PeriodIndex.from_ordinals(month_ord, freq="M")
-    out["month_end"] = (out["month"].dt.to_timestamp(how="start") + pd.offsets.MonthEnd(0)).to_numpy()
-    out = out[out["month"].isin(months)]
-    return out.reset_index(drop=True)
+    """``frame``'s rows repeated per :func:`_expansion`, adding ``month`` and ``month_end``: the one
+    expansion every snapshot and rolling membership uses."""
+    idx, month_ord = _expansion(first_ord, last_ord, months)
+    out = frame.iloc[idx].reset_index(drop=True)
+    out["month"], out["month_end"] = _month_columns(month_ord, months)
+    return out
 
 
 def open_at_month_end(
@@ -133,32 +156,94 @@ def active_in_rolling(
     return _expand_over_months(frame, _month_ordinal(frame[start_col]), end_ord, months)
 
 
+def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct int64 values and how often each occurs (``np.unique(..., return_counts=True)``
+    by one sort: numpy 2's hash-based ``unique`` is several times slower on millions of keys)."""
+    ordered = np.sort(values, kind="stable")
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if len(ordered) else np.zeros(0, np.int64)
+    return ordered[starts], np.diff(np.r_[starts, len(ordered)])
+
+
+def distinct_in_rolling(
+    frame: pd.DataFrame, start_col: str, end_col: str | None, months: pd.PeriodIndex, n: int, by: str, count: str
+) -> pd.DataFrame:
+    """Columns ``month``, ``by``, ``distinct``: per month, for each ``by`` value (e.g. a child), how
+    many different ``count`` values (e.g. workers) have a record touching the month's ``n``-month
+    period (the rule of :func:`active_in_rolling`). A missing ``count`` is one value; a missing
+    ``by`` is not counted.
+
+    Why not ``active_in_rolling`` + ``drop_duplicates`` + ``groupby``: the pairs are counted as
+    int64 keys (month, by-code, count-code) with one ``np.unique``, never as Period/string rows.
+    """
+    by_codes, by_values = pd.factorize(frame[by], use_na_sentinel=True)
+    count_codes, count_values = pd.factorize(frame[count], use_na_sentinel=False)
+    end_ord = np.full(len(frame), np.inf) if end_col is None else _month_ordinal(frame[end_col]) + (n - 1)
+    idx, month_ord = _expansion(_month_ordinal(frame[start_col]), end_ord, months)
+    keep = by_codes[idx] >= 0
+    idx, month_ord = idx[keep], month_ord[keep]
+    n_by, n_count = max(len(by_values), 1), max(len(count_values), 1)
+    first = int(month_ord.min()) if len(month_ord) else 0
+    pair = ((month_ord - first) * n_by + by_codes[idx]) * n_count + count_codes[idx]
+    group, distinct = _runs(_runs(pair)[0] // n_count)
+    group_month = group // n_by + first
+    month, _ = _month_columns(group_month, months) if len(group) else (pd.PeriodIndex([], freq="M").array, None)
+    return pd.DataFrame(
+        {"month": month, by: pd.Series(by_values.take(group % n_by)).array, "distinct": distinct.astype(np.int64)}
+    )
+
+
 def latest_on_or_before(
-    left: pd.DataFrame, left_on: str, right: pd.DataFrame, right_on: str, by: str, name: str
+    left: pd.DataFrame,
+    left_on: str,
+    right: pd.DataFrame,
+    right_on: str,
+    by: str,
+    name: str,
+    *,
+    columns: Sequence[str] = (),
 ) -> pd.DataFrame:
     """``left`` plus column ``name``: the latest ``right[right_on]`` on or before ``left[left_on]``
-    for the same ``by`` value (NaT when there is none).
+    for the same ``by`` value (NaT when there is none), plus that event's ``columns``.
 
-    One ``merge_asof`` over all (record, month-end) rows at once, e.g. "date of the worker's last
-    supervision on or before each month end". Rows come back in ``left``'s order.
+    E.g. "date of the worker's last supervision on or before each month end", or the child's last
+    visit and whether they were seen alone at it. Rows come back in ``left``'s order. Events on the
+    same day for the same key: the one listed last in ``right`` is the latest.
+
+    How: one stable sort of events and queries together by (key, time, event-before-query), then a
+    running maximum of the last event position — an as-of join over all (record, month-end) rows
+    at once, on int64 codes and nanoseconds (no per-group merge, no string comparisons).
     """
     lhs = left.reset_index(drop=True)
-    lhs["_row"] = np.arange(len(lhs))
-    lhs["_on"] = pd.to_datetime(lhs[left_on]).astype("datetime64[ns]")
-    rhs = pd.DataFrame(
-        {"_by": right[by].astype("string"), "_on": pd.to_datetime(right[right_on]).astype("datetime64[ns]")}
-    ).dropna()
-    rhs[name] = rhs["_on"]
-    lhs["_by"] = lhs[by].astype("string")
-    known = lhs["_on"].notna() & lhs["_by"].notna()
-    merged = pd.merge_asof(
-        lhs.loc[known].sort_values("_on"),
-        rhs.sort_values("_on"),
-        on="_on",
-        by="_by",
-        direction="backward",
-        allow_exact_matches=True,
-    )
-    out = pd.concat([merged, lhs.loc[~known]], ignore_index=True).sort_values("_row")
-    out[name] = out[name].astype("datetime64[ns]")
-    return out.drop(columns=["_row", "_on", "_by"]).reset_index(drop=True)
+    events = right.reset_index(drop=True)
+    ev_time = pd.to_datetime(events[right_on]).to_numpy(dtype="datetime64[ns]")
+    q_time = pd.to_datetime(lhs[left_on]).to_numpy(dtype="datetime64[ns]")
+    keys = pd.concat([events[by].astype("string"), lhs[by].astype("string")], ignore_index=True)
+    codes, _ = pd.factorize(keys, use_na_sentinel=True)
+    ev_code, q_code = codes[: len(events)], codes[len(events):]
+    ev_ok = (ev_code >= 0) & ~np.isnat(ev_time)
+    q_ok = (q_code >= 0) & ~np.isnat(q_time)
+    ev_rows = np.flatnonzero(ev_ok)
+    q_rows = np.flatnonzero(q_ok)
+    all_code = np.concatenate([ev_code[ev_rows], q_code[q_rows]])
+    all_time = np.concatenate([ev_time[ev_rows], q_time[q_rows]]).view(np.int64)
+    is_query = np.concatenate([np.zeros(len(ev_rows), np.int8), np.ones(len(q_rows), np.int8)])
+    order = np.lexsort((is_query, all_time, all_code))  # stable: ties keep ``right``'s order
+    position = np.where(is_query[order] == 0, np.arange(len(order)), -1)
+    last = np.maximum.accumulate(position) if len(position) else position
+    sorted_code = all_code[order]
+    found = (last >= 0) & (sorted_code[np.maximum(last, 0)] == sorted_code)
+    match = np.full(len(lhs), -1, dtype=np.int64)  # row of ``events`` matched to each left row
+    query_at = order >= len(ev_rows)
+    matched_event = np.where(found, order[np.maximum(last, 0)], -1)[query_at]
+    match[q_rows[order[query_at] - len(ev_rows)]] = np.where(matched_event >= 0, ev_rows[np.maximum(matched_event, 0)], -1)
+    hit = match >= 0
+    out = lhs.copy()
+    dates = np.full(len(lhs), np.datetime64("NaT"), dtype="datetime64[ns]")
+    dates[hit] = ev_time[match[hit]]
+    out[name] = dates
+    for column in columns:
+        if len(events):
+            out[column] = events[column].take(np.maximum(match, 0)).reset_index(drop=True).where(pd.Series(hit))
+        else:
+            out[column] = pd.Series(pd.NA, index=out.index, dtype=events[column].dtype)
+    return out

@@ -20,7 +20,7 @@ from torbayreport.metrics.populations import (
     with_caseload,
 )
 from torbayreport.metrics.registry import Tables, kpi
-from torbayreport.metrics.windows import active_in_rolling, extend_back, in_month, open_at_month_end
+from torbayreport.metrics.windows import distinct_in_rolling, extend_back, in_month, open_at_month_end
 
 CHANGE_OF_WORKER_LIMIT = 3  # W04
 ASYE_CASELOAD_LIMIT = 18  # W06
@@ -133,17 +133,9 @@ def w03_vacancy_rate(tables: Tables, months: pd.PeriodIndex):
 )
 def w04_changes_of_worker(tables: Tables, months: pd.PeriodIndex):
     children = open_children(tables, months)
-    alloc = active_in_rolling(tables["allocations"], "alloc_start", "alloc_end", months, 12)
-    workers = (
-        alloc[["month", "child_id", "worker_id"]]
-        .drop_duplicates()
-        .groupby(["month", "child_id"], observed=True)
-        .size()
-        .rename("workers")
-        .reset_index()
-    )
+    workers = distinct_in_rolling(tables["allocations"], "alloc_start", "alloc_end", months, 12, "child_id", "worker_id")
     children = children.merge(workers, on=["month", "child_id"], how="left")
-    return members(children["month"], children["child_id"], children["workers"].fillna(0) >= CHANGE_OF_WORKER_LIMIT)
+    return members(children["month"], children["child_id"], children["distinct"].fillna(0) >= CHANGE_OF_WORKER_LIMIT)
 
 
 @kpi(
