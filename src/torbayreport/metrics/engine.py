@@ -12,6 +12,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
+from torbayreport.metrics import populations
 from torbayreport.metrics.registry import KPI, REGISTRY, Members, Tables, Totals
 
 METRIC_COLUMNS = ["month", "kpi_id", "numerator", "denominator", "value", "unit"]
@@ -80,11 +81,14 @@ def compute(
     """
     ids = list(kpi_ids) if kpi_ids is not None else list(REGISTRY)
     frames, drill = [], {}
-    for kpi_id in ids:
-        rows, members = compute_one(REGISTRY[kpi_id], tables, months)
-        frames.append(rows)
-        if members is not None:
-            drill[kpi_id] = members.assign(kpi_id=kpi_id)
+    try:
+        for kpi_id in ids:
+            rows, members = compute_one(REGISTRY[kpi_id], tables, months)
+            frames.append(rows)
+            if members is not None:
+                drill[kpi_id] = members.assign(kpi_id=kpi_id)
+    finally:
+        populations.forget()
     metrics = pd.concat(frames, ignore_index=True)
     metrics["month"] = metrics["month"].astype(pd.PeriodDtype("M"))
     return (metrics, drill) if with_members else metrics

@@ -53,31 +53,56 @@ def case_holding_social_workers(tables: Tables, months: pd.PeriodIndex) -> pd.Da
 
 
 CHILD_SPELLS = {"cin_episodes": ("cin_start", "cin_end"), "cp_plans": ("cp_start", "cp_end"), "cla_periods": ("cla_start", "cla_end")}
-_OPEN_CHILDREN_MEMO: list = []  # [(source frames, window ordinals, result)]: the last call only
+_MEMO: list = []  # [(source frame, spell, window ordinals, result)], the last few snapshots
 
 
-def open_children(tables: Tables, months: pd.PeriodIndex) -> pd.DataFrame:
-    """Distinct (month, month_end, child_id) for children with an open CIN episode, CP plan or CLA period.
-
-    Several KPIs (W04, L04, ...) share this population; the last result is kept (keyed on the very
-    frame objects and the window) so a catalogue run builds it once. Rows are ordered by month.
-    """
-    frames = tuple(tables[name] for name in CHILD_SPELLS)
+def _spell_snapshot(tables: Tables, spell: str, months: pd.PeriodIndex) -> pd.DataFrame:
+    """One row per (child, month) whose ``spell`` record is open at the month end: the record's
+    columns (the latest-starting one if a child has several open, a data error) plus ``month``
+    and ``month_end``. Kept for reuse (keyed on the very frame object and the window), because
+    most snapshot KPIs ask for the same few populations in one catalogue run."""
+    frame = tables[spell]
     key = tuple(pd.PeriodIndex(months, freq="M").asi8)
-    if _OPEN_CHILDREN_MEMO and all(a is b for a, b in zip(_OPEN_CHILDREN_MEMO[0][0], frames)) and _OPEN_CHILDREN_MEMO[0][1] == key:
-        return _OPEN_CHILDREN_MEMO[0][2].copy()
-    parts = [
-        open_at_month_end(frame[[start, end, "child_id"]], start, end, months)[["month", "month_end", "child_id"]]
-        for frame, (start, end) in zip(frames, CHILD_SPELLS.values())
-    ]
-    rows = pd.concat(parts, ignore_index=True)
+    for source, name, window, result in _MEMO:
+        if source is frame and name == spell and window == key:
+            return result
+    start, end = CHILD_SPELLS[spell]
+    snap = open_at_month_end(frame, start, end, months)
+    codes, _ = pd.factorize(snap["child_id"], use_na_sentinel=False)
+    month_codes = snap["month"].array.asi8
+    starts = snap[start].to_numpy(dtype="datetime64[ns]").view(np.int64)
+    order = np.lexsort((starts, codes, month_codes))  # stable: equal starts keep record order
+    same_as_next = (codes[order][1:] == codes[order][:-1]) & (month_codes[order][1:] == month_codes[order][:-1])
+    result = snap.take(order[~np.r_[same_as_next, False]]).reset_index(drop=True)
+    _MEMO[:] = [*_MEMO[-3:], (frame, spell, key, result)]
+    return result
+
+
+def forget() -> None:
+    """Drop the kept snapshots (the engine calls this after a catalogue run to free memory)."""
+    _MEMO.clear()
+
+
+def open_children(tables: Tables, months: pd.PeriodIndex, *spells: str) -> pd.DataFrame:
+    """Children open at each month end of the window.
+
+    With one spell (``"cp_plans"``): that table's rows open at the month end, one per (child,
+    month), with all its columns plus ``month``, ``month_end``. With none: the open child
+    population (a CIN episode, CP plan or CLA period open — counted once), with several: any of
+    those; then the columns are ``month``, ``month_end``, ``child_id`` only. Ordered by month.
+    """
+    spells = spells or tuple(CHILD_SPELLS)
+    if len(spells) == 1:
+        return _spell_snapshot(tables, spells[0], months).copy()
+    rows = pd.concat(
+        [_spell_snapshot(tables, spell, months)[["month", "month_end", "child_id"]] for spell in spells],
+        ignore_index=True,
+    )
     codes, _ = pd.factorize(rows["child_id"], use_na_sentinel=False)
     month_codes = rows["month"].array.asi8
     pair = (month_codes - (month_codes.min() if len(rows) else 0)) * (codes.max() + 1 if len(rows) else 1) + codes
     _, first = np.unique(pair, return_index=True)
-    result = rows.take(first).reset_index(drop=True)
-    _OPEN_CHILDREN_MEMO[:] = [(frames, key, result)]
-    return result.copy()
+    return rows.take(first).reset_index(drop=True)
 
 
 def open_allocations(tables: Tables, months: pd.PeriodIndex) -> pd.DataFrame:

@@ -34,7 +34,7 @@ EET_ACTIVITIES = ("F1", "P1", "F2", "P2", "F3", "P3")
 
 
 def _cla(tables, months) -> pd.DataFrame:
-    return open_children(tables["cla_periods"], "cla_start", "cla_end", months)
+    return open_children(tables, months, "cla_periods")
 
 
 @kpi(

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from torbayreport.calendar import working_days_between
+from torbayreport.metrics.populations import open_children  # noqa: F401  (re-exported)
 from torbayreport.metrics.registry import Members, record_key
 from torbayreport.metrics.registry import members as registry_members
 from torbayreport.metrics.windows import extend_back, in_month, open_at_month_end, rolling
@@ -53,16 +54,6 @@ def r12m(frame: pd.DataFrame, date_col: str, months: pd.PeriodIndex) -> pd.DataF
     """
     base = in_month(frame, date_col, extend_back(months, 11))
     return rolling(base, months, 12)
-
-
-def open_children(frame: pd.DataFrame, start: str, end: str, months: pd.PeriodIndex) -> pd.DataFrame:
-    """Distinct (child_id, month, month_end) for children with a record open at the month end.
-
-    A child with two overlapping records (a data error) is one child.
-    """
-    snap = open_at_month_end(frame, start, end, months)
-    snap = snap.sort_values([start]).drop_duplicates(["child_id", "month"], keep="last")
-    return snap.reset_index(drop=True)
 
 
 def age_at(date_of_birth: pd.Series, on: pd.Series) -> pd.Series:

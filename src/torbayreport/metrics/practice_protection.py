@@ -177,7 +177,7 @@ def _last_visit(children: pd.DataFrame, tables, visit_type: str) -> pd.DataFrame
     visit is not seen in time.""",
 )
 def p13_cp_visits(tables, months):
-    snap = _last_visit(open_children(tables["cp_plans"], "cp_start", "cp_end", months), tables, "CP")
+    snap = _last_visit(open_children(tables, months, "cp_plans"), tables, "CP")
     ok = within_working_days(snap["visit_date"], snap["month_end"], 10)
     return members(snap, snap["child_id"], ok)
 
@@ -196,7 +196,7 @@ def p13_cp_visits(tables, months):
     {SNAPSHOT_RULE} A child with no visit, or with 'seen alone' blank, does not count as seen alone.""",
 )
 def p14_cp_seen_alone(tables, months):
-    snap = _last_visit(open_children(tables["cp_plans"], "cp_start", "cp_end", months), tables, "CP")
+    snap = _last_visit(open_children(tables, months, "cp_plans"), tables, "CP")
     return members(snap, snap["child_id"], snap["seen_alone"])
 
 
@@ -246,13 +246,8 @@ def p15_cp_reviews(tables, months):
     {SNAPSHOT_RULE} {WD_RULE}""",
 )
 def p16_cin_visits(tables, months):
-    cin = open_children(tables["cin_episodes"], "cin_start", "cin_end", months)
-    others = pd.concat(
-        [
-            open_children(tables["cp_plans"], "cp_start", "cp_end", months)[["child_id", "month"]],
-            open_children(tables["cla_periods"], "cla_start", "cla_end", months)[["child_id", "month"]],
-        ]
-    ).drop_duplicates()
+    cin = open_children(tables, months, "cin_episodes")
+    others = open_children(tables, months, "cp_plans", "cla_periods")[["child_id", "month"]]
     flagged = cin.merge(others.assign(_other=True), on=["child_id", "month"], how="left")
     cin = flagged[flagged["_other"].isna().to_numpy()].drop(columns="_other")
     snap = _last_visit(cin, tables, "CIN")
