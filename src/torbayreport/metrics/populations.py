@@ -73,7 +73,8 @@ def _spell_snapshot(tables: Tables, spell: str, months: pd.PeriodIndex) -> pd.Da
     starts = snap[start].to_numpy(dtype="datetime64[ns]").view(np.int64)
     order = np.lexsort((starts, codes, month_codes))  # stable: equal starts keep record order
     same_as_next = (codes[order][1:] == codes[order][:-1]) & (month_codes[order][1:] == month_codes[order][:-1])
-    result = snap.take(order[~np.r_[same_as_next, False]]).reset_index(drop=True)
+    last_of_group = ~np.r_[same_as_next, False] if len(order) else np.zeros(0, bool)
+    result = snap.take(order[last_of_group]).reset_index(drop=True)
     _MEMO[:] = [*_MEMO[-3:], (frame, spell, key, result)]
     return result
 
