@@ -44,6 +44,7 @@ LADO_WORKING_DAYS = 1  # L08
     unit="ratio",
     grain="children per FTE",
     window="snapshot",
+    needs=("staff.start_date", "staff.fte", "allocations.alloc_start"),
     definition="""
         At the last day of the month: the number of distinct children with an allocation open to a
         case-holding social worker, divided by the total FTE of case-holding social workers in post.
@@ -70,6 +71,7 @@ def l01_average_caseload(tables: Tables, months: pd.PeriodIndex):
     unit="percent",
     grain="workers",
     window="snapshot",
+    needs=("staff.start_date", "allocations.alloc_start"),
     definition="""
         At the last day of the month: case-holding social workers in post whose caseload (distinct
         children with an allocation to them open at the month end) is more than 22, as a share of
@@ -91,6 +93,8 @@ def l02_caseload_over_22(tables: Tables, months: pd.PeriodIndex):
     unit="percent",
     grain="workers",
     window="snapshot",
+    needs=("staff.start_date", "supervision.supervision_date"),
+    history=("supervision.supervision_date", 1),
     definition="""
         At the last day of the month: case-holding staff in post (any role with the case-holding
         flag) whose most recent recorded supervision on or before the month end was no more than 28
@@ -117,6 +121,8 @@ def l03_supervision(tables: Tables, months: pd.PeriodIndex):
     unit="percent",
     grain="children",
     window="snapshot",
+    needs=("cin_episodes.cin_start", "oversight.oversight_date"),
+    history=("oversight.oversight_date", 1),
     definition="""
         At the last day of the month: children open to children's social care (an open child in
         need episode, child protection plan or period of care at the month end, each child counted
@@ -140,6 +146,7 @@ def l04_management_oversight(tables: Tables, months: pd.PeriodIndex):
     unit="percent",
     grain="missing episodes",
     window="flow",
+    needs=("missing.returned_at", "missing.rhi_at"),
     definition="""
         Missing episodes whose return (date and time the child came back) falls in the month, with
         a return home interview that took place no more than 72 hours (clock hours, not working
@@ -164,6 +171,8 @@ def l05_return_home_interviews(tables: Tables, months: pd.PeriodIndex):
     unit="count",
     grain="children",
     window="r12m",
+    needs=("missing.missing_start",),
+    history=("missing.missing_start", 11),
     definition="""
         The number of distinct children who had three or more missing episodes starting in the 12
         months to the end of the month (the month and the 11 before it), each child counted once
@@ -201,6 +210,7 @@ def _live_actions(tables: Tables, months: pd.PeriodIndex) -> pd.DataFrame:
     unit="percent",
     grain="actions",
     window="snapshot",
+    needs=("plan_actions.month", "plan_actions.rag"),
     definition="""
         From the improvement plan tracker as updated for the month: actions rated Green (on track,
         or completed and rated Green), as a share of the actions that are due to be live — every
@@ -227,6 +237,7 @@ def l07_actions_on_track(tables: Tables, months: pd.PeriodIndex):
     unit="count",
     grain="actions",
     window="snapshot",
+    needs=("plan_actions.month", "plan_actions.status"),
     definition="""
         From the improvement plan tracker as updated for the month: the number of actions not yet
         Complete whose due date is on or before the last day of the month. Actions with no due date
@@ -248,6 +259,7 @@ def l07b_actions_overdue(tables: Tables, months: pd.PeriodIndex):
     unit="percent",
     grain="referrals",
     window="flow",
+    needs=("lado.referral_date", "lado.considered_date"),
     definition="""
         LADO referrals received in the month whose initial consideration was recorded within 1
         working day (England and Wales working days: weekends and bank holidays excluded; the

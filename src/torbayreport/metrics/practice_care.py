@@ -25,9 +25,10 @@ from torbayreport.metrics.practice_common import (
     with_dob,
 )
 from torbayreport.metrics.practice_protection import SNAPSHOT_RULE
-from torbayreport.metrics.registry import kpi
+from torbayreport.metrics.registry import Fallback, kpi
 from torbayreport.metrics.windows import latest_on_or_before, open_at_month_end
 
+PLACEMENTS_LIMIT = 3  # P20: 3 or more placements in 12 months
 ADOPTION_PLACEMENTS = ("A3", "A4", "A5", "A6")
 TEMPORARY_PLACEMENTS = ("T0", "T1", "T2", "T3", "T4")
 EET_ACTIVITIES = ("F1", "P1", "F2", "P2", "F3", "P3")
@@ -46,6 +47,8 @@ def _cla(tables, months) -> pd.DataFrame:
     unit="percent",
     grain="children (looked after at month end)",
     window="snapshot",
+    needs=("cla_periods.cla_start", "visits.visit_date"),
+    history=("visits.visit_date", 1),
     definition=f"""Children looked after at the month end whose latest looked-after-child visit on
     or before the month end was at most 42 calendar days (6 weeks) before it, as a share of
     children looked after. {SNAPSHOT_RULE} Calendar days, not working days; only visits recorded as
@@ -83,6 +86,8 @@ def _reviews_in_periods(reviews: pd.DataFrame, periods: pd.DataFrame) -> pd.Data
     unit="percent",
     grain="events (reviews due)",
     window="flow",
+    needs=("cla_periods.cla_start",),
+    history=("cla_reviews.review_date", 6),
     definition="""Looked-after reviews falling due in the month that were held on or before their due
     date, as a share of reviews due in the month. The first review is due 20 working days after the
     period of care starts (start day is day 0, bank holidays excluded), the second 3 calendar months
@@ -115,6 +120,8 @@ def p18_cla_reviews(tables, months):
     unit="percent",
     grain="children (looked after 28+ days at month end)",
     window="snapshot",
+    needs=("cla_periods.cla_start", "health_assessments.assessment_date"),
+    history=("health_assessments.assessment_date", 12),
     definition=f"""Children looked after at the month end who had been in their current period of
     care for at least 28 calendar days, whose latest health assessment on or before the month end
     was within the last 6 months (children under 5 at the month end) or 12 months (aged 5 and
@@ -146,12 +153,19 @@ def p19_health_assessments(tables, months):
     unit="percent",
     grain="children (looked after at month end)",
     window="snapshot",
-    definition=f"""Children looked after at the month end who had 3 or more placements during the 12
+    needs=("cla_periods.cla_start", "placements.placement_start"),
+    history=("placements.placement_start", 11),
+    fallback=Fallback(
+        ("cla_periods.placements_last_12m",), lambda tables, months: _p20_from_count(tables, months), as_at_extract=True
+    ),
+    definition=f"""Children looked after at the month end who had {PLACEMENTS_LIMIT} or more placements during the 12
     months to the month end, as a share of children looked after. As DfE counts 'placements during
     the year', a placement counts if any part of it falls in those 12 months (it started on or
     before the month end and had not ended before the first day of the 12 months), so the placement
     a child was already in at the start of the year counts too. Temporary placements (codes T0–T4:
-    holidays, hospital, respite) are absences, not moves, and are not counted. {SNAPSHOT_RULE}""",
+    holidays, hospital, respite) are absences, not moves, and are not counted. {SNAPSHOT_RULE}
+    Where the placement history does not reach back 12 months, the extract's last month is counted
+    from Annex A's 'number of placements in the last 12 months' (as at the extract date) if present.""",
 )
 def p20_short_term_stability(tables, months):
     cla = _cla(tables, months)[["child_id", "month", "month_end"]]
@@ -170,7 +184,13 @@ def p20_short_term_stability(tables, months):
         .reset_index()
     )
     snap = cla.merge(counts, on=["child_id", "month"], how="left")
-    return members(snap, snap["child_id"], snap["_placements"].fillna(0) >= 3)
+    return members(snap, snap["child_id"], snap["_placements"].fillna(0) >= PLACEMENTS_LIMIT)
+
+
+def _p20_from_count(tables, months):
+    """P20 from List 8's count column, for the child's period of care open at the month end."""
+    cla = _cla(tables, months)
+    return members(cla, cla["child_id"], cla["placements_last_12m"] >= PLACEMENTS_LIMIT)
 
 
 @kpi(
@@ -182,6 +202,8 @@ def p20_short_term_stability(tables, months):
     unit="percent",
     grain="children (under 16, looked after 2.5+ years, at month end)",
     window="snapshot",
+    needs=("cla_periods.cla_start", "placements.placement_start", "children.date_of_birth"),
+    history=("placements.placement_start", 30),
     definition=f"""Children under 16 at the month end who had been looked after continuously for at
     least 2.5 years (current period of care started at least 30 calendar months before the month
     end) and who had been in their current placement for at least 2 years (placement start plus 2
@@ -215,6 +237,8 @@ def p21_long_term_stability(tables, months):
     unit="percent",
     grain="events (periods of care started)",
     window="r12m",
+    needs=("cla_periods.cla_start",),
+    history=("cla_periods.cla_start", 23),
     definition="""Rolling 12 months: periods of care starting in the 12 months to the month end that
     began within 12 months of the same child's previous period of care ending (previous end on or
     before the new start, and no more than 12 calendar months before it), as a share of all periods
@@ -240,6 +264,7 @@ def p22_re_entries(tables, months):
     unit="percent",
     grain="events (PLO episodes concluded)",
     window="flow",
+    needs=("plo.plo_start", "plo.plo_end"),
     definition="""Pre-proceedings (PLO) episodes concluded in the month (by end date) that lasted at
     most 12 weeks (84 calendar days) from start to end — 16 weeks (112 days) where the episode is
     flagged complex — as a share of episodes concluded in the month. A blank complexity flag is
@@ -261,6 +286,8 @@ def p23_plo(tables, months):
     unit="percent",
     grain="events (presentations)",
     window="r12m",
+    needs=("homeless_16_17.presented_date",),
+    history=("homeless_16_17.presented_date", 11),
     definition="""Rolling 12 months: presentations of homeless 16- and 17-year-olds in the 12 months
     to the month end that have a social work assessment date recorded, as a share of all such
     presentations. Each presentation counts, so a young person presenting twice counts twice.""",
@@ -304,6 +331,7 @@ CARE_LEAVER_RULE = """Care leavers aged 19, 20 or 21 at the month end (from the 
     unit="percent",
     grain="young people (care leavers 19–21 in touch, per month)",
     window="snapshot",
+    needs=("care_leavers.month", "care_leavers.in_touch", "care_leavers.accommodation_suitable", "children.date_of_birth"),
     definition=f"""Care leavers whose accommodation is recorded as suitable, as a share of care leavers
     in touch. {CARE_LEAVER_RULE} A blank suitability counts in the denominator only.""",
 )
@@ -321,6 +349,7 @@ def p27a_care_leavers_accommodation(tables, months):
     unit="percent",
     grain="young people (care leavers 19–21 in touch, per month)",
     window="snapshot",
+    needs=("care_leavers.month", "care_leavers.in_touch", "care_leavers.activity", "children.date_of_birth"),
     definition=f"""Care leavers in education, employment or training (activity codes F1, P1, F2, P2,
     F3, P3: higher education, other education, training or employment, full or part time), as a
     share of care leavers in touch. {CARE_LEAVER_RULE} A blank activity counts in the denominator

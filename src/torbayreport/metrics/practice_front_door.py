@@ -17,9 +17,10 @@ from torbayreport.metrics.practice_common import (
     record_ids,
     within_working_days,
 )
-from torbayreport.metrics.registry import kpi
+from torbayreport.metrics.registry import Fallback, kpi
 from torbayreport.metrics.windows import open_at_month_end
 
+RE_REFERRAL_MONTHS = 12  # P02: DfE re-referral = within 12 months of a previous referral
 ASSESSMENT_LIMIT_WD = 45  # Working Together: an assessment concludes within 45 working days
 
 WD_RULE = (
@@ -37,6 +38,7 @@ WD_RULE = (
     unit="percent",
     grain="events (contacts)",
     window="flow",
+    needs=("contacts.contact_date", "contacts.decision_date"),
     definition=f"""Contacts received in the month (by contact date) whose decision date is at most
     1 working day after the contact date, as a share of all contacts received in the month.
     {WD_RULE} A contact with no decision recorded stays in the denominator and does not count as
@@ -65,21 +67,33 @@ def _previous_referral_date(referrals: pd.DataFrame) -> pd.Series:
     unit="percent",
     grain="events (referrals)",
     window="flow",
-    definition="""Referrals received in the month for a child who had a previous referral in the 12
-    months before this referral's date, as a share of all referrals received in the month (the DfE
-    re-referral definition). Worked out from the full referral history — including referrals before
-    the report window — not from any 'number of referrals in the last 12 months' column. A
-    previous referral must be dated strictly before this one (two referrals of a child on the same
-    day are one episode, neither a re-referral of the other) and on or after the same date one year
-    earlier; a referral 12 months and 1 day earlier does not count. Each referral counts.""",
+    needs=("referrals.referral_date",),
+    history=("referrals.referral_date", RE_REFERRAL_MONTHS),
+    fallback=Fallback(("referrals.referrals_last_12m",), lambda tables, months: _p02_from_count(tables, months)),
+    definition=f"""Referrals received in the month for a child who had a previous referral in the
+    {RE_REFERRAL_MONTHS} months before this referral's date, as a share of all referrals received
+    in the month (the DfE re-referral definition). Worked out from the referral history, including
+    referrals before the report window. A previous referral must be dated strictly before this one
+    (two referrals of a child on the same day are one episode, neither a re-referral of the other)
+    and on or after the same date {RE_REFERRAL_MONTHS} months earlier; a referral
+    {RE_REFERRAL_MONTHS} months and 1 day earlier does not count. Each referral counts. Where the
+    history does not reach back {RE_REFERRAL_MONTHS} months before the month and the extract has
+    Annex A's 'number of referrals in the last 12 months' (which does not count the referral
+    itself), a referral with a count above 0 is a re-referral.""",
 )
 def p02_re_referrals(tables, months):
     referrals = tables["referrals"]
     previous = _previous_referral_date(referrals)
-    within = previous.notna() & (previous >= referrals["referral_date"] - pd.DateOffset(months=12))
+    within = previous.notna() & (previous >= referrals["referral_date"] - pd.DateOffset(months=RE_REFERRAL_MONTHS))
     frame = referrals.assign(_re=within.fillna(False).to_numpy(dtype=bool))
     frame = flow(frame, "referral_date", months)
     return members(frame, frame["referral_id"], frame["_re"])
+
+
+def _p02_from_count(tables, months):
+    """P02 from List 3's count column: a count above 0 means an earlier referral in 12 months."""
+    frame = flow(tables["referrals"], "referral_date", months)
+    return members(frame, frame["referral_id"], frame["referrals_last_12m"] > 0)
 
 
 @kpi(
@@ -91,6 +105,7 @@ def p02_re_referrals(tables, months):
     unit="percent",
     grain="events (referrals)",
     window="flow",
+    needs=("referrals.referral_date", "referrals.referral_nfa"),
     definition="""Referrals received in the month (by referral date) flagged 'no further action',
     as a share of all referrals received in the month. A referral with the flag blank counts in
     the denominator only. Each referral counts.""",
@@ -115,6 +130,7 @@ def _assessment_timeliness(tables, months, n):
     unit="percent",
     grain="events (assessments)",
     window="flow",
+    needs=("assessments.assessment_start", "assessments.authorised_date"),
     definition=f"""Assessments authorised (completed) in the month whose start-to-authorisation time
     is at most 45 working days, as a share of all assessments authorised in the month. {WD_RULE}
     Assessments not yet authorised are not counted until the month they are authorised.""",
@@ -132,6 +148,7 @@ def p04_assessments_45(tables, months):
     unit="percent",
     grain="events (assessments)",
     window="flow",
+    needs=("assessments.assessment_start", "assessments.authorised_date"),
     definition=f"""Assessments authorised (completed) in the month whose start-to-authorisation time
     is at most 20 working days, as a share of all assessments authorised in the month. {WD_RULE}""",
 )
@@ -189,6 +206,7 @@ def _referral_date_for(assessments: pd.DataFrame, referrals: pd.DataFrame) -> pd
     unit="percent",
     grain="events (assessments)",
     window="flow",
+    needs=("assessments.assessment_start", "assessments.child_seen_date", "referrals.referral_date"),
     definition=f"""Assessments started in the month whose child was seen at most 5 working days
     after the referral date, as a share of all assessments started in the month. {WD_RULE} The
     referral is the one the assessment names; where it names none, the child's latest referral on

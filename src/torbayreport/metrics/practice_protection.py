@@ -21,8 +21,11 @@ from torbayreport.metrics.practice_common import (
     within_working_days,
 )
 from torbayreport.metrics.practice_front_door import WD_RULE
-from torbayreport.metrics.registry import kpi
+from torbayreport.metrics.registry import Fallback, kpi
 from torbayreport.metrics.windows import latest_on_or_before
+
+PREVIOUS_PLAN_MONTHS = 35  # P11: the 12 months of plan starts plus 2 years before them
+LONG_PLAN_MONTHS = 24  # P12: a plan lasting 2 years or more
 
 SNAPSHOT_RULE = (
     "Taken at the last day of the month: a child counts if the record started on or before that day "
@@ -44,6 +47,7 @@ def _s47_ids(frame):
     unit="percent",
     grain="events (S47 enquiries)",
     window="flow",
+    needs=("s47.strategy_date", "s47.child_seen_date"),
     definition=f"""Section 47 enquiries started in the month (strategy discussion date) where the
     child was seen at most 1 working day after the start, as a share of S47s started in the month.
     {WD_RULE} An enquiry with no seen date, or a seen date before the start, does not count as seen
@@ -64,6 +68,7 @@ def p07_s47_seen(tables, months):
     unit="percent",
     grain="events (S47 enquiries)",
     window="flow",
+    needs=("s47.strategy_date", "s47.completed_date"),
     definition=f"""Section 47 enquiries completed in the month whose start-to-completion time is at
     most 15 working days, as a share of S47s completed in the month. {WD_RULE} Open enquiries are
     counted in the month they complete.""",
@@ -83,6 +88,7 @@ def p08_s47_completed(tables, months):
     unit="percent",
     grain="events (ICPCs, one per S47)",
     window="flow",
+    needs=("s47.strategy_date", "s47.icpc_date"),
     definition=f"""Initial child protection conferences held in the month at most 15 working days
     after their S47 start (the strategy discussion), as a share of ICPCs held in the month.
     {WD_RULE} As DfE does, an ICPC dated before its S47 start is excluded from both numerator and
@@ -105,6 +111,7 @@ def p09_icpc_timeliness(tables, months):
     unit="percent",
     grain="events (S47 enquiries)",
     window="flow",
+    needs=("s47.completed_date",),
     definition="""Section 47 enquiries completed in the month that have an initial child protection
     conference date recorded, as a share of S47s completed in the month. Closer to the target is
     better: too few can mean risk is missed, too many that conferences are used where support would
@@ -124,16 +131,28 @@ def p10_s47_to_icpc(tables, months):
     unit="percent",
     grain="events (plans started)",
     window="r12m",
-    definition="""Rolling 12 months: child protection plans starting in the 12 months to the month
+    needs=("cp_plans.cp_start",),
+    history=("cp_plans.cp_start", PREVIOUS_PLAN_MONTHS),
+    fallback=Fallback(("cp_plans.previous_cp_plans",), lambda tables, months: _p11_from_count(tables, months)),
+    definition=f"""Rolling 12 months: child protection plans starting in the 12 months to the month
     end for a child who had any earlier plan (any earlier plan start in the records, however long
     ago, as DfE counts), as a share of plans starting in those 12 months. Each plan counts, so a
-    child with two plans starting in the year counts twice (the second as a repeat).""",
+    child with two plans starting in the year counts twice (the second as a repeat). The plan
+    history must reach back {PREVIOUS_PLAN_MONTHS} months before the month (the 12 months and the
+    {PREVIOUS_PLAN_MONTHS - 11} before them); where it does not and the extract has Annex A's
+    'number of previous child protection plans', a plan with a count above 0 is a repeat.""",
 )
 def p11_repeat_plans(tables, months):
     plans = tables["cp_plans"].sort_values(["child_id", "cp_start"])
     plans = plans.assign(_repeat=plans.groupby("child_id").cumcount().to_numpy() > 0)
     started = r12m(plans, "cp_start", months)
     return members(started, record_ids(started, "child_id", "cp_start"), started["_repeat"])
+
+
+def _p11_from_count(tables, months):
+    """P11 from List 7's count column: previous plans above 0 means a repeat plan."""
+    started = r12m(tables["cp_plans"], "cp_start", months)
+    return members(started, record_ids(started, "child_id", "cp_start"), started["previous_cp_plans"] > 0)
 
 
 @kpi(
@@ -145,13 +164,16 @@ def p11_repeat_plans(tables, months):
     unit="percent",
     grain="events (plans ended)",
     window="r12m",
-    definition="""Rolling 12 months: child protection plans that ended in the 12 months to the month
-    end and had lasted 2 years or more (end date on or after the start date plus 2 calendar years),
+    needs=("cp_plans.cp_start", "cp_plans.cp_end"),
+    history=("cp_plans.cp_start", LONG_PLAN_MONTHS),
+    definition=f"""Rolling 12 months: child protection plans that ended in the 12 months to the month
+    end and had lasted {LONG_PLAN_MONTHS // 12} years or more (end date on or after the start date
+    plus {LONG_PLAN_MONTHS // 12} calendar years),
     as a share of all plans ending in those 12 months. Each plan counts.""",
 )
 def p12_long_plans(tables, months):
     plans = tables["cp_plans"]
-    long = plans["cp_start"] + pd.DateOffset(years=2) <= plans["cp_end"]
+    long = plans["cp_start"] + pd.DateOffset(months=LONG_PLAN_MONTHS) <= plans["cp_end"]
     ended = r12m(plans.assign(_long=long.fillna(False).to_numpy(dtype=bool)), "cp_end", months)
     return members(ended, record_ids(ended, "child_id", "cp_start"), ended["_long"])
 
@@ -171,6 +193,8 @@ def _last_visit(children: pd.DataFrame, tables, visit_type: str) -> pd.DataFrame
     unit="percent",
     grain="children (on a plan at month end)",
     window="snapshot",
+    needs=("cp_plans.cp_start", "visits.visit_date"),
+    history=("visits.visit_date", 1),
     definition=f"""Children on a child protection plan at the month end whose latest child protection
     visit on or before the month end was at most 10 working days before it, as a share of children
     on a plan. {SNAPSHOT_RULE} {WD_RULE} Only visits recorded as CP visits count; a child with no
@@ -191,6 +215,8 @@ def p13_cp_visits(tables, months):
     unit="percent",
     grain="children (on a plan at month end)",
     window="snapshot",
+    needs=("cp_plans.cp_start", "visits.visit_date", "visits.seen_alone"),
+    history=("visits.visit_date", 1),
     definition=f"""Children on a child protection plan at the month end whose latest child protection
     visit on or before the month end recorded them as seen alone, as a share of children on a plan.
     {SNAPSHOT_RULE} A child with no visit, or with 'seen alone' blank, does not count as seen alone.""",
@@ -209,6 +235,8 @@ def p14_cp_seen_alone(tables, months):
     unit="percent",
     grain="events (reviews due)",
     window="flow",
+    needs=("cp_plans.cp_start",),
+    history=("cp_reviews.review_date", 6),
     definition="""Child protection review conferences falling due in the month that were held on or
     before their due date, as a share of reviews due in the month. The first review is due 3
     calendar months after the plan start (the ICPC); each later review 6 months after the review
@@ -240,6 +268,8 @@ def p15_cp_reviews(tables, months):
     unit="percent",
     grain="children (CIN, not CP or CLA, at month end)",
     window="snapshot",
+    needs=("cin_episodes.cin_start", "visits.visit_date"),
+    history=("visits.visit_date", 1),
     definition=f"""Children in need at the month end who are neither on a child protection plan nor
     looked after at that month end (those have their own visit measures), whose latest CIN visit on
     or before the month end was at most 20 working days before it, as a share of those children.
@@ -264,6 +294,8 @@ def p16_cin_visits(tables, months):
     unit="percent",
     grain="events (S47 enquiries)",
     window="r12m",
+    needs=("s47.strategy_date", "s47.physical_abuse_disclosed"),
+    history=("s47.strategy_date", 11),
     definition="""Rolling 12 months: section 47 enquiries started (strategy discussion) in the 12
     months to the month end in which physical abuse was disclosed and a child protection medical
     date is recorded, as a share of S47s started in those 12 months with physical abuse disclosed.
@@ -285,6 +317,7 @@ def p25_cp_medicals(tables, months):
     unit="count",
     grain="events (disputes raised)",
     window="flow",
+    needs=("drps.raised_date",),
     definition="""The number of disputes (dispute resolution process) raised in the month by
     independent reviewing officers or child protection chairs, by date raised. Disputes raised by
     others are not counted. Context measure: more challenge is read as healthier oversight.""",

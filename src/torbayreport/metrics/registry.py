@@ -96,6 +96,21 @@ class Totals:
 
 
 @dataclass(frozen=True)
+class Fallback:
+    """How a KPI is counted from an extract's count column when its history is too short.
+
+    ``needs``: the "table.column" count columns it reads (Annex A's "Number of ... in the last 12
+    months" style columns); ``compute``: like a KPI's compute, for the short-history months only.
+    """
+
+    needs: tuple[str, ...]
+    compute: Callable[[Tables, pd.PeriodIndex], "Members | Totals"]
+    # The count is as at the extract date (e.g. List 8's placements in the last 12 months), so it
+    # answers only the extract's last month: the latest month with any date in the count's table.
+    as_at_extract: bool = False
+
+
+@dataclass(frozen=True)
 class KPI:
     id: str
     title: str
@@ -108,6 +123,12 @@ class KPI:
     definition: str  # plain English, shown in the report's appendix and scorecards
     compute: Callable[[Tables, pd.PeriodIndex], Members | Totals]
     decimals: int = 1
+    # Data coverage (read by metrics.coverage): the "table.column"s the figure cannot do without;
+    # the "table.column" whose earliest date starts its history and how many months before the
+    # month that history must reach; and the count-column alternative for short history.
+    needs: tuple[str, ...] = ()
+    history: tuple[str, int] | None = None
+    fallback: Fallback | None = None
 
     def __post_init__(self):
         if self.pillar not in PILLARS:
@@ -129,6 +150,9 @@ def kpi(
     window: Window,
     definition: str,
     decimals: int = 1,
+    needs: tuple[str, ...] = (),
+    history: tuple[str, int] | None = None,
+    fallback: Fallback | None = None,
 ):
     """Decorator: declare a KPI and register its compute function under ``id``."""
 
@@ -147,6 +171,9 @@ def kpi(
             definition=" ".join(definition.split()),
             compute=func,
             decimals=decimals,
+            needs=tuple(needs),
+            history=history,
+            fallback=fallback,
         )
         return func
 

@@ -35,6 +35,7 @@ ASYE_CASELOAD_LIMIT = 18  # W06
     unit="percent",
     grain="FTE",
     window="snapshot",
+    needs=("staff.start_date", "staff.fte", "staff.employment"),
     definition="""
         At the last day of the month: the FTE of agency social workers in post, as a share of the
         FTE of all social workers in post (agency plus permanent). Social workers are the
@@ -59,6 +60,8 @@ def w01_agency_rate(tables: Tables, months: pd.PeriodIndex):
     unit="percent",
     grain="workers",
     window="r12m",
+    needs=("staff.start_date", "staff.employment"),
+    history=("staff.start_date", 11),
     definition="""
         Permanent social workers who left in the 12 months to the end of the month (end date in the
         month or the 11 before it), as a percentage of the average permanent social worker head
@@ -92,6 +95,7 @@ def w02_turnover(tables: Tables, months: pd.PeriodIndex):
     unit="percent",
     grain="FTE",
     window="snapshot",
+    needs=("establishment.budgeted_sw_fte", "staff.start_date"),
     definition="""
         At the last day of the month, team by team: vacant FTE = budgeted social worker FTE (the
         establishment for that month) minus the FTE of permanent social workers in post in the
@@ -122,6 +126,8 @@ def w03_vacancy_rate(tables: Tables, months: pd.PeriodIndex):
     unit="percent",
     grain="children",
     window="snapshot",
+    needs=("cin_episodes.cin_start", "allocations.alloc_start", "allocations.worker_id"),
+    history=("allocations.alloc_start", 11),
     definition="""
         At the last day of the month: children open to children's social care (an open child in
         need episode, child protection plan or period of care, each child counted once) who had
@@ -147,6 +153,7 @@ def w04_changes_of_worker(tables: Tables, months: pd.PeriodIndex):
     unit="percent",
     grain="courses",
     window="snapshot",
+    needs=("training.due_date", "staff.start_date"),
     definition="""
         At the last day of the month, for staff in post (all roles): each mandatory course's
         current requirement — the latest due date on or before the month end for that worker and
@@ -177,6 +184,7 @@ def w05_mandatory_training(tables: Tables, months: pd.PeriodIndex):
     unit="percent",
     grain="workers",
     window="snapshot",
+    needs=("staff.start_date", "staff.asye", "allocations.alloc_start"),
     definition="""
         At the last day of the month: social workers in their assessed and supported year in
         employment (joined as newly qualified, within 12 months of their start date) in post whose
