@@ -14,17 +14,14 @@ import pandas as pd
 from torbayreport.calendar import working_days_between
 from torbayreport.metrics.populations import (
     case_holding_social_workers,
-    members,
     monthly_sum,
     open_allocations,
     open_children,
-    record_key,
     staff_in_post,
-    totals,
     with_caseload,
 )
-from torbayreport.metrics.registry import Tables, kpi
-from torbayreport.metrics.windows import extend_back, in_month, latest_on_or_before, month_ends, rolling
+from torbayreport.metrics.registry import Tables, kpi, members, record_ids, totals
+from torbayreport.metrics.windows import in_month, in_rolling, latest_on_or_before, month_ends
 
 CASELOAD_LIMIT = 22  # L02: the 2019 monitoring visit found social workers with "over 22 children"
 SUPERVISION_DAYS = 28  # L03: policy interval, calendar days
@@ -159,7 +156,7 @@ def l05_return_home_interviews(tables: Tables, months: pd.PeriodIndex):
     ended = in_month(tables["missing"], "returned_at", months)
     gap = ended["rhi_at"] - ended["returned_at"]
     on_time = (gap >= pd.Timedelta(0)) & (gap <= pd.Timedelta(hours=RHI_HOURS))
-    return members(ended["month"], record_key(ended["child_id"], ended["missing_start"]), on_time)
+    return members(ended["month"], record_ids(ended, "child_id", "missing_start"), on_time)
 
 
 @kpi(
@@ -180,8 +177,7 @@ def l05_return_home_interviews(tables: Tables, months: pd.PeriodIndex):
     """,
 )
 def l06_repeat_missing(tables: Tables, months: pd.PeriodIndex):
-    starts = in_month(tables["missing"], "missing_start", extend_back(months, 11))
-    window = rolling(starts[["month", "child_id"]], months, 12)
+    window = in_rolling(tables["missing"][["missing_start", "child_id"]], "missing_start", months, 12)
     per_child = window.groupby(["month", "child_id"], observed=True).size().rename("episodes").reset_index()
     repeat = per_child[per_child["episodes"] >= MISSING_REPEAT]
     return members(repeat["month"], repeat["child_id"], np.ones(len(repeat), dtype=bool))

@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from torbayreport.metrics.registry import Tables, Totals, members, record_key  # noqa: F401  (re-exported)
+from torbayreport.metrics.registry import Tables
 from torbayreport.metrics.windows import open_at_month_end
 
 SOCIAL_WORK_ROLES = ("Social worker", "Senior practitioner", "Team manager", "Service manager", "IRO")
@@ -130,16 +130,3 @@ def monthly_sum(frame: pd.DataFrame, column: str, months: pd.PeriodIndex) -> pd.
     if frame.empty:
         return pd.Series(0.0, index=months)
     return frame.groupby("month", observed=True)[column].sum().reindex(months, fill_value=0).astype(float)
-
-
-def totals(months: pd.PeriodIndex, numerator, denominator):
-    """A :class:`Totals` result from per-month series (already aligned to ``months``)."""
-    return Totals(
-        pd.DataFrame(
-            {
-                "month": months,
-                "numerator": np.asarray(numerator, dtype=float),
-                "denominator": np.asarray(denominator, dtype=float),
-            }
-        )
-    )

@@ -13,20 +13,11 @@ import numpy as np
 import pandas as pd
 
 from torbayreport.calendar import add_working_days
-from torbayreport.metrics.practice_common import (
-    MONTH,
-    age_at,
-    flow,
-    members,
-    open_children,
-    r12m,
-    record_ids,
-    review_cycle,
-    with_dob,
-)
+from torbayreport.metrics.populations import open_children
+from torbayreport.metrics.practice_common import MONTH, age_at, review_cycle, with_dob
 from torbayreport.metrics.practice_protection import SNAPSHOT_RULE
-from torbayreport.metrics.registry import Fallback, kpi
-from torbayreport.metrics.windows import latest_on_or_before, open_at_month_end
+from torbayreport.metrics.registry import Fallback, kpi, members, record_ids
+from torbayreport.metrics.windows import in_month, in_rolling, latest_on_or_before, open_at_month_end
 
 PLACEMENTS_LIMIT = 3  # P20: 3 or more placements in 12 months
 ADOPTION_PLACEMENTS = ("A3", "A4", "A5", "A6")
@@ -107,7 +98,7 @@ def p18_cla_reviews(tables, months):
         first_due=pd.Series(add_working_days(periods["cla_start"], 20), index=periods.index),
         interval_after=[pd.DateOffset(months=3), pd.DateOffset(months=6)],
     )
-    due = flow(due, "due", months)
+    due = in_month(due, "due", months)
     return members(due, record_ids(due, "child_id", "cla_start", "due"), due["on_time"])
 
 
@@ -251,7 +242,7 @@ def p22_re_entries(tables, months):
     re_entry = (previous_end <= periods["cla_start"]) & (
         previous_end >= periods["cla_start"] - pd.DateOffset(months=12)
     )
-    started = r12m(periods.assign(_re=re_entry.fillna(False).to_numpy(dtype=bool)), "cla_start", months)
+    started = in_rolling(periods.assign(_re=re_entry.fillna(False).to_numpy(dtype=bool)), "cla_start", months, 12)
     return members(started, record_ids(started, "child_id", "cla_start"), started["_re"])
 
 
@@ -271,7 +262,7 @@ def p22_re_entries(tables, months):
     read as not complex. Each episode counts.""",
 )
 def p23_plo(tables, months):
-    done = flow(tables["plo"], "plo_end", months)
+    done = in_month(tables["plo"], "plo_end", months)
     limit = np.where(done["complex"].fillna(False).to_numpy(dtype=bool), 112, 84)
     ok = (done["plo_end"] - done["plo_start"]).dt.days <= limit
     return members(done, record_ids(done, "child_id", "plo_start"), ok)
@@ -293,7 +284,7 @@ def p23_plo(tables, months):
     presentations. Each presentation counts, so a young person presenting twice counts twice.""",
 )
 def p24_homeless_assessed(tables, months):
-    window = r12m(tables["homeless_16_17"], "presented_date", months)
+    window = in_rolling(tables["homeless_16_17"], "presented_date", months, 12)
     return members(window, record_ids(window, "young_person_id", "presented_date"), window["assessed_date"].notna())
 
 

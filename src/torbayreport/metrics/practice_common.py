@@ -21,39 +21,8 @@ import numpy as np
 import pandas as pd
 
 from torbayreport.calendar import working_days_between
-from torbayreport.metrics.populations import open_children  # noqa: F401  (re-exported)
-from torbayreport.metrics.registry import Members, record_key
-from torbayreport.metrics.registry import members as registry_members
-from torbayreport.metrics.windows import extend_back, in_month, open_at_month_end, rolling
 
 MONTH = pd.PeriodDtype("M")
-
-
-def record_ids(frame: pd.DataFrame, *columns: str) -> pd.Series:
-    """A stable drill-down id: the columns joined with "|" (see :func:`registry.record_key`)."""
-    return record_key(*(frame[col] for col in columns))
-
-
-def members(frame: pd.DataFrame, record_id: pd.Series, in_numerator) -> Members:
-    """Members for a frame that carries a ``month`` column (see :func:`registry.members`)."""
-    if len(frame) != len(record_id):
-        raise ValueError(f"members: {len(frame)} rows but {len(record_id)} ids")
-    return registry_members(frame["month"], record_id, in_numerator)
-
-
-def flow(frame: pd.DataFrame, date_col: str, months: pd.PeriodIndex) -> pd.DataFrame:
-    """Rows whose ``date_col`` falls in a window month (with ``month``)."""
-    return in_month(frame, date_col, months).reset_index(drop=True)
-
-
-def r12m(frame: pd.DataFrame, date_col: str, months: pd.PeriodIndex) -> pd.DataFrame:
-    """Each row under every window month whose 12 months (m-11 … m) contain its ``date_col``.
-
-    So an event dated 1 April 2019 counts for every month from April 2019 to March 2020, and an
-    event 12 months and 1 day before a month's first day (e.g. 31 March 2019 for April 2020) does not.
-    """
-    base = in_month(frame, date_col, extend_back(months, 11))
-    return rolling(base, months, 12)
 
 
 def age_at(date_of_birth: pd.Series, on: pd.Series) -> pd.Series:

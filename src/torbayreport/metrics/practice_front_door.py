@@ -11,14 +11,9 @@ from __future__ import annotations
 import pandas as pd
 
 from torbayreport.calendar import working_days_between
-from torbayreport.metrics.practice_common import (
-    flow,
-    members,
-    record_ids,
-    within_working_days,
-)
-from torbayreport.metrics.registry import Fallback, kpi
-from torbayreport.metrics.windows import open_at_month_end
+from torbayreport.metrics.practice_common import within_working_days
+from torbayreport.metrics.registry import Fallback, kpi, members, record_ids
+from torbayreport.metrics.windows import in_month, open_at_month_end
 
 RE_REFERRAL_MONTHS = 12  # P02: DfE re-referral = within 12 months of a previous referral
 ASSESSMENT_LIMIT_WD = 45  # Working Together: an assessment concludes within 45 working days
@@ -45,7 +40,7 @@ WD_RULE = (
     decided in time. Each contact counts, so a child contacted twice counts twice.""",
 )
 def p01_contact_decisions(tables, months):
-    contacts = flow(tables["contacts"], "contact_date", months)
+    contacts = in_month(tables["contacts"], "contact_date", months)
     ok = within_working_days(contacts["contact_date"], contacts["decision_date"], 1)
     return members(contacts, record_ids(contacts, "child_id", "contact_date", "contact_source"), ok)
 
@@ -86,13 +81,13 @@ def p02_re_referrals(tables, months):
     previous = _previous_referral_date(referrals)
     within = previous.notna() & (previous >= referrals["referral_date"] - pd.DateOffset(months=RE_REFERRAL_MONTHS))
     frame = referrals.assign(_re=within.fillna(False).to_numpy(dtype=bool))
-    frame = flow(frame, "referral_date", months)
+    frame = in_month(frame, "referral_date", months)
     return members(frame, frame["referral_id"], frame["_re"])
 
 
 def _p02_from_count(tables, months):
     """P02 from List 3's count column: a count above 0 means an earlier referral in 12 months."""
-    frame = flow(tables["referrals"], "referral_date", months)
+    frame = in_month(tables["referrals"], "referral_date", months)
     return members(frame, frame["referral_id"], frame["referrals_last_12m"] > 0)
 
 
@@ -111,12 +106,12 @@ def _p02_from_count(tables, months):
     the denominator only. Each referral counts.""",
 )
 def p03_referral_nfa(tables, months):
-    referrals = flow(tables["referrals"], "referral_date", months)
+    referrals = in_month(tables["referrals"], "referral_date", months)
     return members(referrals, referrals["referral_id"], referrals["referral_nfa"])
 
 
 def _assessment_timeliness(tables, months, n):
-    done = flow(tables["assessments"], "authorised_date", months)
+    done = in_month(tables["assessments"], "authorised_date", months)
     ok = within_working_days(done["assessment_start"], done["authorised_date"], n)
     return members(done, record_ids(done, "child_id", "assessment_start"), ok)
 
@@ -214,7 +209,7 @@ def _referral_date_for(assessments: pd.DataFrame, referrals: pd.DataFrame) -> pd
     date before the referral date stays in the denominator and does not count as seen in time.""",
 )
 def p06_child_seen(tables, months):
-    started = flow(tables["assessments"], "assessment_start", months)
+    started = in_month(tables["assessments"], "assessment_start", months)
     referral_date = _referral_date_for(started, tables["referrals"])
     ok = within_working_days(referral_date, started["child_seen_date"], 5, not_before_start=True)
     return members(started, record_ids(started, "child_id", "assessment_start"), ok)

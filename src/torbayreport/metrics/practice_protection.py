@@ -11,18 +11,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from torbayreport.metrics.practice_common import (
-    flow,
-    members,
-    open_children,
-    r12m,
-    record_ids,
-    review_cycle,
-    within_working_days,
-)
+from torbayreport.metrics.populations import open_children
+from torbayreport.metrics.practice_common import review_cycle, within_working_days
 from torbayreport.metrics.practice_front_door import WD_RULE
-from torbayreport.metrics.registry import Fallback, kpi
-from torbayreport.metrics.windows import latest_on_or_before
+from torbayreport.metrics.registry import Fallback, kpi, members, record_ids
+from torbayreport.metrics.windows import in_month, in_rolling, latest_on_or_before
 
 PREVIOUS_PLAN_MONTHS = 35  # P11: the 12 months of plan starts plus 2 years before them
 LONG_PLAN_MONTHS = 24  # P12: a plan lasting 2 years or more
@@ -54,7 +47,7 @@ def _s47_ids(frame):
     in time. Each enquiry counts.""",
 )
 def p07_s47_seen(tables, months):
-    started = flow(tables["s47"], "strategy_date", months)
+    started = in_month(tables["s47"], "strategy_date", months)
     ok = within_working_days(started["strategy_date"], started["child_seen_date"], 1, not_before_start=True)
     return members(started, _s47_ids(started), ok)
 
@@ -74,7 +67,7 @@ def p07_s47_seen(tables, months):
     counted in the month they complete.""",
 )
 def p08_s47_completed(tables, months):
-    done = flow(tables["s47"], "completed_date", months)
+    done = in_month(tables["s47"], "completed_date", months)
     ok = within_working_days(done["strategy_date"], done["completed_date"], 15)
     return members(done, _s47_ids(done), ok)
 
@@ -97,7 +90,7 @@ def p08_s47_completed(tables, months):
 def p09_icpc_timeliness(tables, months):
     s47 = tables["s47"]
     valid = s47[(s47["icpc_date"] >= s47["strategy_date"]).fillna(False).to_numpy(dtype=bool)]
-    held = flow(valid, "icpc_date", months)
+    held = in_month(valid, "icpc_date", months)
     ok = within_working_days(held["strategy_date"], held["icpc_date"], 15)
     return members(held, _s47_ids(held), ok)
 
@@ -118,7 +111,7 @@ def p09_icpc_timeliness(tables, months):
     do. Each enquiry counts.""",
 )
 def p10_s47_to_icpc(tables, months):
-    done = flow(tables["s47"], "completed_date", months)
+    done = in_month(tables["s47"], "completed_date", months)
     return members(done, _s47_ids(done), done["icpc_date"].notna())
 
 
@@ -145,13 +138,13 @@ def p10_s47_to_icpc(tables, months):
 def p11_repeat_plans(tables, months):
     plans = tables["cp_plans"].sort_values(["child_id", "cp_start"])
     plans = plans.assign(_repeat=plans.groupby("child_id").cumcount().to_numpy() > 0)
-    started = r12m(plans, "cp_start", months)
+    started = in_rolling(plans, "cp_start", months, 12)
     return members(started, record_ids(started, "child_id", "cp_start"), started["_repeat"])
 
 
 def _p11_from_count(tables, months):
     """P11 from List 7's count column: previous plans above 0 means a repeat plan."""
-    started = r12m(tables["cp_plans"], "cp_start", months)
+    started = in_rolling(tables["cp_plans"], "cp_start", months, 12)
     return members(started, record_ids(started, "child_id", "cp_start"), started["previous_cp_plans"] > 0)
 
 
@@ -174,7 +167,7 @@ def _p11_from_count(tables, months):
 def p12_long_plans(tables, months):
     plans = tables["cp_plans"]
     long = plans["cp_start"] + pd.DateOffset(months=LONG_PLAN_MONTHS) <= plans["cp_end"]
-    ended = r12m(plans.assign(_long=long.fillna(False).to_numpy(dtype=bool)), "cp_end", months)
+    ended = in_rolling(plans.assign(_long=long.fillna(False).to_numpy(dtype=bool)), "cp_end", months, 12)
     return members(ended, record_ids(ended, "child_id", "cp_start"), ended["_long"])
 
 
@@ -255,7 +248,7 @@ def p15_cp_reviews(tables, months):
         first_due=plans["cp_start"] + pd.DateOffset(months=3),
         interval_after=[pd.DateOffset(months=6)],
     )
-    due = flow(due, "due", months)
+    due = in_month(due, "due", months)
     return members(due, record_ids(due, "child_id", "cp_start", "due"), due["on_time"])
 
 
@@ -304,7 +297,7 @@ def p16_cin_visits(tables, months):
 def p25_cp_medicals(tables, months):
     s47 = tables["s47"]
     disclosed = s47[s47["physical_abuse_disclosed"].fillna(False).to_numpy(dtype=bool)]
-    window = r12m(disclosed, "strategy_date", months)
+    window = in_rolling(disclosed, "strategy_date", months, 12)
     return members(window, _s47_ids(window), window["cp_medical_date"].notna())
 
 
@@ -325,6 +318,6 @@ def p25_cp_medicals(tables, months):
 def p26_drps(tables, months):
     drps = tables["drps"]
     drps = drps[drps["raised_by"].isin(["IRO", "CP chair"]).fillna(False).to_numpy(dtype=bool)]
-    raised = flow(drps, "raised_date", months)
+    raised = in_month(drps, "raised_date", months)
     return members(raised, raised["drp_id"], pd.Series(True, index=raised.index))
 

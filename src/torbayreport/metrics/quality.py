@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from torbayreport.metrics.populations import members
-from torbayreport.metrics.registry import Tables, kpi
-from torbayreport.metrics.windows import extend_back, in_month, month_ends, rolling
+from torbayreport.metrics.registry import Tables, kpi, members
+from torbayreport.metrics.windows import extend_back, in_month, in_rolling, month_ends, rolling
 
 GRADE_RANK = {"Outstanding": 0, "Good": 1, "Requires improvement": 2, "Inadequate": 3}
 RI_OR_BETTER = ("Outstanding", "Good", "Requires improvement")
@@ -31,8 +30,7 @@ def _rank(grades: pd.Series) -> pd.Series:
 
 def _completed_audits_r3m(tables: Tables, months: pd.PeriodIndex) -> pd.DataFrame:
     """Completed audits assigned to each month whose 3-month window (the month and 2 before) holds their audit date."""
-    done = in_month(tables["audits"], "audit_date", extend_back(months, 2))
-    return rolling(done, months, 3)
+    return in_rolling(tables["audits"], "audit_date", months, 3)
 
 
 @kpi(

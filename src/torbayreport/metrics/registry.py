@@ -26,9 +26,6 @@ Unit = Literal["percent", "ratio", "count"]
 Window = Literal["flow", "snapshot", "r3m", "r12m"]
 PILLARS = ("leadership", "practice", "workforce", "quality")
 
-MEMBER_COLUMNS = ["month", "record_id", "in_numerator"]
-TOTAL_COLUMNS = ["month", "numerator", "denominator"]
-
 
 @dataclass(frozen=True)
 class Members:
@@ -50,10 +47,14 @@ def _positional(values) -> pd.Series:
 def members(month, record_id, in_numerator) -> Members:
     """A :class:`Members` result from three aligned sequences (taken by position, never by index).
 
+    ``month`` is the months themselves or a frame with a ``month`` column (the rows counted).
+
     ``in_numerator`` may be nullable: unknown (NA) is *not* in the numerator — a KPI counts a
     success only when the data show it. Positional because a flag Series built on another index
     would otherwise be re-aligned into NA and silently drop out of the numerator.
     """
+    if isinstance(month, pd.DataFrame):
+        month = month["month"]
     months, ids, flags = _positional(month), _positional(record_id), _positional(in_numerator)
     if not (len(flags) == len(ids) == len(months)):
         raise ValueError(f"members: {len(months)} months but {len(ids)} ids and {len(flags)} flags")
@@ -71,10 +72,11 @@ def members(month, record_id, in_numerator) -> Members:
     return Members(frame)
 
 
-def record_key(*parts: pd.Series) -> pd.Series:
-    """A text drill-down id joined from columns with "|" (dates as YYYY-MM-DD, times kept if any)."""
+def record_ids(rows: pd.DataFrame, *columns: str) -> pd.Series:
+    """A stable text drill-down id: ``columns`` of ``rows`` joined with "|" (dates as YYYY-MM-DD,
+    times kept if any)."""
     texts = []
-    for part in parts:
+    for part in (rows[col] for col in columns):
         if pd.api.types.is_datetime64_any_dtype(part):
             stamps = part.to_numpy(dtype="datetime64[ns]")
             text = pd.Series(np.datetime_as_string(stamps, unit="m"), index=part.index, dtype="string")
@@ -93,6 +95,19 @@ class Totals:
     """Per-month numerator and denominator totals (for sums such as FTE), columns month, numerator, denominator."""
 
     frame: pd.DataFrame
+
+
+def totals(months: pd.PeriodIndex, numerator, denominator) -> Totals:
+    """A :class:`Totals` result from per-month numerators and denominators aligned to ``months``."""
+    return Totals(
+        pd.DataFrame(
+            {
+                "month": months,
+                "numerator": np.asarray(numerator, dtype=float),
+                "denominator": np.asarray(denominator, dtype=float),
+            }
+        )
+    )
 
 
 @dataclass(frozen=True)

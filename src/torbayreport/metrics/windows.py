@@ -49,16 +49,22 @@ def _period_ordinal(months: pd.PeriodIndex) -> np.ndarray:
 
 
 def in_month(frame: pd.DataFrame, date_col: str, months: pd.PeriodIndex) -> pd.DataFrame:
-    """Rows whose ``date_col`` falls inside the window, with a ``month`` column (period[M]).
-
-    Rows with a missing date are not in any month.
+    """Rows whose ``date_col`` falls inside the window (a *flow*), with a ``month`` column
+    (period[M]) and a fresh 0..n-1 index. Rows with a missing date are not in any month.
     """
     dates = pd.to_datetime(frame[date_col])
     month = dates.dt.to_period("M")
-    keep = month.isin(months) & dates.notna()
-    out = frame.loc[keep].copy()
-    out["month"] = month[keep].astype(pd.PeriodDtype("M"))
+    keep = (month.isin(months) & dates.notna()).to_numpy(dtype=bool)
+    out = frame.loc[keep].reset_index(drop=True)
+    out["month"] = month[keep].astype(pd.PeriodDtype("M")).to_numpy()
     return out
+
+
+def in_rolling(frame: pd.DataFrame, date_col: str, months: pd.PeriodIndex, n: int) -> pd.DataFrame:
+    """Each row under every window month whose ``n`` months (m-n+1 … m) contain its ``date_col``
+    (the R3M / R12M windows): so with n=12 an event dated 1 April 2019 counts for every month from
+    April 2019 to March 2020, and one dated 31 March 2019 does not count for April 2020."""
+    return rolling(in_month(frame, date_col, extend_back(months, n - 1)), months, n)
 
 
 def _expansion(first_ord: np.ndarray, last_ord: np.ndarray, months: pd.PeriodIndex) -> tuple[np.ndarray, np.ndarray]:

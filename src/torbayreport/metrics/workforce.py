@@ -11,15 +11,12 @@ import pandas as pd
 
 from torbayreport.metrics.populations import (
     SOCIAL_WORK_ROLES,
-    members,
     monthly_sum,
     open_children,
-    record_key,
     staff_in_post,
-    totals,
     with_caseload,
 )
-from torbayreport.metrics.registry import Tables, kpi
+from torbayreport.metrics.registry import Tables, kpi, members, record_ids, totals
 from torbayreport.metrics.windows import distinct_in_rolling, extend_back, in_month, open_at_month_end
 
 CHANGE_OF_WORKER_LIMIT = 3  # W04
@@ -172,7 +169,7 @@ def w05_mandatory_training(tables: Tables, months: pd.PeriodIndex):
     staff = staff_in_post(tables, months)[["month", "worker_id"]]
     current = current.merge(staff, on=["month", "worker_id"])
     done = current["completed_date"] <= current["month_end"]
-    return members(current["month"], record_key(current["worker_id"], current["course"], current["due_date"]), done)
+    return members(current["month"], record_ids(current, "worker_id", "course", "due_date"), done)
 
 
 @kpi(
