@@ -13,6 +13,7 @@ import pandas as pd
 
 from torbayreport.calendar import working_days_between
 from torbayreport.metrics.populations import (
+    ASYE_MONTHS,
     case_holding_social_workers,
     monthly_sum,
     open_allocations,
@@ -61,7 +62,7 @@ def l01_average_caseload(tables: Tables, months: pd.PeriodIndex):
 
 @kpi(
     id="L02",
-    title="Case-holding SWs with more than 22 children",
+    title=f"Case-holding SWs with more than {CASELOAD_LIMIT} children",
     pillar="leadership",
     ref="1.1.4",
     polarity="down",
@@ -69,9 +70,9 @@ def l01_average_caseload(tables: Tables, months: pd.PeriodIndex):
     grain="workers",
     window="snapshot",
     needs=("staff.start_date", "allocations.alloc_start"),
-    definition="""
+    definition=f"""
         At the last day of the month: case-holding social workers in post whose caseload (distinct
-        children with an allocation to them open at the month end) is more than 22, as a share of
+        children with an allocation to them open at the month end) is more than {CASELOAD_LIMIT}, as a share of
         all case-holding social workers in post (a head count, including any with no children).
         The caseload is not adjusted for part-time hours.
     """,
@@ -92,10 +93,10 @@ def l02_caseload_over_22(tables: Tables, months: pd.PeriodIndex):
     window="snapshot",
     needs=("staff.start_date", "supervision.supervision_date"),
     history=("supervision.supervision_date", 1),
-    definition="""
+    definition=f"""
         At the last day of the month: case-holding staff in post (any role with the case-holding
-        flag) whose most recent recorded supervision on or before the month end was no more than 28
-        calendar days before it (14 days for newly qualified social workers in their ASYE year, the 12 months from their start date), as a
+        flag) whose most recent recorded supervision on or before the month end was no more than {SUPERVISION_DAYS}
+        calendar days before it ({SUPERVISION_DAYS_ASYE} days for newly qualified social workers in their ASYE year, the {ASYE_MONTHS} months from their start date), as a
         share of all case-holding staff in post. Someone with no supervision recorded is counted as
         out of timescale, including a new starter.
     """,
@@ -120,11 +121,11 @@ def l03_supervision(tables: Tables, months: pd.PeriodIndex):
     window="snapshot",
     needs=("cin_episodes.cin_start", "oversight.oversight_date"),
     history=("oversight.oversight_date", 1),
-    definition="""
+    definition=f"""
         At the last day of the month: children open to children's social care (an open child in
         need episode, child protection plan or period of care at the month end, each child counted
         once) whose most recent management-oversight case note on or before the month end is no
-        more than 30 calendar days before it, as a share of those open children.
+        more than {OVERSIGHT_DAYS} calendar days before it, as a share of those open children.
     """,
 )
 def l04_management_oversight(tables: Tables, months: pd.PeriodIndex):
@@ -136,7 +137,7 @@ def l04_management_oversight(tables: Tables, months: pd.PeriodIndex):
 
 @kpi(
     id="L05",
-    title="Return home interviews within 72 hours",
+    title=f"Return home interviews within {RHI_HOURS} hours",
     pillar="leadership",
     ref="1.3.1",
     polarity="up",
@@ -144,11 +145,11 @@ def l04_management_oversight(tables: Tables, months: pd.PeriodIndex):
     grain="missing episodes",
     window="flow",
     needs=("missing.returned_at", "missing.rhi_at"),
-    definition="""
+    definition=f"""
         Missing episodes whose return (date and time the child came back) falls in the month, with
-        a return home interview that took place no more than 72 hours (clock hours, not working
+        a return home interview that took place no more than {RHI_HOURS} hours (clock hours, not working
         days) after the return, as a share of all missing episodes that ended in the month. An
-        episode with no interview recorded, or one declined, counts as not within 72 hours; an
+        episode with no interview recorded, or one declined, counts as not within {RHI_HOURS} hours; an
         episode with no return recorded is not yet ended and is not counted.
     """,
 )
@@ -161,7 +162,7 @@ def l05_return_home_interviews(tables: Tables, months: pd.PeriodIndex):
 
 @kpi(
     id="L06",
-    title="Children with 3+ missing episodes in 12 months",
+    title=f"Children with {MISSING_REPEAT}+ missing episodes in 12 months",
     pillar="leadership",
     ref="1.3.1",
     polarity="down",
@@ -170,8 +171,8 @@ def l05_return_home_interviews(tables: Tables, months: pd.PeriodIndex):
     window="r12m",
     needs=("missing.missing_start",),
     history=("missing.missing_start", 11),
-    definition="""
-        The number of distinct children who had three or more missing episodes starting in the 12
+    definition=f"""
+        The number of distinct children who had {MISSING_REPEAT} or more missing episodes starting in the 12
         months to the end of the month (the month and the 11 before it), each child counted once
         however many episodes they had.
     """,
@@ -248,7 +249,7 @@ def l07b_actions_overdue(tables: Tables, months: pd.PeriodIndex):
 
 @kpi(
     id="L08",
-    title="LADO referrals with initial consideration within 1 working day",
+    title=f"LADO referrals with initial consideration within {LADO_WORKING_DAYS} working day",
     pillar="leadership",
     ref="1.2.2",
     polarity="up",
@@ -256,8 +257,8 @@ def l07b_actions_overdue(tables: Tables, months: pd.PeriodIndex):
     grain="referrals",
     window="flow",
     needs=("lado.referral_date", "lado.considered_date"),
-    definition="""
-        LADO referrals received in the month whose initial consideration was recorded within 1
+    definition=f"""
+        LADO referrals received in the month whose initial consideration was recorded within {LADO_WORKING_DAYS}
         working day (England and Wales working days: weekends and bank holidays excluded; the
         referral day is day 0, so same day or next working day), as a share of LADO referrals
         received in the month. A referral not yet considered counts as not within timescale.

@@ -15,6 +15,9 @@ from torbayreport.metrics.practice_common import within_working_days
 from torbayreport.metrics.registry import Fallback, kpi, members, record_ids
 from torbayreport.metrics.windows import in_month, open_at_month_end
 
+CONTACT_DECISION_WD = 1  # P01
+ASSESSMENT_FAST_WD = 20  # P05
+SEEN_AFTER_REFERRAL_WD = 5  # P06
 RE_REFERRAL_MONTHS = 12  # P02: DfE re-referral = within 12 months of a previous referral
 ASSESSMENT_LIMIT_WD = 45  # Working Together: an assessment concludes within 45 working days
 
@@ -26,7 +29,7 @@ WD_RULE = (
 
 @kpi(
     id="P01",
-    title="Contacts with a decision within 1 working day",
+    title=f"Contacts with a decision within {CONTACT_DECISION_WD} working day",
     pillar="practice",
     ref="2.1.1",
     polarity="up",
@@ -35,13 +38,13 @@ WD_RULE = (
     window="flow",
     needs=("contacts.contact_date", "contacts.decision_date"),
     definition=f"""Contacts received in the month (by contact date) whose decision date is at most
-    1 working day after the contact date, as a share of all contacts received in the month.
+    {CONTACT_DECISION_WD} working day after the contact date, as a share of all contacts received in the month.
     {WD_RULE} A contact with no decision recorded stays in the denominator and does not count as
     decided in time. Each contact counts, so a child contacted twice counts twice.""",
 )
 def p01_contact_decisions(tables, months):
     contacts = in_month(tables["contacts"], "contact_date", months)
-    ok = within_working_days(contacts["contact_date"], contacts["decision_date"], 1)
+    ok = within_working_days(contacts["contact_date"], contacts["decision_date"], CONTACT_DECISION_WD)
     return members(contacts, record_ids(contacts, "child_id", "contact_date", "contact_source"), ok)
 
 
@@ -118,7 +121,7 @@ def _assessment_timeliness(tables, months, n):
 
 @kpi(
     id="P04",
-    title="Assessments completed within 45 working days",
+    title=f"Assessments completed within {ASSESSMENT_LIMIT_WD} working days",
     pillar="practice",
     ref="2.3.1",
     polarity="up",
@@ -127,7 +130,7 @@ def _assessment_timeliness(tables, months, n):
     window="flow",
     needs=("assessments.assessment_start", "assessments.authorised_date"),
     definition=f"""Assessments authorised (completed) in the month whose start-to-authorisation time
-    is at most 45 working days, as a share of all assessments authorised in the month. {WD_RULE}
+    is at most {ASSESSMENT_LIMIT_WD} working days, as a share of all assessments authorised in the month. {WD_RULE}
     Assessments not yet authorised are not counted until the month they are authorised.""",
 )
 def p04_assessments_45(tables, months):
@@ -136,7 +139,7 @@ def p04_assessments_45(tables, months):
 
 @kpi(
     id="P05",
-    title="Assessments completed within 20 working days",
+    title=f"Assessments completed within {ASSESSMENT_FAST_WD} working days",
     pillar="practice",
     ref="2.3.1",
     polarity="up",
@@ -145,10 +148,10 @@ def p04_assessments_45(tables, months):
     window="flow",
     needs=("assessments.assessment_start", "assessments.authorised_date"),
     definition=f"""Assessments authorised (completed) in the month whose start-to-authorisation time
-    is at most 20 working days, as a share of all assessments authorised in the month. {WD_RULE}""",
+    is at most {ASSESSMENT_FAST_WD} working days, as a share of all assessments authorised in the month. {WD_RULE}""",
 )
 def p05_assessments_20(tables, months):
-    return _assessment_timeliness(tables, months, 20)
+    return _assessment_timeliness(tables, months, ASSESSMENT_FAST_WD)
 
 
 def open_assessments_overdue(tables, months: pd.PeriodIndex, limit: int = ASSESSMENT_LIMIT_WD) -> pd.DataFrame:
@@ -194,7 +197,7 @@ def _referral_date_for(assessments: pd.DataFrame, referrals: pd.DataFrame) -> pd
 
 @kpi(
     id="P06",
-    title="Child seen within 5 working days of referral",
+    title=f"Child seen within {SEEN_AFTER_REFERRAL_WD} working days of referral",
     pillar="practice",
     ref="2.3.1",
     polarity="up",
@@ -202,7 +205,7 @@ def _referral_date_for(assessments: pd.DataFrame, referrals: pd.DataFrame) -> pd
     grain="events (assessments)",
     window="flow",
     needs=("assessments.assessment_start", "assessments.child_seen_date", "referrals.referral_date"),
-    definition=f"""Assessments started in the month whose child was seen at most 5 working days
+    definition=f"""Assessments started in the month whose child was seen at most {SEEN_AFTER_REFERRAL_WD} working days
     after the referral date, as a share of all assessments started in the month. {WD_RULE} The
     referral is the one the assessment names; where it names none, the child's latest referral on
     or before the assessment start. An assessment with no seen date, no referral found, or a seen
@@ -211,5 +214,5 @@ def _referral_date_for(assessments: pd.DataFrame, referrals: pd.DataFrame) -> pd
 def p06_child_seen(tables, months):
     started = in_month(tables["assessments"], "assessment_start", months)
     referral_date = _referral_date_for(started, tables["referrals"])
-    ok = within_working_days(referral_date, started["child_seen_date"], 5, not_before_start=True)
+    ok = within_working_days(referral_date, started["child_seen_date"], SEEN_AFTER_REFERRAL_WD, not_before_start=True)
     return members(started, record_ids(started, "child_id", "assessment_start"), ok)

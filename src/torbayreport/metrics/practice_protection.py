@@ -17,6 +17,13 @@ from torbayreport.metrics.practice_front_door import WD_RULE
 from torbayreport.metrics.registry import Fallback, kpi, members, record_ids
 from torbayreport.metrics.windows import in_month, in_rolling, latest_on_or_before
 
+S47_SEEN_WD = 1  # P07
+S47_COMPLETE_WD = 15  # P08
+ICPC_WD = 15  # P09
+CP_VISIT_WD = 10  # P13
+CP_FIRST_REVIEW_MONTHS = 3  # P15: first review conference after the ICPC ...
+CP_REVIEW_MONTHS = 6  # ... then every 6 months
+CIN_VISIT_WD = 20  # P16
 PREVIOUS_PLAN_MONTHS = 35  # P11: the 12 months of plan starts plus 2 years before them
 LONG_PLAN_MONTHS = 24  # P12: a plan lasting 2 years or more
 
@@ -33,7 +40,7 @@ def _s47_ids(frame):
 
 @kpi(
     id="P07",
-    title="S47: child seen within 1 working day",
+    title=f"S47: child seen within {S47_SEEN_WD} working day",
     pillar="practice",
     ref="2.4.1",
     polarity="up",
@@ -42,19 +49,19 @@ def _s47_ids(frame):
     window="flow",
     needs=("s47.strategy_date", "s47.child_seen_date"),
     definition=f"""Section 47 enquiries started in the month (strategy discussion date) where the
-    child was seen at most 1 working day after the start, as a share of S47s started in the month.
+    child was seen at most {S47_SEEN_WD} working day after the start, as a share of S47s started in the month.
     {WD_RULE} An enquiry with no seen date, or a seen date before the start, does not count as seen
     in time. Each enquiry counts.""",
 )
 def p07_s47_seen(tables, months):
     started = in_month(tables["s47"], "strategy_date", months)
-    ok = within_working_days(started["strategy_date"], started["child_seen_date"], 1, not_before_start=True)
+    ok = within_working_days(started["strategy_date"], started["child_seen_date"], S47_SEEN_WD, not_before_start=True)
     return members(started, _s47_ids(started), ok)
 
 
 @kpi(
     id="P08",
-    title="S47 completed within 15 working days",
+    title=f"S47 completed within {S47_COMPLETE_WD} working days",
     pillar="practice",
     ref="2.4.1",
     polarity="up",
@@ -63,18 +70,18 @@ def p07_s47_seen(tables, months):
     window="flow",
     needs=("s47.strategy_date", "s47.completed_date"),
     definition=f"""Section 47 enquiries completed in the month whose start-to-completion time is at
-    most 15 working days, as a share of S47s completed in the month. {WD_RULE} Open enquiries are
+    most {S47_COMPLETE_WD} working days, as a share of S47s completed in the month. {WD_RULE} Open enquiries are
     counted in the month they complete.""",
 )
 def p08_s47_completed(tables, months):
     done = in_month(tables["s47"], "completed_date", months)
-    ok = within_working_days(done["strategy_date"], done["completed_date"], 15)
+    ok = within_working_days(done["strategy_date"], done["completed_date"], S47_COMPLETE_WD)
     return members(done, _s47_ids(done), ok)
 
 
 @kpi(
     id="P09",
-    title="ICPC within 15 working days of the strategy discussion",
+    title=f"ICPC within {ICPC_WD} working days of the strategy discussion",
     pillar="practice",
     ref="2.4.1",
     polarity="up",
@@ -82,7 +89,7 @@ def p08_s47_completed(tables, months):
     grain="events (ICPCs, one per S47)",
     window="flow",
     needs=("s47.strategy_date", "s47.icpc_date"),
-    definition=f"""Initial child protection conferences held in the month at most 15 working days
+    definition=f"""Initial child protection conferences held in the month at most {ICPC_WD} working days
     after their S47 start (the strategy discussion), as a share of ICPCs held in the month.
     {WD_RULE} As DfE does, an ICPC dated before its S47 start is excluded from both numerator and
     denominator (it is a recording error, not a timely conference), and each S47 counts separately.""",
@@ -91,7 +98,7 @@ def p09_icpc_timeliness(tables, months):
     s47 = tables["s47"]
     valid = s47[(s47["icpc_date"] >= s47["strategy_date"]).fillna(False).to_numpy(dtype=bool)]
     held = in_month(valid, "icpc_date", months)
-    ok = within_working_days(held["strategy_date"], held["icpc_date"], 15)
+    ok = within_working_days(held["strategy_date"], held["icpc_date"], ICPC_WD)
     return members(held, _s47_ids(held), ok)
 
 
@@ -179,7 +186,7 @@ def _last_visit(children: pd.DataFrame, tables, visit_type: str) -> pd.DataFrame
 
 @kpi(
     id="P13",
-    title="CP visits within 10 working days",
+    title=f"CP visits within {CP_VISIT_WD} working days",
     pillar="practice",
     ref="2.4.2",
     polarity="up",
@@ -189,13 +196,13 @@ def _last_visit(children: pd.DataFrame, tables, visit_type: str) -> pd.DataFrame
     needs=("cp_plans.cp_start", "visits.visit_date"),
     history=("visits.visit_date", 1),
     definition=f"""Children on a child protection plan at the month end whose latest child protection
-    visit on or before the month end was at most 10 working days before it, as a share of children
+    visit on or before the month end was at most {CP_VISIT_WD} working days before it, as a share of children
     on a plan. {SNAPSHOT_RULE} {WD_RULE} Only visits recorded as CP visits count; a child with no
     visit is not seen in time.""",
 )
 def p13_cp_visits(tables, months):
     snap = _last_visit(open_children(tables, months, "cp_plans"), tables, "CP")
-    ok = within_working_days(snap["visit_date"], snap["month_end"], 10)
+    ok = within_working_days(snap["visit_date"], snap["month_end"], CP_VISIT_WD)
     return members(snap, snap["child_id"], ok)
 
 
@@ -229,10 +236,10 @@ def p14_cp_seen_alone(tables, months):
     grain="events (reviews due)",
     window="flow",
     needs=("cp_plans.cp_start",),
-    history=("cp_reviews.review_date", 6),
-    definition="""Child protection review conferences falling due in the month that were held on or
-    before their due date, as a share of reviews due in the month. The first review is due 3
-    calendar months after the plan start (the ICPC); each later review 6 months after the review
+    history=("cp_reviews.review_date", CP_REVIEW_MONTHS),
+    definition=f"""Child protection review conferences falling due in the month that were held on or
+    before their due date, as a share of reviews due in the month. The first review is due {CP_FIRST_REVIEW_MONTHS}
+    calendar months after the plan start (the ICPC); each later review {CP_REVIEW_MONTHS} months after the review
     before it was actually held. A review held late counts as not in time in the month it was due;
     a review not held at all counts as missed in the month it fell due, as long as the plan was
     still open on the due date — a plan that ended on or before a due date with no review had no
@@ -245,8 +252,8 @@ def p15_cp_reviews(tables, months):
         plans,
         keys=["child_id", "cp_start"],
         end="cp_end",
-        first_due=plans["cp_start"] + pd.DateOffset(months=3),
-        interval_after=[pd.DateOffset(months=6)],
+        first_due=plans["cp_start"] + pd.DateOffset(months=CP_FIRST_REVIEW_MONTHS),
+        interval_after=[pd.DateOffset(months=CP_REVIEW_MONTHS)],
     )
     due = in_month(due, "due", months)
     return members(due, record_ids(due, "child_id", "cp_start", "due"), due["on_time"])
@@ -254,7 +261,7 @@ def p15_cp_reviews(tables, months):
 
 @kpi(
     id="P16",
-    title="CIN visits within 20 working days",
+    title=f"CIN visits within {CIN_VISIT_WD} working days",
     pillar="practice",
     ref="2.4.2",
     polarity="up",
@@ -265,7 +272,7 @@ def p15_cp_reviews(tables, months):
     history=("visits.visit_date", 1),
     definition=f"""Children in need at the month end who are neither on a child protection plan nor
     looked after at that month end (those have their own visit measures), whose latest CIN visit on
-    or before the month end was at most 20 working days before it, as a share of those children.
+    or before the month end was at most {CIN_VISIT_WD} working days before it, as a share of those children.
     {SNAPSHOT_RULE} {WD_RULE}""",
 )
 def p16_cin_visits(tables, months):
@@ -274,7 +281,7 @@ def p16_cin_visits(tables, months):
     flagged = cin.merge(others.assign(_other=True), on=["child_id", "month"], how="left")
     cin = flagged[flagged["_other"].isna().to_numpy()].drop(columns="_other")
     snap = _last_visit(cin, tables, "CIN")
-    ok = within_working_days(snap["visit_date"], snap["month_end"], 20)
+    ok = within_working_days(snap["visit_date"], snap["month_end"], CIN_VISIT_WD)
     return members(snap, snap["child_id"], ok)
 
 

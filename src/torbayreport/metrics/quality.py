@@ -110,7 +110,7 @@ def q03_good_or_better(tables: Tables, months: pd.PeriodIndex):
 
 @kpi(
     id="Q04",
-    title="Inadequate audits re-audited within 2 months",
+    title=f"Inadequate audits re-audited within {REAUDIT_MONTHS} months",
     pillar="quality",
     ref="4.1.1",
     polarity="up",
@@ -118,9 +118,9 @@ def q03_good_or_better(tables: Tables, months: pd.PeriodIndex):
     grain="audits",
     window="r12m",
     needs=("audits.audit_date", "audits.grade"),
-    history=("audits.audit_date", 13),
-    definition="""
-        Audits with a final grade of Inadequate fall due for re-audit two calendar months after
+    history=("audits.audit_date", REAUDIT_MONTHS + 11),
+    definition=f"""
+        Audits with a final grade of Inadequate fall due for re-audit {REAUDIT_MONTHS} calendar months after
         their audit date (e.g. 15 March is due by 15 May; 31 December by 28 or 29 February). Of the
         inadequate audits whose re-audit fell due in the 12 months to the end of the month, the
         share re-audited (an audit recorded as a re-audit of it, dated on or after the original and

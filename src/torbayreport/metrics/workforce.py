@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from torbayreport.metrics.populations import (
+    ASYE_MONTHS,
     SOCIAL_WORK_ROLES,
     monthly_sum,
     open_children,
@@ -19,7 +20,8 @@ from torbayreport.metrics.populations import (
 from torbayreport.metrics.registry import Tables, kpi, members, record_ids, totals
 from torbayreport.metrics.windows import distinct_in_rolling, extend_back, in_month, open_at_month_end
 
-CHANGE_OF_WORKER_LIMIT = 3  # W04
+CHANGE_OF_WORKER_LIMIT = 3  # W04: three or more different workers ...
+CHANGE_OF_WORKER_MONTHS = 12  # ... in the 12 months to the month end
 ASYE_CASELOAD_LIMIT = 18  # W06
 
 
@@ -116,7 +118,7 @@ def w03_vacancy_rate(tables: Tables, months: pd.PeriodIndex):
 
 @kpi(
     id="W04",
-    title="Children with 3+ social workers in 12 months",
+    title=f"Children with {CHANGE_OF_WORKER_LIMIT}+ social workers in {CHANGE_OF_WORKER_MONTHS} months",
     pillar="workforce",
     ref="3.1.1",
     polarity="down",
@@ -124,19 +126,21 @@ def w03_vacancy_rate(tables: Tables, months: pd.PeriodIndex):
     grain="children",
     window="snapshot",
     needs=("cin_episodes.cin_start", "allocations.alloc_start", "allocations.worker_id"),
-    history=("allocations.alloc_start", 11),
-    definition="""
+    history=("allocations.alloc_start", CHANGE_OF_WORKER_MONTHS - 1),
+    definition=f"""
         At the last day of the month: children open to children's social care (an open child in
         need episode, child protection plan or period of care, each child counted once) who had
-        three or more different allocated workers at any time in the 12 months to the month end
-        (an allocation counts if it was open on any day from the first day of the month 11 months
+        {CHANGE_OF_WORKER_LIMIT} or more different allocated workers at any time in the {CHANGE_OF_WORKER_MONTHS} months to the month end
+        (an allocation counts if it was open on any day from the first day of the month {CHANGE_OF_WORKER_MONTHS - 1} months
         earlier to the month end; the same worker allocated twice counts once), as a share of those
         open children.
     """,
 )
 def w04_changes_of_worker(tables: Tables, months: pd.PeriodIndex):
     children = open_children(tables, months)
-    workers = distinct_in_rolling(tables["allocations"], "alloc_start", "alloc_end", months, 12, "child_id", "worker_id")
+    workers = distinct_in_rolling(
+        tables["allocations"], "alloc_start", "alloc_end", months, CHANGE_OF_WORKER_MONTHS, "child_id", "worker_id"
+    )
     children = children.merge(workers, on=["month", "child_id"], how="left")
     return members(children["month"], children["child_id"], children["distinct"].fillna(0) >= CHANGE_OF_WORKER_LIMIT)
 
@@ -174,7 +178,7 @@ def w05_mandatory_training(tables: Tables, months: pd.PeriodIndex):
 
 @kpi(
     id="W06",
-    title="Newly qualified SWs (ASYE) with caseload above 18",
+    title=f"Newly qualified SWs (ASYE) with caseload above {ASYE_CASELOAD_LIMIT}",
     pillar="workforce",
     ref="3.1.1",
     polarity="down",
@@ -182,11 +186,11 @@ def w05_mandatory_training(tables: Tables, months: pd.PeriodIndex):
     grain="workers",
     window="snapshot",
     needs=("staff.start_date", "staff.asye", "allocations.alloc_start"),
-    definition="""
+    definition=f"""
         At the last day of the month: social workers in their assessed and supported year in
-        employment (joined as newly qualified, within 12 months of their start date) in post whose
+        employment (joined as newly qualified, within {ASYE_MONTHS} months of their start date) in post whose
         caseload — distinct children with an allocation to
-        them open at the month end — is more than 18, as a share of all ASYE social workers in
+        them open at the month end — is more than {ASYE_CASELOAD_LIMIT}, as a share of all ASYE social workers in
         post.
     """,
 )
