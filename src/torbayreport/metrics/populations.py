@@ -107,9 +107,16 @@ def open_children(tables: Tables, months: pd.PeriodIndex, *spells: str) -> pd.Da
 
 
 def open_allocations(tables: Tables, months: pd.PeriodIndex) -> pd.DataFrame:
-    """Distinct (month, worker_id, child_id) for allocations open at each month end."""
-    rows = open_at_month_end(tables["allocations"], "alloc_start", "alloc_end", months)
-    return rows[["month", "worker_id", "child_id"]].drop_duplicates().reset_index(drop=True)
+    """Distinct (month, worker_id, child_id) for allocations open at each month end (first kept)."""
+    rows = open_at_month_end(tables["allocations"], "alloc_start", "alloc_end", months)[["month", "worker_id", "child_id"]]
+    if rows.empty:
+        return rows
+    workers, _ = pd.factorize(rows["worker_id"], use_na_sentinel=False)
+    children, _ = pd.factorize(rows["child_id"], use_na_sentinel=False)
+    month = rows["month"].array.asi8
+    key = ((month - month.min()) * (workers.max() + 1) + workers) * (children.max() + 1) + children
+    _, first = np.unique(key, return_index=True)  # int64 keys, not a string drop_duplicates
+    return rows.take(np.sort(first)).reset_index(drop=True)
 
 
 def caseloads(tables: Tables, months: pd.PeriodIndex) -> pd.DataFrame:

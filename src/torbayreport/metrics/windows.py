@@ -164,10 +164,13 @@ def active_in_rolling(
 
 def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sorted distinct int64 values and how often each occurs (``np.unique(..., return_counts=True)``
-    by one sort: numpy 2's hash-based ``unique`` is several times slower on millions of keys)."""
-    ordered = np.sort(values, kind="stable")
-    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if len(ordered) else np.zeros(0, np.int64)
-    return ordered[starts], np.diff(np.r_[starts, len(ordered)])
+    by one in-place sort of ``values``, which the caller gives up: numpy 2's hash-based ``unique``
+    is several times slower on millions of keys)."""
+    values.sort()
+    if not len(values):
+        return values, np.zeros(0, np.int64)
+    starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
+    return values[starts], np.diff(np.r_[starts, len(values)])
 
 
 def distinct_in_rolling(
@@ -189,7 +192,12 @@ def distinct_in_rolling(
     idx, month_ord = idx[keep], month_ord[keep]
     n_by, n_count = max(len(by_values), 1), max(len(count_values), 1)
     first = int(month_ord.min()) if len(month_ord) else 0
-    pair = ((month_ord - first) * n_by + by_codes[idx]) * n_count + count_codes[idx]
+    pair = (month_ord - first) * n_by
+    del month_ord
+    pair += by_codes[idx]
+    pair *= n_count
+    pair += count_codes[idx]
+    del idx
     group, distinct = _runs(_runs(pair)[0] // n_count)
     group_month = group // n_by + first
     month, _ = _month_columns(group_month, months) if len(group) else (pd.PeriodIndex([], freq="M").array, None)
@@ -221,27 +229,34 @@ def latest_on_or_before(
     """
     lhs = left.reset_index(drop=True)
     events = right.reset_index(drop=True)
+    # Keys as int32 codes of the left's values; an event whose key no left row has cannot match.
+    q_code, uniques = pd.factorize(lhs[by].astype("string"), use_na_sentinel=True)
+    ev_code = pd.Index(uniques).get_indexer(events[by].astype("string"))
+    q_code, ev_code = q_code.astype(np.int32), ev_code.astype(np.int32)
     ev_time = pd.to_datetime(events[right_on]).to_numpy(dtype="datetime64[ns]")
     q_time = pd.to_datetime(lhs[left_on]).to_numpy(dtype="datetime64[ns]")
-    keys = pd.concat([events[by].astype("string"), lhs[by].astype("string")], ignore_index=True)
-    codes, _ = pd.factorize(keys, use_na_sentinel=True)
-    ev_code, q_code = codes[: len(events)], codes[len(events):]
-    ev_ok = (ev_code >= 0) & ~np.isnat(ev_time)
-    q_ok = (q_code >= 0) & ~np.isnat(q_time)
-    ev_rows = np.flatnonzero(ev_ok)
-    q_rows = np.flatnonzero(q_ok)
+    ev_rows = np.flatnonzero((ev_code >= 0) & ~np.isnat(ev_time))
+    q_rows = np.flatnonzero((q_code >= 0) & ~np.isnat(q_time))
+    n_ev = len(ev_rows)
     all_code = np.concatenate([ev_code[ev_rows], q_code[q_rows]])
     all_time = np.concatenate([ev_time[ev_rows], q_time[q_rows]]).view(np.int64)
-    is_query = np.concatenate([np.zeros(len(ev_rows), np.int8), np.ones(len(q_rows), np.int8)])
+    is_query = np.concatenate([np.zeros(n_ev, np.int8), np.ones(len(q_rows), np.int8)])
     order = np.lexsort((is_query, all_time, all_code))  # stable: ties keep ``right``'s order
-    position = np.where(is_query[order] == 0, np.arange(len(order)), -1)
-    last = np.maximum.accumulate(position) if len(position) else position
+    del all_time
     sorted_code = all_code[order]
+    del all_code
+    # last[i]: sorted position of the latest event at or before sorted position i (-1: none)
+    last = np.where(is_query[order] == 0, np.arange(len(order), dtype=np.int64), -1)
+    del is_query
+    if len(last):
+        np.maximum.accumulate(last, out=last)
     found = (last >= 0) & (sorted_code[np.maximum(last, 0)] == sorted_code)
+    del sorted_code
+    query_at = np.flatnonzero(order >= n_ev)  # sorted positions of the queries
+    event_at = np.where(found[query_at], order[np.maximum(last[query_at], 0)], -1)
     match = np.full(len(lhs), -1, dtype=np.int64)  # row of ``events`` matched to each left row
-    query_at = order >= len(ev_rows)
-    matched_event = np.where(found, order[np.maximum(last, 0)], -1)[query_at]
-    match[q_rows[order[query_at] - len(ev_rows)]] = np.where(matched_event >= 0, ev_rows[np.maximum(matched_event, 0)], -1)
+    match[q_rows[order[query_at] - n_ev]] = np.where(event_at >= 0, ev_rows[np.maximum(event_at, 0)], -1)
+    del order, last, found, query_at, event_at
     hit = match >= 0
     out = lhs.copy()
     dates = np.full(len(lhs), np.datetime64("NaT"), dtype="datetime64[ns]")
