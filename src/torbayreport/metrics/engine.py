@@ -120,14 +120,12 @@ def compute(
     """
     ids = list(kpi_ids) if kpi_ids is not None else list(REGISTRY)
     frames, drill = [], {}
-    try:
+    with populations.reuse():  # the month-end populations are built once for the whole catalogue
         for kpi_id in ids:
             rows, members = compute_one(REGISTRY[kpi_id], tables, months, covered=True)
             frames.append(rows)
             if members is not None:
                 drill[kpi_id] = members.assign(kpi_id=kpi_id)
-    finally:
-        populations.forget()
     metrics = pd.concat(frames, ignore_index=True)
     metrics["month"] = metrics["month"].astype(pd.PeriodDtype("M"))
     return (metrics, drill) if with_members else metrics

@@ -23,6 +23,8 @@ Conventions (stated once here, repeated in each KPI's definition text):
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import numpy as np
 import pandas as pd
 
@@ -54,6 +56,7 @@ def case_holding_social_workers(tables: Tables, months: pd.PeriodIndex) -> pd.Da
 
 CHILD_SPELLS = {"cin_episodes": ("cin_start", "cin_end"), "cp_plans": ("cp_start", "cp_end"), "cla_periods": ("cla_start", "cla_end")}
 _MEMO: list = []  # [(source frame, spell, window ordinals, result)], the last few snapshots
+_REUSING = [False]  # True only inside ``reuse()``: one catalogue run over the same tables
 
 
 def _spell_snapshot(tables: Tables, spell: str, months: pd.PeriodIndex) -> pd.DataFrame:
@@ -75,13 +78,22 @@ def _spell_snapshot(tables: Tables, spell: str, months: pd.PeriodIndex) -> pd.Da
     same_as_next = (codes[order][1:] == codes[order][:-1]) & (month_codes[order][1:] == month_codes[order][:-1])
     last_of_group = ~np.r_[same_as_next, False] if len(order) else np.zeros(0, bool)
     result = snap.take(order[last_of_group]).reset_index(drop=True)
-    _MEMO[:] = [*_MEMO[-3:], (frame, spell, key, result)]
+    if _REUSING[0]:
+        _MEMO[:] = [*_MEMO[-3:], (frame, spell, key, result)]
     return result
 
 
-def forget() -> None:
-    """Drop the kept snapshots (the engine calls this after a catalogue run to free memory)."""
-    _MEMO.clear()
+@contextmanager
+def reuse():
+    """Within the block, share the month-end snapshots between KPIs (the engine wraps one
+    catalogue run in it); on leaving, drop them. Outside it nothing is kept, so a table changed in
+    place between two calls can never be answered from a stale snapshot."""
+    _REUSING[0] = True
+    try:
+        yield
+    finally:
+        _REUSING[0] = False
+        _MEMO.clear()
 
 
 def open_children(tables: Tables, months: pd.PeriodIndex, *spells: str) -> pd.DataFrame:
