@@ -14,7 +14,7 @@ import pandas as pd
 
 from torbayreport.calendar import add_working_days
 from torbayreport.metrics.populations import open_children
-from torbayreport.metrics.practice_common import MONTH, age_at, review_cycle, with_dob
+from torbayreport.metrics.practice_common import MONTH, age_at, review_cycle, visited_within, with_dob
 from torbayreport.metrics.practice_protection import SNAPSHOT_RULE
 from torbayreport.metrics.registry import Fallback, kpi, members, record_ids
 from torbayreport.metrics.windows import in_month, in_rolling, latest_on_or_before, open_at_month_end
@@ -58,11 +58,7 @@ def _cla(tables, months) -> pd.DataFrame:
     CLA visits count; a child with no visit is not visited in time.""",
 )
 def p17_cla_visits(tables, months):
-    visits = tables["visits"]
-    visits = visits[(visits["visit_type"] == "CLA").fillna(False).to_numpy(dtype=bool)]
-    snap = latest_on_or_before(_cla(tables, months), "month_end", visits, "visit_date", "child_id", "visit_date")
-    ok = (snap["month_end"] - snap["visit_date"]).dt.days <= CLA_VISIT_DAYS
-    return members(snap, snap["child_id"], ok)
+    return visited_within(_cla(tables, months), tables, "CLA", CLA_VISIT_DAYS, working_days=False)
 
 
 def _reviews_in_periods(reviews: pd.DataFrame, periods: pd.DataFrame) -> pd.DataFrame:

@@ -21,6 +21,8 @@ import numpy as np
 import pandas as pd
 
 from torbayreport.calendar import working_days_between
+from torbayreport.metrics.registry import Members, members
+from torbayreport.metrics.windows import latest_on_or_before
 
 MONTH = pd.PeriodDtype("M")
 
@@ -55,6 +57,26 @@ def within_working_days(start: pd.Series, end: pd.Series, n: int, *, not_before_
         # so compare the calendar dates too (NaT compares False).
         ok &= end_d >= start_d
     return ok
+
+
+def last_visit(children: pd.DataFrame, tables, visit_type: str) -> pd.DataFrame:
+    """``children`` (rows with ``child_id``, ``month_end``) plus their latest ``visit_type`` visit on
+    or before the month end: ``visit_date`` (NaT when none) and that visit's ``seen_alone``."""
+    visits = tables["visits"]
+    visits = visits[(visits["visit_type"] == visit_type).fillna(False).to_numpy(dtype=bool)]
+    return latest_on_or_before(children, "month_end", visits, "visit_date", "child_id", "visit_date", columns=["seen_alone"])
+
+
+def visited_within(children: pd.DataFrame, tables, visit_type: str, limit: int, *, working_days: bool) -> Members:
+    """The "children visited within N days" KPIs (P13, P16, P17): each child in ``children`` counts,
+    and is in the numerator when their latest ``visit_type`` visit on or before the month end was
+    at most ``limit`` working days (or calendar days) before it; no visit never passes."""
+    snap = last_visit(children, tables, visit_type)
+    if working_days:
+        ok = within_working_days(snap["visit_date"], snap["month_end"], limit)
+    else:
+        ok = (snap["month_end"] - snap["visit_date"]).dt.days <= limit
+    return members(snap, snap["child_id"], ok)
 
 
 def review_cycle(

@@ -12,10 +12,10 @@ from __future__ import annotations
 import pandas as pd
 
 from torbayreport.metrics.populations import open_children
-from torbayreport.metrics.practice_common import review_cycle, within_working_days
+from torbayreport.metrics.practice_common import last_visit, review_cycle, visited_within, within_working_days
 from torbayreport.metrics.practice_front_door import WD_RULE
 from torbayreport.metrics.registry import Fallback, kpi, members, record_ids
-from torbayreport.metrics.windows import in_month, in_rolling, latest_on_or_before
+from torbayreport.metrics.windows import in_month, in_rolling
 
 S47_SEEN_WD = 1  # P07
 S47_COMPLETE_WD = 15  # P08
@@ -178,12 +178,6 @@ def p12_long_plans(tables, months):
     return members(ended, record_ids(ended, "child_id", "cp_start"), ended["_long"])
 
 
-def _last_visit(children: pd.DataFrame, tables, visit_type: str) -> pd.DataFrame:
-    visits = tables["visits"]
-    visits = visits[(visits["visit_type"] == visit_type).fillna(False).to_numpy(dtype=bool)]
-    return latest_on_or_before(children, "month_end", visits, "visit_date", "child_id", "visit_date", columns=["seen_alone"])
-
-
 @kpi(
     id="P13",
     title=f"CP visits within {CP_VISIT_WD} working days",
@@ -201,9 +195,7 @@ def _last_visit(children: pd.DataFrame, tables, visit_type: str) -> pd.DataFrame
     visit is not seen in time.""",
 )
 def p13_cp_visits(tables, months):
-    snap = _last_visit(open_children(tables, months, "cp_plans"), tables, "CP")
-    ok = within_working_days(snap["visit_date"], snap["month_end"], CP_VISIT_WD)
-    return members(snap, snap["child_id"], ok)
+    return visited_within(open_children(tables, months, "cp_plans"), tables, "CP", CP_VISIT_WD, working_days=True)
 
 
 @kpi(
@@ -222,7 +214,7 @@ def p13_cp_visits(tables, months):
     {SNAPSHOT_RULE} A child with no visit, or with 'seen alone' blank, does not count as seen alone.""",
 )
 def p14_cp_seen_alone(tables, months):
-    snap = _last_visit(open_children(tables, months, "cp_plans"), tables, "CP")
+    snap = last_visit(open_children(tables, months, "cp_plans"), tables, "CP")
     return members(snap, snap["child_id"], snap["seen_alone"])
 
 
@@ -280,9 +272,7 @@ def p16_cin_visits(tables, months):
     others = open_children(tables, months, "cp_plans", "cla_periods")[["child_id", "month"]]
     flagged = cin.merge(others.assign(_other=True), on=["child_id", "month"], how="left")
     cin = flagged[flagged["_other"].isna().to_numpy()].drop(columns="_other")
-    snap = _last_visit(cin, tables, "CIN")
-    ok = within_working_days(snap["visit_date"], snap["month_end"], CIN_VISIT_WD)
-    return members(snap, snap["child_id"], ok)
+    return visited_within(cin, tables, "CIN", CIN_VISIT_WD, working_days=True)
 
 
 @kpi(
