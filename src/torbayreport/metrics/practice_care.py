@@ -14,7 +14,7 @@ import pandas as pd
 
 from torbayreport.calendar import add_working_days
 from torbayreport.metrics.populations import open_children
-from torbayreport.metrics.practice_common import MONTH, age_at, review_cycle, visited_within, with_dob
+from torbayreport.metrics.practice_common import MONTH, age_at, flagged_events, review_cycle, visited_within, with_dob
 from torbayreport.metrics.practice_protection import SNAPSHOT_RULE
 from torbayreport.metrics.registry import Fallback, kpi, members, record_ids
 from torbayreport.metrics.windows import in_month, in_rolling, latest_on_or_before, open_at_month_end
@@ -250,8 +250,7 @@ def p22_re_entries(tables, months):
     re_entry = (previous_end <= periods["cla_start"]) & (
         previous_end >= periods["cla_start"] - pd.DateOffset(months=RE_ENTRY_MONTHS)
     )
-    started = in_rolling(periods.assign(_re=re_entry.fillna(False).to_numpy(dtype=bool)), "cla_start", months, 12)
-    return members(started, record_ids(started, "child_id", "cla_start"), started["_re"])
+    return flagged_events(periods, re_entry, "cla_start", months, ("child_id", "cla_start"), rolling_months=12)
 
 
 @kpi(

@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 
 from torbayreport.calendar import working_days_between
-from torbayreport.metrics.registry import Members, members
-from torbayreport.metrics.windows import latest_on_or_before
+from torbayreport.metrics.registry import Members, members, record_ids
+from torbayreport.metrics.windows import in_month, in_rolling, latest_on_or_before
 
 MONTH = pd.PeriodDtype("M")
 
@@ -57,6 +57,17 @@ def within_working_days(start: pd.Series, end: pd.Series, n: int, *, not_before_
         # so compare the calendar dates too (NaT compares False).
         ok &= end_d >= start_d
     return ok
+
+
+def flagged_events(
+    frame: pd.DataFrame, flag, date_col: str, months: pd.PeriodIndex, ids: tuple[str, ...], *, rolling_months: int = 1
+) -> Members:
+    """The "share of events flagged" KPIs: every row of ``frame`` dated (``date_col``) in the month,
+    or in the ``rolling_months`` to the month end, counts once; it is in the numerator when its
+    ``flag`` (aligned to ``frame`` by position; missing = not flagged) is true. Ids from ``ids``."""
+    rows = frame.assign(_flag=pd.Series(np.asarray(flag, dtype=object)).astype("boolean").fillna(False).to_numpy(dtype=bool))
+    rows = in_month(rows, date_col, months) if rolling_months == 1 else in_rolling(rows, date_col, months, rolling_months)
+    return members(rows, record_ids(rows, *ids), rows["_flag"])
 
 
 def last_visit(children: pd.DataFrame, tables, visit_type: str) -> pd.DataFrame:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from torbayreport.calendar import working_days_between
-from torbayreport.metrics.practice_common import within_working_days
+from torbayreport.metrics.practice_common import flagged_events, within_working_days
 from torbayreport.metrics.registry import Fallback, kpi, members, record_ids
 from torbayreport.metrics.windows import in_month, open_at_month_end
 
@@ -83,9 +83,7 @@ def p02_re_referrals(tables, months):
     referrals = tables["referrals"]
     previous = _previous_referral_date(referrals)
     within = previous.notna() & (previous >= referrals["referral_date"] - pd.DateOffset(months=RE_REFERRAL_MONTHS))
-    frame = referrals.assign(_re=within.fillna(False).to_numpy(dtype=bool))
-    frame = in_month(frame, "referral_date", months)
-    return members(frame, frame["referral_id"], frame["_re"])
+    return flagged_events(referrals, within, "referral_date", months, ("referral_id",))
 
 
 def _p02_from_count(tables, months):

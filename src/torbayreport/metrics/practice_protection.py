@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from torbayreport.metrics.populations import open_children
-from torbayreport.metrics.practice_common import last_visit, review_cycle, visited_within, within_working_days
+from torbayreport.metrics.practice_common import flagged_events, last_visit, review_cycle, visited_within, within_working_days
 from torbayreport.metrics.practice_front_door import WD_RULE
 from torbayreport.metrics.registry import Fallback, kpi, members, record_ids
 from torbayreport.metrics.windows import in_month, in_rolling
@@ -144,9 +144,8 @@ def p10_s47_to_icpc(tables, months):
 )
 def p11_repeat_plans(tables, months):
     plans = tables["cp_plans"].sort_values(["child_id", "cp_start"])
-    plans = plans.assign(_repeat=plans.groupby("child_id").cumcount().to_numpy() > 0)
-    started = in_rolling(plans, "cp_start", months, 12)
-    return members(started, record_ids(started, "child_id", "cp_start"), started["_repeat"])
+    repeat = plans.groupby("child_id").cumcount().to_numpy() > 0
+    return flagged_events(plans, repeat, "cp_start", months, ("child_id", "cp_start"), rolling_months=12)
 
 
 def _p11_from_count(tables, months):
@@ -174,8 +173,7 @@ def _p11_from_count(tables, months):
 def p12_long_plans(tables, months):
     plans = tables["cp_plans"]
     long = plans["cp_start"] + pd.DateOffset(months=LONG_PLAN_MONTHS) <= plans["cp_end"]
-    ended = in_rolling(plans.assign(_long=long.fillna(False).to_numpy(dtype=bool)), "cp_end", months, 12)
-    return members(ended, record_ids(ended, "child_id", "cp_start"), ended["_long"])
+    return flagged_events(plans, long, "cp_end", months, ("child_id", "cp_start"), rolling_months=12)
 
 
 @kpi(
