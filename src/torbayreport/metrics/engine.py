@@ -1,7 +1,8 @@
 """Compute every KPI for every month of a window, once, into the tidy metrics table.
 
-Why a single tidy table (month · kpi_id · numerator · denominator · value · unit): it is the
-contract between computation and presentation. Charts, scorecards, summary text, disclosure
+Why a single tidy table (month · kpi_id · numerator · denominator · value · unit · availability):
+it is the contract between computation and presentation. ``availability`` (see :mod:`coverage`)
+says whether the data support the month's figure; ``value`` is empty unless it is ``ok``. Charts, scorecards, summary text, disclosure
 control and tests all read it, so a number in the report can always be traced to one row.
 """
 

@@ -62,8 +62,8 @@ _REUSING = [False]  # True only inside ``reuse()``: one catalogue run over the s
 def _spell_snapshot(tables: Tables, spell: str, months: pd.PeriodIndex) -> pd.DataFrame:
     """One row per (child, month) whose ``spell`` record is open at the month end: the record's
     columns (the latest-starting one if a child has several open, a data error) plus ``month``
-    and ``month_end``. Kept for reuse (keyed on the very frame object and the window), because
-    most snapshot KPIs ask for the same few populations in one catalogue run."""
+    and ``month_end``. Inside :func:`reuse` it is kept (keyed on the very frame object and the
+    window), because most snapshot KPIs ask for the same few populations in one catalogue run."""
     frame = tables[spell]
     key = tuple(pd.PeriodIndex(months, freq="M").asi8)
     for source, name, window, result in _MEMO:
