@@ -52,11 +52,12 @@ def in_month(frame: pd.DataFrame, date_col: str, months: pd.PeriodIndex) -> pd.D
     """Rows whose ``date_col`` falls inside the window (a *flow*), with a ``month`` column
     (period[M]) and a fresh 0..n-1 index. Rows with a missing date are not in any month.
     """
-    dates = pd.to_datetime(frame[date_col])
-    month = dates.dt.to_period("M")
-    keep = (month.isin(months) & dates.notna()).to_numpy(dtype=bool)
+    stamps = pd.to_datetime(frame[date_col]).to_numpy(dtype="datetime64[ns]")
+    ordinal = stamps.astype("datetime64[M]").astype(np.int64)  # the Period[M] ordinal; no Period objects
+    window = np.asarray(_period_ordinal(months), dtype=np.int64)
+    keep = ~np.isnat(stamps) & np.isin(ordinal, window)
     out = frame.loc[keep].reset_index(drop=True)
-    out["month"] = month[keep].astype(pd.PeriodDtype("M")).to_numpy()
+    out["month"] = pd.PeriodIndex.from_ordinals(ordinal[keep], freq="M").array
     return out
 
 
