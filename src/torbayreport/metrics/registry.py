@@ -74,20 +74,26 @@ def members(month, record_id, in_numerator) -> Members:
 
 def record_ids(rows: pd.DataFrame, *columns: str) -> pd.Series:
     """A stable text drill-down id: ``columns`` of ``rows`` joined with "|" (dates as YYYY-MM-DD,
-    times kept if any)."""
-    texts = []
+    times kept as THH:MM if any; a missing part is empty). Built with Arrow string kernels, since
+    ids are made for every counted record (hundreds of thousands of contacts a run)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    parts = []
     for part in (rows[col] for col in columns):
         if pd.api.types.is_datetime64_any_dtype(part):
-            stamps = part.to_numpy(dtype="datetime64[ns]")
-            text = pd.Series(np.datetime_as_string(stamps, unit="m"), index=part.index, dtype="string")
-            text = text.str.removesuffix("T00:00").mask(np.isnat(stamps))
+            # Few distinct dates: format each once (numpy), then take by code (Arrow).
+            codes, uniques = pd.factorize(part.to_numpy(dtype="datetime64[ns]"), use_na_sentinel=True)
+            words = [w.removesuffix("T00:00") for w in np.datetime_as_string(np.asarray(uniques, "datetime64[ns]"), unit="m")]
+            text = pa.array(words, type=pa.large_string()).take(pa.array(codes, mask=codes < 0))
         else:
-            text = part.astype("string")
-        texts.append(text.astype("string").fillna(""))
-    out = texts[0]
-    for text in texts[1:]:
-        out = out + "|" + text
-    return out.astype("string")
+            text = pa.array(part.astype("string").array)
+        parts.append(text.cast(pa.large_string()))
+    if not len(rows):
+        return pd.Series([], index=rows.index, dtype="string")
+    separator = pa.scalar("|", type=pa.large_string())
+    joined = pc.binary_join_element_wise(*parts, separator, null_handling="replace", null_replacement="")
+    return pd.Series(joined.to_pandas(), index=rows.index).astype("string")
 
 
 @dataclass(frozen=True)
