@@ -68,6 +68,13 @@ def in_rolling(frame: pd.DataFrame, date_col: str, months: pd.PeriodIndex, n: in
     return rolling(in_month(frame, date_col, extend_back(months, n - 1)), months, n)
 
 
+def _spans(first_ord: np.ndarray, last_ord: np.ndarray, window: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's first window month and how many window months it spans (0 if none)."""
+    lo = np.maximum(first_ord, window.min())
+    hi = np.minimum(last_ord, window.max())
+    return lo, np.where(np.isfinite(lo) & (hi >= lo), hi - lo + 1, 0).astype(np.int64)
+
+
 def _expansion(first_ord: np.ndarray, last_ord: np.ndarray, months: pd.PeriodIndex) -> tuple[np.ndarray, np.ndarray]:
     """(row index, month ordinal) pairs: each row once per window month from ``first_ord`` to
     ``last_ord`` (clipped to the window) — ``np.repeat`` instead of a loop over months. The month
@@ -75,9 +82,7 @@ def _expansion(first_ord: np.ndarray, last_ord: np.ndarray, months: pd.PeriodInd
     window = np.asarray(_period_ordinal(months), dtype=np.int64)
     if len(first_ord) == 0 or len(window) == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    lo = np.maximum(first_ord, window.min())
-    hi = np.minimum(last_ord, window.max())
-    counts = np.where(np.isfinite(lo) & (hi >= lo), hi - lo + 1, 0).astype(np.int64)
+    lo, counts = _spans(first_ord, last_ord, window)
     idx = np.repeat(np.arange(len(first_ord)), counts)
     offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
     month_ord = lo[idx].astype(np.int64) + offsets
@@ -163,6 +168,9 @@ def active_in_rolling(
     return _expand_over_months(frame, _month_ordinal(frame[start_col]), end_ord, months)
 
 
+PAIRS_PER_SLICE = 4_000_000  # distinct_in_rolling: ~100 MB of int64 work arrays at a time
+
+
 def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sorted distinct int64 values and how often each occurs (``np.unique(..., return_counts=True)``
     by one in-place sort of ``values``, which the caller gives up: numpy 2's hash-based ``unique``
@@ -187,20 +195,31 @@ def distinct_in_rolling(
     """
     by_codes, by_values = pd.factorize(frame[by], use_na_sentinel=True)
     count_codes, count_values = pd.factorize(frame[count], use_na_sentinel=False)
+    first_ord = _month_ordinal(frame[start_col])
     end_ord = np.full(len(frame), np.inf) if end_col is None else _month_ordinal(frame[end_col]) + (n - 1)
-    idx, month_ord = _expansion(_month_ordinal(frame[start_col]), end_ord, months)
-    keep = by_codes[idx] >= 0
-    idx, month_ord = idx[keep], month_ord[keep]
     n_by, n_count = max(len(by_values), 1), max(len(count_values), 1)
-    first = int(month_ord.min()) if len(month_ord) else 0
-    pair = (month_ord - first) * n_by
-    del month_ord
-    pair += by_codes[idx]
-    pair *= n_count
-    pair += count_codes[idx]
-    del idx
-    group, distinct = _runs(_runs(pair)[0] // n_count)
-    group_month = group // n_by + first
+    # Memory stays bounded: the (record, month) pairs are counted in slices of ``by`` values
+    # (each ``by`` value's count needs only its own records), about PAIRS_PER_SLICE pairs a slice.
+    window = np.asarray(_period_ordinal(months), dtype=np.int64)
+    total = int(_spans(first_ord, end_ord, window)[1].sum()) if len(frame) and len(window) else 0
+    slices = max(1, -(-total // PAIRS_PER_SLICE))
+    groups, counts = [], []
+    for part in range(slices):
+        rows = np.flatnonzero((by_codes >= 0) & (by_codes % slices == part))
+        idx, month_ord = _expansion(first_ord[rows], end_ord[rows], months)
+        idx = rows[idx]
+        pair = (month_ord - window.min()) * n_by
+        del month_ord
+        pair += by_codes[idx]
+        pair *= n_count
+        pair += count_codes[idx]
+        del idx
+        group, distinct = _runs(_runs(pair)[0] // n_count)
+        groups.append(group)
+        counts.append(distinct)
+    group = np.concatenate(groups) if groups else np.zeros(0, np.int64)
+    distinct = np.concatenate(counts) if counts else np.zeros(0, np.int64)
+    group_month = group // n_by + (window.min() if len(window) else 0)
     month, _ = _month_columns(group_month, months) if len(group) else (pd.PeriodIndex([], freq="M").array, None)
     return pd.DataFrame(
         {"month": month, by: pd.Series(by_values.take(group % n_by)).array, "distinct": distinct.astype(np.int64)}
