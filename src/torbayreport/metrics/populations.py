@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from torbayreport.metrics.registry import Tables
-from torbayreport.metrics.windows import open_at_month_end
+from torbayreport.metrics.windows import month_expansion, open_at_month_end
 
 SOCIAL_WORK_ROLES = ("Social worker", "Senior practitioner", "Team manager", "Service manager", "IRO")
 
@@ -119,16 +119,25 @@ def open_children(tables: Tables, months: pd.PeriodIndex, *spells: str) -> pd.Da
 
 
 def open_allocations(tables: Tables, months: pd.PeriodIndex) -> pd.DataFrame:
-    """Distinct (month, worker_id, child_id) for allocations open at each month end (first kept)."""
-    rows = open_at_month_end(tables["allocations"], "alloc_start", "alloc_end", months)[["month", "worker_id", "child_id"]]
-    if rows.empty:
-        return rows
-    workers, _ = pd.factorize(rows["worker_id"], use_na_sentinel=False)
-    children, _ = pd.factorize(rows["child_id"], use_na_sentinel=False)
-    month = rows["month"].array.asi8
-    key = ((month - month.min()) * (workers.max() + 1) + workers) * (children.max() + 1) + children
+    """Distinct (month, worker_id, child_id) for allocations open at each month end (first kept).
+
+    Worked on int codes (month ordinal, worker code, child code) until the distinct rows are
+    known, so the ids are copied once per result row rather than once per expanded record."""
+    alloc = tables["allocations"]
+    workers, worker_ids = pd.factorize(alloc["worker_id"], use_na_sentinel=False)
+    children, child_ids = pd.factorize(alloc["child_id"], use_na_sentinel=False)
+    idx, month = month_expansion(alloc, "alloc_start", "alloc_end", months)
+    key = ((month - (month.min() if len(month) else 0)) * (len(worker_ids) + 1) + workers[idx]) * (len(child_ids) + 1)
+    key += children[idx]
     _, first = np.unique(key, return_index=True)  # int64 keys, not a string drop_duplicates
-    return rows.take(np.sort(first)).reset_index(drop=True)
+    keep = idx[np.sort(first)]
+    return pd.DataFrame(
+        {
+            "month": pd.PeriodIndex.from_ordinals(month[np.sort(first)], freq="M").array,
+            "worker_id": pd.Series(worker_ids.take(workers[keep])).array,
+            "child_id": pd.Series(child_ids.take(children[keep])).array,
+        }
+    )
 
 
 def caseloads(tables: Tables, months: pd.PeriodIndex) -> pd.DataFrame:

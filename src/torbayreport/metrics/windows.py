@@ -111,6 +111,21 @@ def _expand_over_months(
     return out
 
 
+def _open_end_ordinal(frame: pd.DataFrame, end_col: str | None) -> np.ndarray:
+    # Open at the end of every month strictly before the month it ends in (an end on the last
+    # day of a month closes it at that month end), so the last open month is (end month - 1).
+    return np.full(len(frame), np.inf) if end_col is None else _month_ordinal(frame[end_col]) - 1
+
+
+def month_expansion(
+    frame: pd.DataFrame, start_col: str, end_col: str | None, months: pd.PeriodIndex
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`open_at_month_end` as int arrays only: (row position in ``frame``, month ordinal)
+    for every month end of the window at which the row is open — for callers that count or
+    deduplicate on codes before building any rows."""
+    return _expansion(_month_ordinal(frame[start_col]), _open_end_ordinal(frame, end_col), months)
+
+
 def open_at_month_end(
     frame: pd.DataFrame, start_col: str, end_col: str | None, months: pd.PeriodIndex
 ) -> pd.DataFrame:
@@ -119,12 +134,7 @@ def open_at_month_end(
     Open at month end: ``start <= month_end`` and (``end`` missing or ``end > month_end``).
     Returns the record's columns plus ``month`` (period[M]) and ``month_end`` (Timestamp).
     """
-    if end_col is None:
-        end_ord = np.full(len(frame), np.inf)
-    else:
-        # Open at the end of every month strictly before the month it ends in (an end on the last
-        # day of a month closes it at that month end), so the last open month is (end month - 1).
-        end_ord = _month_ordinal(frame[end_col]) - 1
+    end_ord = _open_end_ordinal(frame, end_col)
     return _expand_over_months(frame, _month_ordinal(frame[start_col]), end_ord, months)
 
 
