@@ -125,7 +125,7 @@ def compute(
         for kpi_id in ids:
             rows, members = compute_one(REGISTRY[kpi_id], tables, months, covered=True)
             frames.append(rows)
-            if members is not None:
+            if with_members and members is not None:  # members of every KPI are large: keep only on request
                 drill[kpi_id] = members.assign(kpi_id=kpi_id)
     metrics = pd.concat(frames, ignore_index=True)
     metrics["month"] = metrics["month"].astype(pd.PeriodDtype("M"))
