@@ -193,32 +193,42 @@ def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def distinct_in_rolling(
-    frame: pd.DataFrame, start_col: str, end_col: str | None, months: pd.PeriodIndex, n: int, by: str, count: str
-) -> pd.DataFrame:
-    """Columns ``month``, ``by``, ``distinct``: per month, for each ``by`` value (e.g. a child), how
-    many different ``count`` values (e.g. workers) have a record touching the month's ``n``-month
-    period (the rule of :func:`active_in_rolling`). A missing ``count`` is one value; a missing
-    ``by`` is not counted.
+    frame: pd.DataFrame,
+    start_col: str,
+    end_col: str | None,
+    months: pd.PeriodIndex,
+    n: int,
+    by: str,
+    count: str,
+    at: pd.DataFrame,
+) -> np.ndarray:
+    """For each row of ``at`` (columns ``month`` and ``by``, e.g. the open children at each month
+    end): how many different ``count`` values (e.g. workers) ``by`` has on records of ``frame``
+    touching that month's ``n``-month period (the rule of :func:`active_in_rolling`); 0 when none.
+    A missing ``count`` is one value; a missing ``by`` matches nothing.
 
-    Why not ``active_in_rolling`` + ``drop_duplicates`` + ``groupby``: the pairs are counted as
-    int64 keys (month, by-code, count-code) with one ``np.unique``, never as Period/string rows.
+    Why not ``active_in_rolling`` + ``drop_duplicates`` + ``merge``: the (month, by, count) pairs
+    are int64 keys, deduplicated by one sort and looked up for ``at`` with ``searchsorted``, and
+    only records of ``by`` values present in ``at`` are expanded, in slices of about
+    ``PAIRS_PER_SLICE`` pairs so memory stays bounded.
     """
-    by_codes, by_values = pd.factorize(frame[by], use_na_sentinel=True)
+    at_codes, by_values = pd.factorize(at[by], use_na_sentinel=True)
+    by_codes = pd.Index(by_values).get_indexer(frame[by]) if len(by_values) else np.full(len(frame), -1)
     count_codes, count_values = pd.factorize(frame[count], use_na_sentinel=False)
     first_ord = _month_ordinal(frame[start_col])
     end_ord = np.full(len(frame), np.inf) if end_col is None else _month_ordinal(frame[end_col]) + (n - 1)
     n_by, n_count = max(len(by_values), 1), max(len(count_values), 1)
-    # Memory stays bounded: the (record, month) pairs are counted in slices of ``by`` values
-    # (each ``by`` value's count needs only its own records), about PAIRS_PER_SLICE pairs a slice.
     window = np.asarray(_period_ordinal(months), dtype=np.int64)
-    total = int(_spans(first_ord, end_ord, window)[1].sum()) if len(frame) and len(window) else 0
+    base = window.min() if len(window) else 0
+    relevant = np.flatnonzero(by_codes >= 0)
+    total = int(_spans(first_ord[relevant], end_ord[relevant], window)[1].sum()) if len(relevant) and len(window) else 0
     slices = max(1, -(-total // PAIRS_PER_SLICE))
     groups, counts = [], []
     for part in range(slices):
-        rows = np.flatnonzero((by_codes >= 0) & (by_codes % slices == part))
+        rows = relevant[by_codes[relevant] % slices == part]
         idx, month_ord = _expansion(first_ord[rows], end_ord[rows], months)
         idx = rows[idx]
-        pair = (month_ord - window.min()) * n_by
+        pair = (month_ord - base) * n_by
         del month_ord
         pair += by_codes[idx]
         pair *= n_count
@@ -229,11 +239,12 @@ def distinct_in_rolling(
         counts.append(distinct)
     group = np.concatenate(groups) if groups else np.zeros(0, np.int64)
     distinct = np.concatenate(counts) if counts else np.zeros(0, np.int64)
-    group_month = group // n_by + (window.min() if len(window) else 0)
-    month, _ = _month_columns(group_month, months) if len(group) else (pd.PeriodIndex([], freq="M").array, None)
-    return pd.DataFrame(
-        {"month": month, by: pd.Series(by_values.take(group % n_by)).array, "distinct": distinct.astype(np.int64)}
-    )
+    order = np.argsort(group, kind="stable")
+    group, distinct = group[order], distinct[order]
+    at_key = (at["month"].array.asi8 - base) * n_by + at_codes
+    pos = np.minimum(np.searchsorted(group, at_key), max(len(group) - 1, 0))
+    found = (at_codes >= 0) & (len(group) > 0) & (group[pos] == at_key) if len(group) else np.zeros(len(at), bool)
+    return np.where(found, distinct[pos] if len(group) else 0, 0)
 
 
 def latest_on_or_before(

@@ -139,10 +139,10 @@ def w03_vacancy_rate(tables: Tables, months: pd.PeriodIndex):
 def w04_changes_of_worker(tables: Tables, months: pd.PeriodIndex):
     children = open_children(tables, months)
     workers = distinct_in_rolling(
-        tables["allocations"], "alloc_start", "alloc_end", months, CHANGE_OF_WORKER_MONTHS, "child_id", "worker_id"
+        tables["allocations"], "alloc_start", "alloc_end", months, CHANGE_OF_WORKER_MONTHS, "child_id", "worker_id",
+        at=children,
     )
-    children = children.merge(workers, on=["month", "child_id"], how="left")
-    return members(children["month"], children["child_id"], children["distinct"].fillna(0) >= CHANGE_OF_WORKER_LIMIT)
+    return members(children, children["child_id"], workers >= CHANGE_OF_WORKER_LIMIT)
 
 
 @kpi(
