@@ -64,10 +64,13 @@ def test_metrics_writes_the_tidy_csv(tmp_path, monkeypatch, capsys):
     assert code == 0
     assert "2 KPIs x 2 months" in capsys.readouterr().out
     frame = pd.read_csv(out, dtype={"month": str})
-    assert list(frame.columns) == ["month", "kpi_id", "numerator", "denominator", "value", "unit"]
+    assert list(frame.columns) == ["month", "kpi_id", "numerator", "denominator", "value", "unit", "availability"]
     l08 = frame[frame["kpi_id"] == "L08"].set_index("month")
-    assert l08.loc["2019-04", ["numerator", "denominator", "value"]].tolist() == [2, 3, 66.7]
+    assert l08.loc["2019-04", ["numerator", "denominator", "value", "availability"]].tolist() == [2, 3, 66.7, "ok"]
     assert pd.isna(l08.loc["2019-03", "value"])  # no referrals in March -> empty value, not 0
+    assert l08.loc["2019-03", "availability"] == "no_events"
+    q01 = frame[frame["kpi_id"] == "Q01"]  # no audit programme supplied at all
+    assert q01["value"].isna().all() and (q01["availability"] == "missing_source").all()
 
 
 def test_metrics_rejects_bad_months_and_unknown_kpis(tmp_path, capsys):

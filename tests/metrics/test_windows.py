@@ -6,8 +6,10 @@ import pandas as pd
 
 from torbayreport.metrics.windows import (
     active_in_rolling,
+    distinct_in_rolling,
     extend_back,
     in_month,
+    in_rolling,
     latest_on_or_before,
     month_ends,
     month_window,
@@ -102,3 +104,47 @@ def test_latest_on_or_before_matches_by_key_and_keeps_order():
     assert list(out["who"]) == ["b", "a", "a", "c"]
     got = out["last"].dt.strftime("%Y-%m-%d").fillna("none").tolist()
     assert got == ["2019-02-01", "2019-02-28", "2019-01-15", "none"]
+
+
+def test_in_rolling_places_an_event_in_the_12_months_that_contain_it():
+    frame = pd.DataFrame({"id": ["first_of_april", "last_of_march"], "when": pd.to_datetime(["2019-04-01", "2019-03-31"])})
+    out = in_rolling(frame, "when", months("2020-03", "2020-04"), 12)
+    # March 2020's 12 months are April 2019-March 2020; April 2020's are May 2019-April 2020
+    assert sorted(out.loc[out["month"] == pd.Period("2020-03", "M"), "id"]) == ["first_of_april"]
+    assert out.loc[out["month"] == pd.Period("2020-04", "M")].empty
+
+
+def test_distinct_in_rolling_counts_each_worker_once():
+    frame = pd.DataFrame(
+        {
+            "child": ["X", "X", "X", "X", "Y", "Y"],
+            "worker": ["W1", "W2", "W1", "W3", None, "W9"],
+            "start": pd.to_datetime(["2019-01-05", "2019-06-01", "2019-11-01", "2020-01-15", "2019-05-01", "2018-01-01"]),
+            "end": pd.to_datetime(["2019-03-31", None, "2019-11-30", None, None, "2019-01-31"]),
+        }
+    )
+    at = pd.DataFrame(
+        {"month": pd.PeriodIndex(["2019-12", "2020-01", "2019-12", "2020-01", "2020-01"], freq="M"),
+         "child": ["X", "X", "Y", "Y", "Z"]}
+    )
+    got = distinct_in_rolling(frame, "start", "end", months("2019-12", "2020-01"), 12, "child", "worker", at=at)
+    # X, Dec 2019 (1 Jan-31 Dec 2019): W1 (twice), W2 -> 2; Jan 2020 (1 Feb 2019-31 Jan 2020): W1, W2, W3 -> 3.
+    # Y: the unnamed worker is one value; W9 ended 31 Jan 2019, inside Dec's period, before Jan's -> 2 then 1.
+    # Z has no allocation at all -> 0.
+    assert list(got) == [2, 3, 2, 1, 0]
+
+
+def test_latest_on_or_before_carries_the_event_columns_and_breaks_ties_by_order():
+    left = pd.DataFrame({"who": ["a", "b"], "at": pd.to_datetime(["2019-02-28", "2019-02-28"])})
+    right = pd.DataFrame(
+        {
+            "who": ["a", "a", "a", "z"],
+            "on": pd.to_datetime(["2019-02-10", "2019-02-10", "2019-03-01", "2019-01-01"]),
+            "alone": [False, True, False, True],
+        }
+    )
+    out = latest_on_or_before(left, "at", right, "on", "who", "last", columns=["alone"])
+    # a: two visits on 10 Feb (the one listed last, alone=True, is the latest); 1 Mar is after. b: none.
+    assert out["last"].dt.strftime("%Y-%m-%d").fillna("none").tolist() == ["2019-02-10", "none"]
+    assert bool(out["alone"].iloc[0]) is True
+    assert pd.isna(out["alone"].iloc[1])

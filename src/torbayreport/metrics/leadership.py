@@ -13,18 +13,16 @@ import pandas as pd
 
 from torbayreport.calendar import working_days_between
 from torbayreport.metrics.populations import (
+    ASYE_MONTHS,
     case_holding_social_workers,
-    members,
     monthly_sum,
     open_allocations,
     open_children,
-    record_key,
     staff_in_post,
-    totals,
     with_caseload,
 )
-from torbayreport.metrics.registry import Tables, kpi
-from torbayreport.metrics.windows import extend_back, in_month, latest_on_or_before, month_ends, rolling
+from torbayreport.metrics.registry import Tables, kpi, members, record_ids, totals
+from torbayreport.metrics.windows import in_month, in_rolling, latest_on_or_before, month_ends
 
 CASELOAD_LIMIT = 22  # L02: the 2019 monitoring visit found social workers with "over 22 children"
 SUPERVISION_DAYS = 28  # L03: policy interval, calendar days
@@ -44,6 +42,7 @@ LADO_WORKING_DAYS = 1  # L08
     unit="ratio",
     grain="children per FTE",
     window="snapshot",
+    needs=("staff.start_date", "staff.fte", "allocations.alloc_start"),
     definition="""
         At the last day of the month: the number of distinct children with an allocation open to a
         case-holding social worker, divided by the total FTE of case-holding social workers in post.
@@ -63,16 +62,17 @@ def l01_average_caseload(tables: Tables, months: pd.PeriodIndex):
 
 @kpi(
     id="L02",
-    title="Case-holding SWs with more than 22 children",
+    title=f"Case-holding SWs with more than {CASELOAD_LIMIT} children",
     pillar="leadership",
     ref="1.1.4",
     polarity="down",
     unit="percent",
     grain="workers",
     window="snapshot",
-    definition="""
+    needs=("staff.start_date", "allocations.alloc_start"),
+    definition=f"""
         At the last day of the month: case-holding social workers in post whose caseload (distinct
-        children with an allocation to them open at the month end) is more than 22, as a share of
+        children with an allocation to them open at the month end) is more than {CASELOAD_LIMIT}, as a share of
         all case-holding social workers in post (a head count, including any with no children).
         The caseload is not adjusted for part-time hours.
     """,
@@ -91,10 +91,12 @@ def l02_caseload_over_22(tables: Tables, months: pd.PeriodIndex):
     unit="percent",
     grain="workers",
     window="snapshot",
-    definition="""
+    needs=("staff.start_date", "supervision.supervision_date"),
+    history=("supervision.supervision_date", 1),
+    definition=f"""
         At the last day of the month: case-holding staff in post (any role with the case-holding
-        flag) whose most recent recorded supervision on or before the month end was no more than 28
-        calendar days before it (14 days for newly qualified social workers in their ASYE year, the 12 months from their start date), as a
+        flag) whose most recent recorded supervision on or before the month end was no more than {SUPERVISION_DAYS}
+        calendar days before it ({SUPERVISION_DAYS_ASYE} days for newly qualified social workers in their ASYE year, the {ASYE_MONTHS} months from their start date), as a
         share of all case-holding staff in post. Someone with no supervision recorded is counted as
         out of timescale, including a new starter.
     """,
@@ -117,11 +119,13 @@ def l03_supervision(tables: Tables, months: pd.PeriodIndex):
     unit="percent",
     grain="children",
     window="snapshot",
-    definition="""
+    needs=("cin_episodes.cin_start", "oversight.oversight_date"),
+    history=("oversight.oversight_date", 1),
+    definition=f"""
         At the last day of the month: children open to children's social care (an open child in
         need episode, child protection plan or period of care at the month end, each child counted
         once) whose most recent management-oversight case note on or before the month end is no
-        more than 30 calendar days before it, as a share of those open children.
+        more than {OVERSIGHT_DAYS} calendar days before it, as a share of those open children.
     """,
 )
 def l04_management_oversight(tables: Tables, months: pd.PeriodIndex):
@@ -133,18 +137,19 @@ def l04_management_oversight(tables: Tables, months: pd.PeriodIndex):
 
 @kpi(
     id="L05",
-    title="Return home interviews within 72 hours",
+    title=f"Return home interviews within {RHI_HOURS} hours",
     pillar="leadership",
     ref="1.3.1",
     polarity="up",
     unit="percent",
     grain="missing episodes",
     window="flow",
-    definition="""
+    needs=("missing.returned_at", "missing.rhi_at"),
+    definition=f"""
         Missing episodes whose return (date and time the child came back) falls in the month, with
-        a return home interview that took place no more than 72 hours (clock hours, not working
+        a return home interview that took place no more than {RHI_HOURS} hours (clock hours, not working
         days) after the return, as a share of all missing episodes that ended in the month. An
-        episode with no interview recorded, or one declined, counts as not within 72 hours; an
+        episode with no interview recorded, or one declined, counts as not within {RHI_HOURS} hours; an
         episode with no return recorded is not yet ended and is not counted.
     """,
 )
@@ -152,27 +157,28 @@ def l05_return_home_interviews(tables: Tables, months: pd.PeriodIndex):
     ended = in_month(tables["missing"], "returned_at", months)
     gap = ended["rhi_at"] - ended["returned_at"]
     on_time = (gap >= pd.Timedelta(0)) & (gap <= pd.Timedelta(hours=RHI_HOURS))
-    return members(ended["month"], record_key(ended["child_id"], ended["missing_start"]), on_time)
+    return members(ended["month"], record_ids(ended, "child_id", "missing_start"), on_time)
 
 
 @kpi(
     id="L06",
-    title="Children with 3+ missing episodes in 12 months",
+    title=f"Children with {MISSING_REPEAT}+ missing episodes in 12 months",
     pillar="leadership",
     ref="1.3.1",
     polarity="down",
     unit="count",
     grain="children",
     window="r12m",
-    definition="""
-        The number of distinct children who had three or more missing episodes starting in the 12
+    needs=("missing.missing_start",),
+    history=("missing.missing_start", 11),
+    definition=f"""
+        The number of distinct children who had {MISSING_REPEAT} or more missing episodes starting in the 12
         months to the end of the month (the month and the 11 before it), each child counted once
         however many episodes they had.
     """,
 )
 def l06_repeat_missing(tables: Tables, months: pd.PeriodIndex):
-    starts = in_month(tables["missing"], "missing_start", extend_back(months, 11))
-    window = rolling(starts[["month", "child_id"]], months, 12)
+    window = in_rolling(tables["missing"][["missing_start", "child_id"]], "missing_start", months, 12)
     per_child = window.groupby(["month", "child_id"], observed=True).size().rename("episodes").reset_index()
     repeat = per_child[per_child["episodes"] >= MISSING_REPEAT]
     return members(repeat["month"], repeat["child_id"], np.ones(len(repeat), dtype=bool))
@@ -201,6 +207,7 @@ def _live_actions(tables: Tables, months: pd.PeriodIndex) -> pd.DataFrame:
     unit="percent",
     grain="actions",
     window="snapshot",
+    needs=("plan_actions.month", "plan_actions.rag"),
     definition="""
         From the improvement plan tracker as updated for the month: actions rated Green (on track,
         or completed and rated Green), as a share of the actions that are due to be live — every
@@ -227,6 +234,7 @@ def l07_actions_on_track(tables: Tables, months: pd.PeriodIndex):
     unit="count",
     grain="actions",
     window="snapshot",
+    needs=("plan_actions.month", "plan_actions.status"),
     definition="""
         From the improvement plan tracker as updated for the month: the number of actions not yet
         Complete whose due date is on or before the last day of the month. Actions with no due date
@@ -241,15 +249,16 @@ def l07b_actions_overdue(tables: Tables, months: pd.PeriodIndex):
 
 @kpi(
     id="L08",
-    title="LADO referrals with initial consideration within 1 working day",
+    title=f"LADO referrals with initial consideration within {LADO_WORKING_DAYS} working day",
     pillar="leadership",
     ref="1.2.2",
     polarity="up",
     unit="percent",
     grain="referrals",
     window="flow",
-    definition="""
-        LADO referrals received in the month whose initial consideration was recorded within 1
+    needs=("lado.referral_date", "lado.considered_date"),
+    definition=f"""
+        LADO referrals received in the month whose initial consideration was recorded within {LADO_WORKING_DAYS}
         working day (England and Wales working days: weekends and bank holidays excluded; the
         referral day is day 0, so same day or next working day), as a share of LADO referrals
         received in the month. A referral not yet considered counts as not within timescale.

@@ -23,11 +23,13 @@ Conventions (stated once here, repeated in each KPI's definition text):
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import numpy as np
 import pandas as pd
 
-from torbayreport.metrics.registry import Tables, Totals, members, record_key  # noqa: F401  (re-exported)
-from torbayreport.metrics.windows import open_at_month_end
+from torbayreport.metrics.registry import Tables
+from torbayreport.metrics.windows import month_expansion, open_at_month_end
 
 SOCIAL_WORK_ROLES = ("Social worker", "Senior practitioner", "Team manager", "Service manager", "IRO")
 
@@ -52,21 +54,90 @@ def case_holding_social_workers(tables: Tables, months: pd.PeriodIndex) -> pd.Da
     return rows[rows["case_holding"].fillna(False).astype(bool)].reset_index(drop=True)
 
 
-def open_children(tables: Tables, months: pd.PeriodIndex) -> pd.DataFrame:
-    """Distinct (month, child_id) for children with an open CIN episode, CP plan or CLA period."""
-    parts = [
-        open_at_month_end(tables["cin_episodes"], "cin_start", "cin_end", months),
-        open_at_month_end(tables["cp_plans"], "cp_start", "cp_end", months),
-        open_at_month_end(tables["cla_periods"], "cla_start", "cla_end", months),
-    ]
-    rows = pd.concat([p[["month", "month_end", "child_id"]] for p in parts], ignore_index=True)
-    return rows.drop_duplicates(["month", "child_id"]).reset_index(drop=True)
+CHILD_SPELLS = {"cin_episodes": ("cin_start", "cin_end"), "cp_plans": ("cp_start", "cp_end"), "cla_periods": ("cla_start", "cla_end")}
+_MEMO: list = []  # [(source frame, spell, window ordinals, result)], the last few snapshots
+_REUSING = [False]  # True only inside ``reuse()``: one catalogue run over the same tables
+
+
+def _spell_snapshot(tables: Tables, spell: str, months: pd.PeriodIndex) -> pd.DataFrame:
+    """One row per (child, month) whose ``spell`` record is open at the month end: the record's
+    columns (the latest-starting one if a child has several open, a data error) plus ``month``
+    and ``month_end``. Inside :func:`reuse` it is kept (keyed on the very frame object and the
+    window), because most snapshot KPIs ask for the same few populations in one catalogue run."""
+    frame = tables[spell]
+    key = tuple(pd.PeriodIndex(months, freq="M").asi8)
+    for source, name, window, result in _MEMO:
+        if source is frame and name == spell and window == key:
+            return result
+    start, end = CHILD_SPELLS[spell]
+    snap = open_at_month_end(frame, start, end, months)
+    codes, _ = pd.factorize(snap["child_id"], use_na_sentinel=False)
+    month_codes = snap["month"].array.asi8
+    starts = snap[start].to_numpy(dtype="datetime64[ns]").view(np.int64)
+    order = np.lexsort((starts, codes, month_codes))  # stable: equal starts keep record order
+    same_as_next = (codes[order][1:] == codes[order][:-1]) & (month_codes[order][1:] == month_codes[order][:-1])
+    last_of_group = ~np.r_[same_as_next, False] if len(order) else np.zeros(0, bool)
+    result = snap.take(order[last_of_group]).reset_index(drop=True)
+    if _REUSING[0]:
+        _MEMO[:] = [*_MEMO[-3:], (frame, spell, key, result)]
+    return result
+
+
+@contextmanager
+def reuse():
+    """Within the block, share the month-end snapshots between KPIs (the engine wraps one
+    catalogue run in it); on leaving, drop them. Outside it nothing is kept, so a table changed in
+    place between two calls can never be answered from a stale snapshot."""
+    _REUSING[0] = True
+    try:
+        yield
+    finally:
+        _REUSING[0] = False
+        _MEMO.clear()
+
+
+def open_children(tables: Tables, months: pd.PeriodIndex, *spells: str) -> pd.DataFrame:
+    """Children open at each month end of the window.
+
+    With one spell (``"cp_plans"``): that table's rows open at the month end, one per (child,
+    month), with all its columns plus ``month``, ``month_end``. With none: the open child
+    population (a CIN episode, CP plan or CLA period open — counted once), with several: any of
+    those; then the columns are ``month``, ``month_end``, ``child_id`` only. Ordered by month.
+    """
+    spells = spells or tuple(CHILD_SPELLS)
+    if len(spells) == 1:
+        return _spell_snapshot(tables, spells[0], months).copy()
+    rows = pd.concat(
+        [_spell_snapshot(tables, spell, months)[["month", "month_end", "child_id"]] for spell in spells],
+        ignore_index=True,
+    )
+    codes, _ = pd.factorize(rows["child_id"], use_na_sentinel=False)
+    month_codes = rows["month"].array.asi8
+    pair = (month_codes - (month_codes.min() if len(rows) else 0)) * (codes.max() + 1 if len(rows) else 1) + codes
+    _, first = np.unique(pair, return_index=True)
+    return rows.take(first).reset_index(drop=True)
 
 
 def open_allocations(tables: Tables, months: pd.PeriodIndex) -> pd.DataFrame:
-    """Distinct (month, worker_id, child_id) for allocations open at each month end."""
-    rows = open_at_month_end(tables["allocations"], "alloc_start", "alloc_end", months)
-    return rows[["month", "worker_id", "child_id"]].drop_duplicates().reset_index(drop=True)
+    """Distinct (month, worker_id, child_id) for allocations open at each month end (first kept).
+
+    Worked on int codes (month ordinal, worker code, child code) until the distinct rows are
+    known, so the ids are copied once per result row rather than once per expanded record."""
+    alloc = tables["allocations"]
+    workers, worker_ids = pd.factorize(alloc["worker_id"], use_na_sentinel=False)
+    children, child_ids = pd.factorize(alloc["child_id"], use_na_sentinel=False)
+    idx, month = month_expansion(alloc, "alloc_start", "alloc_end", months)
+    key = ((month - (month.min() if len(month) else 0)) * (len(worker_ids) + 1) + workers[idx]) * (len(child_ids) + 1)
+    key += children[idx]
+    _, first = np.unique(key, return_index=True)  # int64 keys, not a string drop_duplicates
+    keep = idx[np.sort(first)]
+    return pd.DataFrame(
+        {
+            "month": pd.PeriodIndex.from_ordinals(month[np.sort(first)], freq="M").array,
+            "worker_id": pd.Series(worker_ids.take(workers[keep])).array,
+            "child_id": pd.Series(child_ids.take(children[keep])).array,
+        }
+    )
 
 
 def caseloads(tables: Tables, months: pd.PeriodIndex) -> pd.DataFrame:
@@ -87,16 +158,3 @@ def monthly_sum(frame: pd.DataFrame, column: str, months: pd.PeriodIndex) -> pd.
     if frame.empty:
         return pd.Series(0.0, index=months)
     return frame.groupby("month", observed=True)[column].sum().reindex(months, fill_value=0).astype(float)
-
-
-def totals(months: pd.PeriodIndex, numerator, denominator):
-    """A :class:`Totals` result from per-month series (already aligned to ``months``)."""
-    return Totals(
-        pd.DataFrame(
-            {
-                "month": months,
-                "numerator": np.asarray(numerator, dtype=float),
-                "denominator": np.asarray(denominator, dtype=float),
-            }
-        )
-    )

@@ -7,7 +7,7 @@ looked after and care leavers (P17–P24, P27a/b) — with the shared counting h
 """
 
 from torbayreport.metrics import practice_care, practice_front_door, practice_protection  # noqa: F401
+from torbayreport.metrics.registry import REGISTRY
 
-PRACTICE_KPIS = tuple(
-    [f"P{n:02d}" for n in range(1, 27)] + ["P27a", "P27b"]
-)
+# Read from the declarations, so a new practice KPI is listed without editing this file.
+PRACTICE_KPIS = tuple(sorted(kpi_id for kpi_id, kpi in REGISTRY.items() if kpi.pillar == "practice"))

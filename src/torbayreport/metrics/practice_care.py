@@ -13,51 +13,52 @@ import numpy as np
 import pandas as pd
 
 from torbayreport.calendar import add_working_days
-from torbayreport.metrics.practice_common import (
-    MONTH,
-    age_at,
-    flow,
-    last_on_or_before,
-    members,
-    open_children,
-    r12m,
-    record_ids,
-    review_cycle,
-    with_dob,
-)
+from torbayreport.metrics.populations import open_children
+from torbayreport.metrics.practice_common import MONTH, age_at, flagged_events, review_cycle, visited_within, with_dob
 from torbayreport.metrics.practice_protection import SNAPSHOT_RULE
-from torbayreport.metrics.registry import kpi
-from torbayreport.metrics.windows import open_at_month_end
+from torbayreport.metrics.registry import Fallback, kpi, members, record_ids
+from torbayreport.metrics.windows import in_month, in_rolling, latest_on_or_before, open_at_month_end
 
+CLA_VISIT_DAYS = 42  # P17: 6 weeks, calendar days
+CLA_FIRST_REVIEW_WD = 20  # P18: first review 20 working days after the period of care starts,
+CLA_SECOND_REVIEW_MONTHS = 3  # the second 3 months after the first,
+CLA_REVIEW_MONTHS = 6  # then every 6 months
+HEALTH_SETTLED_DAYS = 28  # P19: in care at least 28 days before a health assessment is expected
+HEALTH_AGE = 5  # P19: under 5 -> every 6 months; 5 and over -> every 12 months
+HEALTH_MONTHS_UNDER, HEALTH_MONTHS_OVER = 6, 12
+STABILITY_AGE = 16  # P21: under-16s ...
+STABILITY_CARE_MONTHS = 30  # ... looked after 2.5 years or more ...
+STABILITY_PLACEMENT_MONTHS = 24  # ... in the same placement 2 years or more
+RE_ENTRY_MONTHS = 12  # P22
+PLO_DAYS, PLO_COMPLEX_DAYS = 84, 112  # P23: 12 weeks, 16 weeks for a complex episode
+PLACEMENTS_LIMIT = 3  # P20: 3 or more placements in 12 months
 ADOPTION_PLACEMENTS = ("A3", "A4", "A5", "A6")
 TEMPORARY_PLACEMENTS = ("T0", "T1", "T2", "T3", "T4")
 EET_ACTIVITIES = ("F1", "P1", "F2", "P2", "F3", "P3")
 
 
 def _cla(tables, months) -> pd.DataFrame:
-    return open_children(tables["cla_periods"], "cla_start", "cla_end", months)
+    return open_children(tables, months, "cla_periods")
 
 
 @kpi(
     id="P17",
-    title="Children looked after visited within 6 weeks",
+    title=f"Children looked after visited within {CLA_VISIT_DAYS // 7} weeks",
     pillar="practice",
     ref="2.6.1",
     polarity="up",
     unit="percent",
     grain="children (looked after at month end)",
     window="snapshot",
+    needs=("cla_periods.cla_start", "visits.visit_date"),
+    history=("visits.visit_date", 1),
     definition=f"""Children looked after at the month end whose latest looked-after-child visit on
-    or before the month end was at most 42 calendar days (6 weeks) before it, as a share of
+    or before the month end was at most {CLA_VISIT_DAYS} calendar days ({CLA_VISIT_DAYS // 7} weeks) before it, as a share of
     children looked after. {SNAPSHOT_RULE} Calendar days, not working days; only visits recorded as
     CLA visits count; a child with no visit is not visited in time.""",
 )
 def p17_cla_visits(tables, months):
-    visits = tables["visits"]
-    visits = visits[(visits["visit_type"] == "CLA").fillna(False).to_numpy(dtype=bool)]
-    snap = last_on_or_before(_cla(tables, months), visits[["child_id", "visit_date"]], "visit_date")
-    ok = (snap["month_end"] - snap["visit_date"]).dt.days <= 42
-    return members(snap, snap["child_id"], ok)
+    return visited_within(_cla(tables, months), tables, "CLA", CLA_VISIT_DAYS, working_days=False)
 
 
 def _reviews_in_periods(reviews: pd.DataFrame, periods: pd.DataFrame) -> pd.DataFrame:
@@ -84,10 +85,12 @@ def _reviews_in_periods(reviews: pd.DataFrame, periods: pd.DataFrame) -> pd.Data
     unit="percent",
     grain="events (reviews due)",
     window="flow",
-    definition="""Looked-after reviews falling due in the month that were held on or before their due
-    date, as a share of reviews due in the month. The first review is due 20 working days after the
-    period of care starts (start day is day 0, bank holidays excluded), the second 3 calendar months
-    after the first was held, then every 6 months after the review before. A review held late
+    needs=("cla_periods.cla_start",),
+    history=("cla_reviews.review_date", CLA_REVIEW_MONTHS),
+    definition=f"""Looked-after reviews falling due in the month that were held on or before their due
+    date, as a share of reviews due in the month. The first review is due {CLA_FIRST_REVIEW_WD} working days after the
+    period of care starts (start day is day 0, bank holidays excluded), the second {CLA_SECOND_REVIEW_MONTHS} calendar months
+    after the first was held, then every {CLA_REVIEW_MONTHS} months after the review before. A review held late
     counts as not in time in the month it was due; a review not held at all counts as missed in the
     month it fell due if the child was still looked after on the due date — a period of care that
     ended on or before a due date had no review due. Reviews are matched to the period of care they
@@ -100,10 +103,10 @@ def p18_cla_reviews(tables, months):
         periods,
         keys=["child_id", "cla_start"],
         end="cla_end",
-        first_due=pd.Series(add_working_days(periods["cla_start"], 20), index=periods.index),
-        interval_after=[pd.DateOffset(months=3), pd.DateOffset(months=6)],
+        first_due=pd.Series(add_working_days(periods["cla_start"], CLA_FIRST_REVIEW_WD), index=periods.index),
+        interval_after=[pd.DateOffset(months=CLA_SECOND_REVIEW_MONTHS), pd.DateOffset(months=CLA_REVIEW_MONTHS)],
     )
-    due = flow(due, "due", months)
+    due = in_month(due, "due", months)
     return members(due, record_ids(due, "child_id", "cla_start", "due"), due["on_time"])
 
 
@@ -116,23 +119,25 @@ def p18_cla_reviews(tables, months):
     unit="percent",
     grain="children (looked after 28+ days at month end)",
     window="snapshot",
+    needs=("cla_periods.cla_start", "health_assessments.assessment_date"),
+    history=("health_assessments.assessment_date", HEALTH_MONTHS_OVER),
     definition=f"""Children looked after at the month end who had been in their current period of
-    care for at least 28 calendar days, whose latest health assessment on or before the month end
-    was within the last 6 months (children under 5 at the month end) or 12 months (aged 5 and
-    over), as a share of those children. Age from the date of birth; a child with no date of birth
-    is held to the stricter 6-month rule. {SNAPSHOT_RULE}""",
+    care for at least {HEALTH_SETTLED_DAYS} calendar days, whose latest health assessment on or before the month end
+    was within the last {HEALTH_MONTHS_UNDER} months (children under {HEALTH_AGE} at the month end) or
+    {HEALTH_MONTHS_OVER} months (aged {HEALTH_AGE} and over), as a share of those children. Age from the date of birth; a child with no date of birth
+    is held to the stricter {HEALTH_MONTHS_UNDER}-month rule. {SNAPSHOT_RULE}""",
 )
 def p19_health_assessments(tables, months):
     cla = _cla(tables, months)
-    cla = cla[((cla["month_end"] - cla["cla_start"]).dt.days >= 28).to_numpy()]
+    cla = cla[((cla["month_end"] - cla["cla_start"]).dt.days >= HEALTH_SETTLED_DAYS).to_numpy()]
     cla = with_dob(cla, tables)
-    snap = last_on_or_before(cla, tables["health_assessments"][["child_id", "assessment_date"]], "assessment_date")
+    snap = latest_on_or_before(cla, "month_end", tables["health_assessments"], "assessment_date", "child_id", "assessment_date")
     age = age_at(snap["date_of_birth"], snap["month_end"])
-    five_plus = (age >= 5).fillna(False).to_numpy(dtype=bool)
+    five_plus = (age >= HEALTH_AGE).fillna(False).to_numpy(dtype=bool)
     since = np.where(
         five_plus,
-        snap["month_end"] - pd.DateOffset(months=12),
-        snap["month_end"] - pd.DateOffset(months=6),
+        snap["month_end"] - pd.DateOffset(months=HEALTH_MONTHS_OVER),
+        snap["month_end"] - pd.DateOffset(months=HEALTH_MONTHS_UNDER),
     )
     ok = snap["assessment_date"] >= pd.Series(since, index=snap.index).astype("datetime64[ns]")
     return members(snap, snap["child_id"], ok)
@@ -147,12 +152,19 @@ def p19_health_assessments(tables, months):
     unit="percent",
     grain="children (looked after at month end)",
     window="snapshot",
-    definition=f"""Children looked after at the month end who had 3 or more placements during the 12
+    needs=("cla_periods.cla_start", "placements.placement_start"),
+    history=("placements.placement_start", 11),
+    fallback=Fallback(
+        ("cla_periods.placements_last_12m",), lambda tables, months: _p20_from_count(tables, months), as_at_extract=True
+    ),
+    definition=f"""Children looked after at the month end who had {PLACEMENTS_LIMIT} or more placements during the 12
     months to the month end, as a share of children looked after. As DfE counts 'placements during
     the year', a placement counts if any part of it falls in those 12 months (it started on or
     before the month end and had not ended before the first day of the 12 months), so the placement
     a child was already in at the start of the year counts too. Temporary placements (codes T0–T4:
-    holidays, hospital, respite) are absences, not moves, and are not counted. {SNAPSHOT_RULE}""",
+    holidays, hospital, respite) are absences, not moves, and are not counted. {SNAPSHOT_RULE}
+    Where the placement history does not reach back 12 months, the extract's last month is counted
+    from Annex A's 'number of placements in the last 12 months' (as at the extract date) if present.""",
 )
 def p20_short_term_stability(tables, months):
     cla = _cla(tables, months)[["child_id", "month", "month_end"]]
@@ -171,7 +183,13 @@ def p20_short_term_stability(tables, months):
         .reset_index()
     )
     snap = cla.merge(counts, on=["child_id", "month"], how="left")
-    return members(snap, snap["child_id"], snap["_placements"].fillna(0) >= 3)
+    return members(snap, snap["child_id"], snap["_placements"].fillna(0) >= PLACEMENTS_LIMIT)
+
+
+def _p20_from_count(tables, months):
+    """P20 from List 8's count column, for the child's period of care open at the month end."""
+    cla = _cla(tables, months)
+    return members(cla, cla["child_id"], cla["placements_last_12m"] >= PLACEMENTS_LIMIT)
 
 
 @kpi(
@@ -183,11 +201,13 @@ def p20_short_term_stability(tables, months):
     unit="percent",
     grain="children (under 16, looked after 2.5+ years, at month end)",
     window="snapshot",
-    definition=f"""Children under 16 at the month end who had been looked after continuously for at
-    least 2.5 years (current period of care started at least 30 calendar months before the month
-    end) and who had been in their current placement for at least 2 years (placement start plus 2
-    calendar years on or before the month end) or were placed for adoption (placement types A3–A6),
-    as a share of those under-16s (the DfE long-term stability measure). A child with no date of
+    needs=("cla_periods.cla_start", "placements.placement_start", "children.date_of_birth"),
+    history=("placements.placement_start", STABILITY_CARE_MONTHS),
+    definition=f"""Children under {STABILITY_AGE} at the month end who had been looked after continuously for at
+    least {STABILITY_CARE_MONTHS / 12:g} years (current period of care started at least {STABILITY_CARE_MONTHS} calendar months before the month
+    end) and who had been in their current placement for at least {STABILITY_PLACEMENT_MONTHS // 12} years (placement start plus
+    {STABILITY_PLACEMENT_MONTHS} calendar months on or before the month end) or were placed for adoption (placement types A3–A6),
+    as a share of those under-{STABILITY_AGE}s (the DfE long-term stability measure). A child with no date of
     birth cannot be placed in the age band and is left out (missing dates of birth are reported in
     the data-quality appendix). Where two placements are open at once, the latest started is the
     current one. {SNAPSHOT_RULE}""",
@@ -195,30 +215,32 @@ def p20_short_term_stability(tables, months):
 def p21_long_term_stability(tables, months):
     cla = with_dob(_cla(tables, months), tables)
     age = age_at(cla["date_of_birth"], cla["month_end"])
-    long_looked_after = cla["cla_start"] + pd.DateOffset(months=30) <= cla["month_end"]
-    cohort = cla[((age < 16).fillna(False) & long_looked_after).to_numpy(dtype=bool)]
+    long_looked_after = cla["cla_start"] + pd.DateOffset(months=STABILITY_CARE_MONTHS) <= cla["month_end"]
+    cohort = cla[((age < STABILITY_AGE).fillna(False) & long_looked_after).to_numpy(dtype=bool)]
     current = open_at_month_end(tables["placements"], "placement_start", "placement_end", months)
     current = current.sort_values("placement_start").drop_duplicates(["child_id", "month"], keep="last")
     snap = cohort.merge(
         current[["child_id", "month", "placement_start", "placement_type"]], on=["child_id", "month"], how="left"
     )
-    stable = (snap["placement_start"] + pd.DateOffset(years=2) <= snap["month_end"]).fillna(False)
+    stable = (snap["placement_start"] + pd.DateOffset(months=STABILITY_PLACEMENT_MONTHS) <= snap["month_end"]).fillna(False)
     adoption = snap["placement_type"].isin(ADOPTION_PLACEMENTS).fillna(False)
     return members(snap, snap["child_id"], stable | adoption)
 
 
 @kpi(
     id="P22",
-    title="Re-entering care within 12 months",
+    title=f"Re-entering care within {RE_ENTRY_MONTHS} months",
     pillar="practice",
     ref="2.6.3",
     polarity="down",
     unit="percent",
     grain="events (periods of care started)",
     window="r12m",
-    definition="""Rolling 12 months: periods of care starting in the 12 months to the month end that
-    began within 12 months of the same child's previous period of care ending (previous end on or
-    before the new start, and no more than 12 calendar months before it), as a share of all periods
+    needs=("cla_periods.cla_start",),
+    history=("cla_periods.cla_start", RE_ENTRY_MONTHS + 11),
+    definition=f"""Rolling 12 months: periods of care starting in the 12 months to the month end that
+    began within {RE_ENTRY_MONTHS} months of the same child's previous period of care ending (previous end on or
+    before the new start, and no more than {RE_ENTRY_MONTHS} calendar months before it), as a share of all periods
     starting in those 12 months. The previous period can be from before the report window. Each
     period counts.""",
 )
@@ -226,29 +248,29 @@ def p22_re_entries(tables, months):
     periods = tables["cla_periods"].sort_values(["child_id", "cla_start"])
     previous_end = periods.groupby("child_id")["cla_end"].shift(1)
     re_entry = (previous_end <= periods["cla_start"]) & (
-        previous_end >= periods["cla_start"] - pd.DateOffset(months=12)
+        previous_end >= periods["cla_start"] - pd.DateOffset(months=RE_ENTRY_MONTHS)
     )
-    started = r12m(periods.assign(_re=re_entry.fillna(False).to_numpy(dtype=bool)), "cla_start", months)
-    return members(started, record_ids(started, "child_id", "cla_start"), started["_re"])
+    return flagged_events(periods, re_entry, "cla_start", months, ("child_id", "cla_start"), rolling_months=12)
 
 
 @kpi(
     id="P23",
-    title="Pre-proceedings (PLO) concluded within 12 weeks",
+    title=f"Pre-proceedings (PLO) concluded within {PLO_DAYS // 7} weeks",
     pillar="practice",
     ref="2.8.1",
     polarity="up",
     unit="percent",
     grain="events (PLO episodes concluded)",
     window="flow",
-    definition="""Pre-proceedings (PLO) episodes concluded in the month (by end date) that lasted at
-    most 12 weeks (84 calendar days) from start to end — 16 weeks (112 days) where the episode is
+    needs=("plo.plo_start", "plo.plo_end"),
+    definition=f"""Pre-proceedings (PLO) episodes concluded in the month (by end date) that lasted at
+    most {PLO_DAYS // 7} weeks ({PLO_DAYS} calendar days) from start to end — {PLO_COMPLEX_DAYS // 7} weeks ({PLO_COMPLEX_DAYS} days) where the episode is
     flagged complex — as a share of episodes concluded in the month. A blank complexity flag is
     read as not complex. Each episode counts.""",
 )
 def p23_plo(tables, months):
-    done = flow(tables["plo"], "plo_end", months)
-    limit = np.where(done["complex"].fillna(False).to_numpy(dtype=bool), 112, 84)
+    done = in_month(tables["plo"], "plo_end", months)
+    limit = np.where(done["complex"].fillna(False).to_numpy(dtype=bool), PLO_COMPLEX_DAYS, PLO_DAYS)
     ok = (done["plo_end"] - done["plo_start"]).dt.days <= limit
     return members(done, record_ids(done, "child_id", "plo_start"), ok)
 
@@ -262,12 +284,14 @@ def p23_plo(tables, months):
     unit="percent",
     grain="events (presentations)",
     window="r12m",
+    needs=("homeless_16_17.presented_date",),
+    history=("homeless_16_17.presented_date", 11),
     definition="""Rolling 12 months: presentations of homeless 16- and 17-year-olds in the 12 months
     to the month end that have a social work assessment date recorded, as a share of all such
     presentations. Each presentation counts, so a young person presenting twice counts twice.""",
 )
 def p24_homeless_assessed(tables, months):
-    window = r12m(tables["homeless_16_17"], "presented_date", months)
+    window = in_rolling(tables["homeless_16_17"], "presented_date", months, 12)
     return members(window, record_ids(window, "young_person_id", "presented_date"), window["assessed_date"].notna())
 
 
@@ -305,6 +329,7 @@ CARE_LEAVER_RULE = """Care leavers aged 19, 20 or 21 at the month end (from the 
     unit="percent",
     grain="young people (care leavers 19–21 in touch, per month)",
     window="snapshot",
+    needs=("care_leavers.month", "care_leavers.in_touch", "care_leavers.accommodation_suitable", "children.date_of_birth"),
     definition=f"""Care leavers whose accommodation is recorded as suitable, as a share of care leavers
     in touch. {CARE_LEAVER_RULE} A blank suitability counts in the denominator only.""",
 )
@@ -322,6 +347,7 @@ def p27a_care_leavers_accommodation(tables, months):
     unit="percent",
     grain="young people (care leavers 19–21 in touch, per month)",
     window="snapshot",
+    needs=("care_leavers.month", "care_leavers.in_touch", "care_leavers.activity", "children.date_of_birth"),
     definition=f"""Care leavers in education, employment or training (activity codes F1, P1, F2, P2,
     F3, P3: higher education, other education, training or employment, full or part time), as a
     share of care leavers in touch. {CARE_LEAVER_RULE} A blank activity counts in the denominator

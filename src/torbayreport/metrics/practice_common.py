@@ -21,68 +21,10 @@ import numpy as np
 import pandas as pd
 
 from torbayreport.calendar import working_days_between
-from torbayreport.metrics.registry import Members, record_key
-from torbayreport.metrics.registry import members as registry_members
-from torbayreport.metrics.windows import extend_back, in_month, open_at_month_end, rolling
+from torbayreport.metrics.registry import Members, members, record_ids
+from torbayreport.metrics.windows import in_month, in_rolling, latest_on_or_before
 
 MONTH = pd.PeriodDtype("M")
-
-
-def record_ids(frame: pd.DataFrame, *columns: str) -> pd.Series:
-    """A stable drill-down id: the columns joined with "|" (see :func:`registry.record_key`)."""
-    return record_key(*(frame[col] for col in columns))
-
-
-def members(frame: pd.DataFrame, record_id: pd.Series, in_numerator) -> Members:
-    """Members for a frame that carries a ``month`` column (see :func:`registry.members`)."""
-    if len(frame) != len(record_id):
-        raise ValueError(f"members: {len(frame)} rows but {len(record_id)} ids")
-    return registry_members(frame["month"], record_id, in_numerator)
-
-
-def flow(frame: pd.DataFrame, date_col: str, months: pd.PeriodIndex) -> pd.DataFrame:
-    """Rows whose ``date_col`` falls in a window month (with ``month``)."""
-    return in_month(frame, date_col, months).reset_index(drop=True)
-
-
-def r12m(frame: pd.DataFrame, date_col: str, months: pd.PeriodIndex) -> pd.DataFrame:
-    """Each row under every window month whose 12 months (m-11 … m) contain its ``date_col``.
-
-    So an event dated 1 April 2019 counts for every month from April 2019 to March 2020, and an
-    event 12 months and 1 day before a month's first day (e.g. 31 March 2019 for April 2020) does not.
-    """
-    base = in_month(frame, date_col, extend_back(months, 11))
-    return rolling(base, months, 12)
-
-
-def open_children(frame: pd.DataFrame, start: str, end: str, months: pd.PeriodIndex) -> pd.DataFrame:
-    """Distinct (child_id, month, month_end) for children with a record open at the month end.
-
-    A child with two overlapping records (a data error) is one child.
-    """
-    snap = open_at_month_end(frame, start, end, months)
-    snap = snap.sort_values([start]).drop_duplicates(["child_id", "month"], keep="last")
-    return snap.reset_index(drop=True)
-
-
-def last_on_or_before(
-    left: pd.DataFrame, events: pd.DataFrame, date_col: str, at: str = "month_end", by: str = "child_id"
-) -> pd.DataFrame:
-    """``left`` plus the columns of ``by``'s latest event dated on or before ``left[at]``.
-
-    Vectorised as one ``merge_asof``; no event gives missing values. The event date column is
-    kept under its own name.
-    """
-    right = events.dropna(subset=[date_col]).sort_values(date_col)
-    right = right.assign(**{by: right[by].astype("string")})
-    lhs = left.reset_index(drop=True).assign(_order=lambda f: np.arange(len(f)))
-    lhs = lhs.assign(**{by: lhs[by].astype("string")}).sort_values(at)
-    lhs[at] = lhs[at].astype("datetime64[ns]")
-    right = right.assign(**{date_col: right[date_col].astype("datetime64[ns]")})
-    merged = pd.merge_asof(
-        lhs, right, left_on=at, right_on=date_col, by=by, direction="backward", suffixes=("", "_event")
-    )
-    return merged.sort_values("_order").drop(columns="_order").reset_index(drop=True)
 
 
 def age_at(date_of_birth: pd.Series, on: pd.Series) -> pd.Series:
@@ -115,6 +57,37 @@ def within_working_days(start: pd.Series, end: pd.Series, n: int, *, not_before_
         # so compare the calendar dates too (NaT compares False).
         ok &= end_d >= start_d
     return ok
+
+
+def flagged_events(
+    frame: pd.DataFrame, flag, date_col: str, months: pd.PeriodIndex, ids: tuple[str, ...], *, rolling_months: int = 1
+) -> Members:
+    """The "share of events flagged" KPIs: every row of ``frame`` dated (``date_col``) in the month,
+    or in the ``rolling_months`` to the month end, counts once; it is in the numerator when its
+    ``flag`` (aligned to ``frame`` by position; missing = not flagged) is true. Ids from ``ids``."""
+    rows = frame.assign(_flag=pd.Series(np.asarray(flag, dtype=object)).astype("boolean").fillna(False).to_numpy(dtype=bool))
+    rows = in_month(rows, date_col, months) if rolling_months == 1 else in_rolling(rows, date_col, months, rolling_months)
+    return members(rows, record_ids(rows, *ids), rows["_flag"])
+
+
+def last_visit(children: pd.DataFrame, tables, visit_type: str) -> pd.DataFrame:
+    """``children`` (rows with ``child_id``, ``month_end``) plus their latest ``visit_type`` visit on
+    or before the month end: ``visit_date`` (NaT when none) and that visit's ``seen_alone``."""
+    visits = tables["visits"]
+    visits = visits[(visits["visit_type"] == visit_type).fillna(False).to_numpy(dtype=bool)]
+    return latest_on_or_before(children, "month_end", visits, "visit_date", "child_id", "visit_date", columns=["seen_alone"])
+
+
+def visited_within(children: pd.DataFrame, tables, visit_type: str, limit: int, *, working_days: bool) -> Members:
+    """The "children visited within N days" KPIs (P13, P16, P17): each child in ``children`` counts,
+    and is in the numerator when their latest ``visit_type`` visit on or before the month end was
+    at most ``limit`` working days (or calendar days) before it; no visit never passes."""
+    snap = last_visit(children, tables, visit_type)
+    if working_days:
+        ok = within_working_days(snap["visit_date"], snap["month_end"], limit)
+    else:
+        ok = (snap["month_end"] - snap["visit_date"]).dt.days <= limit
+    return members(snap, snap["child_id"], ok)
 
 
 def review_cycle(

@@ -11,15 +11,14 @@ from __future__ import annotations
 import pandas as pd
 
 from torbayreport.calendar import working_days_between
-from torbayreport.metrics.practice_common import (
-    flow,
-    members,
-    record_ids,
-    within_working_days,
-)
-from torbayreport.metrics.registry import kpi
-from torbayreport.metrics.windows import open_at_month_end
+from torbayreport.metrics.practice_common import flagged_events, within_working_days
+from torbayreport.metrics.registry import Fallback, kpi, members, record_ids
+from torbayreport.metrics.windows import in_month, open_at_month_end
 
+CONTACT_DECISION_WD = 1  # P01
+ASSESSMENT_FAST_WD = 20  # P05
+SEEN_AFTER_REFERRAL_WD = 5  # P06
+RE_REFERRAL_MONTHS = 12  # P02: DfE re-referral = within 12 months of a previous referral
 ASSESSMENT_LIMIT_WD = 45  # Working Together: an assessment concludes within 45 working days
 
 WD_RULE = (
@@ -30,21 +29,22 @@ WD_RULE = (
 
 @kpi(
     id="P01",
-    title="Contacts with a decision within 1 working day",
+    title=f"Contacts with a decision within {CONTACT_DECISION_WD} working day",
     pillar="practice",
     ref="2.1.1",
     polarity="up",
     unit="percent",
     grain="events (contacts)",
     window="flow",
+    needs=("contacts.contact_date", "contacts.decision_date"),
     definition=f"""Contacts received in the month (by contact date) whose decision date is at most
-    1 working day after the contact date, as a share of all contacts received in the month.
+    {CONTACT_DECISION_WD} working day after the contact date, as a share of all contacts received in the month.
     {WD_RULE} A contact with no decision recorded stays in the denominator and does not count as
     decided in time. Each contact counts, so a child contacted twice counts twice.""",
 )
 def p01_contact_decisions(tables, months):
-    contacts = flow(tables["contacts"], "contact_date", months)
-    ok = within_working_days(contacts["contact_date"], contacts["decision_date"], 1)
+    contacts = in_month(tables["contacts"], "contact_date", months)
+    ok = within_working_days(contacts["contact_date"], contacts["decision_date"], CONTACT_DECISION_WD)
     return members(contacts, record_ids(contacts, "child_id", "contact_date", "contact_source"), ok)
 
 
@@ -65,21 +65,31 @@ def _previous_referral_date(referrals: pd.DataFrame) -> pd.Series:
     unit="percent",
     grain="events (referrals)",
     window="flow",
-    definition="""Referrals received in the month for a child who had a previous referral in the 12
-    months before this referral's date, as a share of all referrals received in the month (the DfE
-    re-referral definition). Worked out from the full referral history — including referrals before
-    the report window — not from any 'number of referrals in the last 12 months' column. A
-    previous referral must be dated strictly before this one (two referrals of a child on the same
-    day are one episode, neither a re-referral of the other) and on or after the same date one year
-    earlier; a referral 12 months and 1 day earlier does not count. Each referral counts.""",
+    needs=("referrals.referral_date",),
+    history=("referrals.referral_date", RE_REFERRAL_MONTHS),
+    fallback=Fallback(("referrals.referrals_last_12m",), lambda tables, months: _p02_from_count(tables, months)),
+    definition=f"""Referrals received in the month for a child who had a previous referral in the
+    {RE_REFERRAL_MONTHS} months before this referral's date, as a share of all referrals received
+    in the month (the DfE re-referral definition). Worked out from the referral history, including
+    referrals before the report window. A previous referral must be dated strictly before this one
+    (two referrals of a child on the same day are one episode, neither a re-referral of the other)
+    and on or after the same date {RE_REFERRAL_MONTHS} months earlier; a referral
+    {RE_REFERRAL_MONTHS} months and 1 day earlier does not count. Each referral counts. Where the
+    history does not reach back {RE_REFERRAL_MONTHS} months before the month and the extract has
+    Annex A's 'number of referrals in the last 12 months' (which does not count the referral
+    itself), a referral with a count above 0 is a re-referral.""",
 )
 def p02_re_referrals(tables, months):
     referrals = tables["referrals"]
     previous = _previous_referral_date(referrals)
-    within = previous.notna() & (previous >= referrals["referral_date"] - pd.DateOffset(months=12))
-    frame = referrals.assign(_re=within.fillna(False).to_numpy(dtype=bool))
-    frame = flow(frame, "referral_date", months)
-    return members(frame, frame["referral_id"], frame["_re"])
+    within = previous.notna() & (previous >= referrals["referral_date"] - pd.DateOffset(months=RE_REFERRAL_MONTHS))
+    return flagged_events(referrals, within, "referral_date", months, ("referral_id",))
+
+
+def _p02_from_count(tables, months):
+    """P02 from List 3's count column: a count above 0 means an earlier referral in 12 months."""
+    frame = in_month(tables["referrals"], "referral_date", months)
+    return members(frame, frame["referral_id"], frame["referrals_last_12m"] > 0)
 
 
 @kpi(
@@ -91,32 +101,34 @@ def p02_re_referrals(tables, months):
     unit="percent",
     grain="events (referrals)",
     window="flow",
+    needs=("referrals.referral_date", "referrals.referral_nfa"),
     definition="""Referrals received in the month (by referral date) flagged 'no further action',
     as a share of all referrals received in the month. A referral with the flag blank counts in
     the denominator only. Each referral counts.""",
 )
 def p03_referral_nfa(tables, months):
-    referrals = flow(tables["referrals"], "referral_date", months)
+    referrals = in_month(tables["referrals"], "referral_date", months)
     return members(referrals, referrals["referral_id"], referrals["referral_nfa"])
 
 
 def _assessment_timeliness(tables, months, n):
-    done = flow(tables["assessments"], "authorised_date", months)
+    done = in_month(tables["assessments"], "authorised_date", months)
     ok = within_working_days(done["assessment_start"], done["authorised_date"], n)
     return members(done, record_ids(done, "child_id", "assessment_start"), ok)
 
 
 @kpi(
     id="P04",
-    title="Assessments completed within 45 working days",
+    title=f"Assessments completed within {ASSESSMENT_LIMIT_WD} working days",
     pillar="practice",
     ref="2.3.1",
     polarity="up",
     unit="percent",
     grain="events (assessments)",
     window="flow",
+    needs=("assessments.assessment_start", "assessments.authorised_date"),
     definition=f"""Assessments authorised (completed) in the month whose start-to-authorisation time
-    is at most 45 working days, as a share of all assessments authorised in the month. {WD_RULE}
+    is at most {ASSESSMENT_LIMIT_WD} working days, as a share of all assessments authorised in the month. {WD_RULE}
     Assessments not yet authorised are not counted until the month they are authorised.""",
 )
 def p04_assessments_45(tables, months):
@@ -125,18 +137,19 @@ def p04_assessments_45(tables, months):
 
 @kpi(
     id="P05",
-    title="Assessments completed within 20 working days",
+    title=f"Assessments completed within {ASSESSMENT_FAST_WD} working days",
     pillar="practice",
     ref="2.3.1",
     polarity="up",
     unit="percent",
     grain="events (assessments)",
     window="flow",
+    needs=("assessments.assessment_start", "assessments.authorised_date"),
     definition=f"""Assessments authorised (completed) in the month whose start-to-authorisation time
-    is at most 20 working days, as a share of all assessments authorised in the month. {WD_RULE}""",
+    is at most {ASSESSMENT_FAST_WD} working days, as a share of all assessments authorised in the month. {WD_RULE}""",
 )
 def p05_assessments_20(tables, months):
-    return _assessment_timeliness(tables, months, 20)
+    return _assessment_timeliness(tables, months, ASSESSMENT_FAST_WD)
 
 
 def open_assessments_overdue(tables, months: pd.PeriodIndex, limit: int = ASSESSMENT_LIMIT_WD) -> pd.DataFrame:
@@ -182,21 +195,22 @@ def _referral_date_for(assessments: pd.DataFrame, referrals: pd.DataFrame) -> pd
 
 @kpi(
     id="P06",
-    title="Child seen within 5 working days of referral",
+    title=f"Child seen within {SEEN_AFTER_REFERRAL_WD} working days of referral",
     pillar="practice",
     ref="2.3.1",
     polarity="up",
     unit="percent",
     grain="events (assessments)",
     window="flow",
-    definition=f"""Assessments started in the month whose child was seen at most 5 working days
+    needs=("assessments.assessment_start", "assessments.child_seen_date", "referrals.referral_date"),
+    definition=f"""Assessments started in the month whose child was seen at most {SEEN_AFTER_REFERRAL_WD} working days
     after the referral date, as a share of all assessments started in the month. {WD_RULE} The
     referral is the one the assessment names; where it names none, the child's latest referral on
     or before the assessment start. An assessment with no seen date, no referral found, or a seen
     date before the referral date stays in the denominator and does not count as seen in time.""",
 )
 def p06_child_seen(tables, months):
-    started = flow(tables["assessments"], "assessment_start", months)
+    started = in_month(tables["assessments"], "assessment_start", months)
     referral_date = _referral_date_for(started, tables["referrals"])
-    ok = within_working_days(referral_date, started["child_seen_date"], 5, not_before_start=True)
+    ok = within_working_days(referral_date, started["child_seen_date"], SEEN_AFTER_REFERRAL_WD, not_before_start=True)
     return members(started, record_ids(started, "child_id", "assessment_start"), ok)

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from torbayreport.metrics.populations import members
-from torbayreport.metrics.registry import Tables, kpi
-from torbayreport.metrics.windows import extend_back, in_month, month_ends, rolling
+from torbayreport.metrics.registry import Tables, kpi, members
+from torbayreport.metrics.windows import extend_back, in_month, in_rolling, month_ends, rolling
 
 GRADE_RANK = {"Outstanding": 0, "Good": 1, "Requires improvement": 2, "Inadequate": 3}
 RI_OR_BETTER = ("Outstanding", "Good", "Requires improvement")
@@ -31,8 +30,7 @@ def _rank(grades: pd.Series) -> pd.Series:
 
 def _completed_audits_r3m(tables: Tables, months: pd.PeriodIndex) -> pd.DataFrame:
     """Completed audits assigned to each month whose 3-month window (the month and 2 before) holds their audit date."""
-    done = in_month(tables["audits"], "audit_date", extend_back(months, 2))
-    return rolling(done, months, 3)
+    return in_rolling(tables["audits"], "audit_date", months, 3)
 
 
 @kpi(
@@ -44,6 +42,7 @@ def _completed_audits_r3m(tables: Tables, months: pd.PeriodIndex) -> pd.DataFram
     unit="percent",
     grain="audits",
     window="flow",
+    needs=("audits.scheduled_month",),
     definition="""
         Audits scheduled for the month in the audit programme that were completed (have an audit
         date) by the last day of that month, as a share of all audits scheduled for the month.
@@ -75,6 +74,8 @@ def _graded(tables: Tables, months: pd.PeriodIndex, good_enough: tuple[str, ...]
     unit="percent",
     grain="audits",
     window="r3m",
+    needs=("audits.audit_date", "audits.grade"),
+    history=("audits.audit_date", 2),
     definition="""
         Audits completed in the three months to the end of the month (the month and the 2 before,
         by audit date) whose final grade is Outstanding, Good or Requires improvement, as a share of
@@ -95,6 +96,8 @@ def q02_ri_or_better(tables: Tables, months: pd.PeriodIndex):
     unit="percent",
     grain="audits",
     window="r3m",
+    needs=("audits.audit_date", "audits.grade"),
+    history=("audits.audit_date", 2),
     definition="""
         As Q02 but counting only final grades of Outstanding or Good: audits completed in the three
         months to the end of the month graded Good or better (moderated grade where moderated), as a
@@ -107,15 +110,17 @@ def q03_good_or_better(tables: Tables, months: pd.PeriodIndex):
 
 @kpi(
     id="Q04",
-    title="Inadequate audits re-audited within 2 months",
+    title=f"Inadequate audits re-audited within {REAUDIT_MONTHS} months",
     pillar="quality",
     ref="4.1.1",
     polarity="up",
     unit="percent",
     grain="audits",
     window="r12m",
-    definition="""
-        Audits with a final grade of Inadequate fall due for re-audit two calendar months after
+    needs=("audits.audit_date", "audits.grade"),
+    history=("audits.audit_date", REAUDIT_MONTHS + 11),
+    definition=f"""
+        Audits with a final grade of Inadequate fall due for re-audit {REAUDIT_MONTHS} calendar months after
         their audit date (e.g. 15 March is due by 15 May; 31 December by 28 or 29 February). Of the
         inadequate audits whose re-audit fell due in the 12 months to the end of the month, the
         share re-audited (an audit recorded as a re-audit of it, dated on or after the original and
@@ -147,6 +152,7 @@ def q04_reaudits(tables: Tables, months: pd.PeriodIndex):
     unit="percent",
     grain="actions",
     window="flow",
+    needs=("audit_actions.due_date",),
     definition="""
         Actions arising from audits whose due date falls in the month that were completed on or
         before their due date, as a share of all audit actions due in the month. An action not
@@ -167,6 +173,8 @@ def q05_audit_actions(tables: Tables, months: pd.PeriodIndex):
     unit="percent",
     grain="audits",
     window="r3m",
+    needs=("audits.audit_date", "audits.moderated_grade"),
+    history=("audits.audit_date", 2),
     definition="""
         Moderated audits completed in the three months to the end of the month (by audit date;
         audits with both an auditor's grade and a moderated grade) whose moderated grade is lower
@@ -189,6 +197,8 @@ def q06_moderation_downgrades(tables: Tables, months: pd.PeriodIndex):
     unit="percent",
     grain="audits",
     window="r3m",
+    needs=("audits.audit_date", "audits.voice_grade"),
+    history=("audits.audit_date", 2),
     definition="""
         Audits completed in the three months to the end of the month (by audit date) whose child's
         voice domain is graded Requires improvement or better, as a share of those audits with a
@@ -210,6 +220,7 @@ def q07_childs_voice(tables: Tables, months: pd.PeriodIndex):
     unit="percent",
     grain="complaints",
     window="flow",
+    needs=("complaints.due_date",),
     definition="""
         Complaints (all stages) whose response due date falls in the month that were answered on or
         before the due date, as a share of all complaints whose response fell due in the month. A

@@ -14,6 +14,8 @@ month-boundary conventions live:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -29,10 +31,17 @@ def month_ends(months: pd.PeriodIndex) -> pd.DatetimeIndex:
 
 
 def _month_ordinal(dates: pd.Series) -> np.ndarray:
-    """Months since 1970-01 as int; NaT -> a very large number (treated as 'not yet')."""
-    d = pd.to_datetime(dates)
-    ordinal = (d.dt.year - 1970) * 12 + (d.dt.month - 1)
-    return ordinal.astype("float64").fillna(np.inf).to_numpy()
+    """Months since 1970-01 as float (the Period[M] ordinal); NaT -> inf (treated as 'not yet')."""
+    d = pd.to_datetime(pd.Series(dates)).to_numpy(dtype="datetime64[ns]")
+    ordinal = d.astype("datetime64[M]").astype(np.int64).astype("float64")
+    ordinal[np.isnat(d)] = np.inf
+    return ordinal
+
+
+def ordinal_month_ends(ordinals: np.ndarray) -> np.ndarray:
+    """The last day of each month given as Period[M] ordinals (int), as datetime64[ns] midnight."""
+    first_of_next = (np.asarray(ordinals, dtype=np.int64) + 1).astype("datetime64[M]")
+    return (first_of_next.astype("datetime64[D]") - np.timedelta64(1, "D")).astype("datetime64[ns]")
 
 
 def _period_ordinal(months: pd.PeriodIndex) -> np.ndarray:
@@ -40,40 +49,81 @@ def _period_ordinal(months: pd.PeriodIndex) -> np.ndarray:
 
 
 def in_month(frame: pd.DataFrame, date_col: str, months: pd.PeriodIndex) -> pd.DataFrame:
-    """Rows whose ``date_col`` falls inside the window, with a ``month`` column (period[M]).
-
-    Rows with a missing date are not in any month.
+    """Rows whose ``date_col`` falls inside the window (a *flow*), with a ``month`` column
+    (period[M]) and a fresh 0..n-1 index. Rows with a missing date are not in any month.
     """
-    dates = pd.to_datetime(frame[date_col])
-    month = dates.dt.to_period("M")
-    keep = month.isin(months) & dates.notna()
-    out = frame.loc[keep].copy()
-    out["month"] = month[keep].astype(pd.PeriodDtype("M"))
+    stamps = pd.to_datetime(frame[date_col]).to_numpy(dtype="datetime64[ns]")
+    ordinal = stamps.astype("datetime64[M]").astype(np.int64)  # the Period[M] ordinal; no Period objects
+    window = np.asarray(_period_ordinal(months), dtype=np.int64)
+    keep = ~np.isnat(stamps) & np.isin(ordinal, window)
+    out = frame.loc[keep].reset_index(drop=True)
+    out["month"] = pd.PeriodIndex.from_ordinals(ordinal[keep], freq="M").array
     return out
+
+
+def in_rolling(frame: pd.DataFrame, date_col: str, months: pd.PeriodIndex, n: int) -> pd.DataFrame:
+    """Each row under every window month whose ``n`` months (m-n+1 … m) contain its ``date_col``
+    (the R3M / R12M windows): so with n=12 an event dated 1 April 2019 counts for every month from
+    April 2019 to March 2020, and one dated 31 March 2019 does not count for April 2020."""
+    return rolling(in_month(frame, date_col, extend_back(months, n - 1)), months, n)
+
+
+def _spans(first_ord: np.ndarray, last_ord: np.ndarray, window: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's first window month and how many window months it spans (0 if none)."""
+    lo = np.maximum(first_ord, window.min())
+    hi = np.minimum(last_ord, window.max())
+    return lo, np.where(np.isfinite(lo) & (hi >= lo), hi - lo + 1, 0).astype(np.int64)
+
+
+def _expansion(first_ord: np.ndarray, last_ord: np.ndarray, months: pd.PeriodIndex) -> tuple[np.ndarray, np.ndarray]:
+    """(row index, month ordinal) pairs: each row once per window month from ``first_ord`` to
+    ``last_ord`` (clipped to the window) — ``np.repeat`` instead of a loop over months. The month
+    arithmetic stays in int64 ordinals, so no Period object is created per row."""
+    window = np.asarray(_period_ordinal(months), dtype=np.int64)
+    if len(first_ord) == 0 or len(window) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    lo, counts = _spans(first_ord, last_ord, window)
+    idx = np.repeat(np.arange(len(first_ord)), counts)
+    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    month_ord = lo[idx].astype(np.int64) + offsets
+    if len(window) != window.max() - window.min() + 1:  # a window with gaps: keep its months only
+        keep = np.isin(month_ord, window)
+        idx, month_ord = idx[keep], month_ord[keep]
+    return idx, month_ord
+
+
+def _month_columns(month_ord: np.ndarray, months: pd.PeriodIndex) -> tuple[pd.arrays.PeriodArray, np.ndarray]:
+    """``month`` (period[M]) and ``month_end`` (datetime64[ns]) arrays for month ordinals of the window."""
+    first = int(_period_ordinal(months).min()) if len(months) else 0
+    span = int(_period_ordinal(months).max()) - first + 1 if len(months) else 0
+    ends = ordinal_month_ends(np.arange(first, first + span))
+    return pd.PeriodIndex.from_ordinals(month_ord, freq="M").array, ends[month_ord - first]
 
 
 def _expand_over_months(
     frame: pd.DataFrame, first_ord: np.ndarray, last_ord: np.ndarray, months: pd.PeriodIndex
 ) -> pd.DataFrame:
-    """Repeat each row once per month ordinal from ``first_ord`` to ``last_ord`` (clipped to the
-    window), adding ``month`` and ``month_end``: the one vectorised expansion every snapshot and
-    rolling membership uses (``np.repeat`` instead of a loop over months)."""
-    if frame.empty or len(months) == 0:
-        out = frame.iloc[0:0].copy()
-        out["month"] = pd.Series(dtype=pd.PeriodDtype("M"))
-        out["month_end"] = pd.Series(dtype="datetime64[ns]")
-        return out
-    lo = np.maximum(first_ord, int(_period_ordinal(months).min()))
-    hi = np.minimum(last_ord, int(_period_ordinal(months).max()))
-    counts = np.where(np.isfinite(lo) & (hi >= lo), hi - lo + 1, 0).astype(np.int64)
-    idx = np.repeat(np.arange(len(frame)), counts)
-    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    month_ord = lo[idx].astype(np.int64) + offsets
-    out = frame.iloc[idx].copy()
-    out["month"] = pd.PeriodIndex.from_ordinals(month_ord, freq="M")
-    out["month_end"] = (out["month"].dt.to_timestamp(how="start") + pd.offsets.MonthEnd(0)).to_numpy()
-    out = out[out["month"].isin(months)]
-    return out.reset_index(drop=True)
+    """``frame``'s rows repeated per :func:`_expansion`, adding ``month`` and ``month_end``: the one
+    expansion every snapshot and rolling membership uses."""
+    idx, month_ord = _expansion(first_ord, last_ord, months)
+    out = frame.iloc[idx].reset_index(drop=True)
+    out["month"], out["month_end"] = _month_columns(month_ord, months)
+    return out
+
+
+def _open_end_ordinal(frame: pd.DataFrame, end_col: str | None) -> np.ndarray:
+    # Open at the end of every month strictly before the month it ends in (an end on the last
+    # day of a month closes it at that month end), so the last open month is (end month - 1).
+    return np.full(len(frame), np.inf) if end_col is None else _month_ordinal(frame[end_col]) - 1
+
+
+def month_expansion(
+    frame: pd.DataFrame, start_col: str, end_col: str | None, months: pd.PeriodIndex
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`open_at_month_end` as int arrays only: (row position in ``frame``, month ordinal)
+    for every month end of the window at which the row is open — for callers that count or
+    deduplicate on codes before building any rows."""
+    return _expansion(_month_ordinal(frame[start_col]), _open_end_ordinal(frame, end_col), months)
 
 
 def open_at_month_end(
@@ -84,12 +134,7 @@ def open_at_month_end(
     Open at month end: ``start <= month_end`` and (``end`` missing or ``end > month_end``).
     Returns the record's columns plus ``month`` (period[M]) and ``month_end`` (Timestamp).
     """
-    if end_col is None:
-        end_ord = np.full(len(frame), np.inf)
-    else:
-        # Open at the end of every month strictly before the month it ends in (an end on the last
-        # day of a month closes it at that month end), so the last open month is (end month - 1).
-        end_ord = _month_ordinal(frame[end_col]) - 1
+    end_ord = _open_end_ordinal(frame, end_col)
     return _expand_over_months(frame, _month_ordinal(frame[start_col]), end_ord, months)
 
 
@@ -133,32 +178,134 @@ def active_in_rolling(
     return _expand_over_months(frame, _month_ordinal(frame[start_col]), end_ord, months)
 
 
+PAIRS_PER_SLICE = 4_000_000  # distinct_in_rolling: ~100 MB of int64 work arrays at a time
+
+
+def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct int64 values and how often each occurs (``np.unique(..., return_counts=True)``
+    by one in-place sort of ``values``, which the caller gives up: numpy 2's hash-based ``unique``
+    is several times slower on millions of keys)."""
+    values.sort()
+    if not len(values):
+        return values, np.zeros(0, np.int64)
+    starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
+    return values[starts], np.diff(np.r_[starts, len(values)])
+
+
+def distinct_in_rolling(
+    frame: pd.DataFrame,
+    start_col: str,
+    end_col: str | None,
+    months: pd.PeriodIndex,
+    n: int,
+    by: str,
+    count: str,
+    at: pd.DataFrame,
+) -> np.ndarray:
+    """For each row of ``at`` (columns ``month`` and ``by``, e.g. the open children at each month
+    end): how many different ``count`` values (e.g. workers) ``by`` has on records of ``frame``
+    touching that month's ``n``-month period (the rule of :func:`active_in_rolling`); 0 when none.
+    A missing ``count`` is one value; a missing ``by`` matches nothing.
+
+    Why not ``active_in_rolling`` + ``drop_duplicates`` + ``merge``: the (month, by, count) pairs
+    are int64 keys, deduplicated by one sort and looked up for ``at`` with ``searchsorted``, and
+    only records of ``by`` values present in ``at`` are expanded, in slices of about
+    ``PAIRS_PER_SLICE`` pairs so memory stays bounded.
+    """
+    at_codes, by_values = pd.factorize(at[by], use_na_sentinel=True)
+    by_codes = pd.Index(by_values).get_indexer(frame[by]) if len(by_values) else np.full(len(frame), -1)
+    count_codes, count_values = pd.factorize(frame[count], use_na_sentinel=False)
+    first_ord = _month_ordinal(frame[start_col])
+    end_ord = np.full(len(frame), np.inf) if end_col is None else _month_ordinal(frame[end_col]) + (n - 1)
+    n_by, n_count = max(len(by_values), 1), max(len(count_values), 1)
+    window = np.asarray(_period_ordinal(months), dtype=np.int64)
+    base = window.min() if len(window) else 0
+    relevant = np.flatnonzero(by_codes >= 0)
+    total = int(_spans(first_ord[relevant], end_ord[relevant], window)[1].sum()) if len(relevant) and len(window) else 0
+    slices = max(1, -(-total // PAIRS_PER_SLICE))
+    groups, counts = [], []
+    for part in range(slices):
+        rows = relevant[by_codes[relevant] % slices == part]
+        idx, month_ord = _expansion(first_ord[rows], end_ord[rows], months)
+        idx = rows[idx]
+        pair = (month_ord - base) * n_by
+        del month_ord
+        pair += by_codes[idx]
+        pair *= n_count
+        pair += count_codes[idx]
+        del idx
+        group, distinct = _runs(_runs(pair)[0] // n_count)
+        groups.append(group)
+        counts.append(distinct)
+    group = np.concatenate(groups) if groups else np.zeros(0, np.int64)
+    distinct = np.concatenate(counts) if counts else np.zeros(0, np.int64)
+    order = np.argsort(group, kind="stable")
+    group, distinct = group[order], distinct[order]
+    at_key = (at["month"].array.asi8 - base) * n_by + at_codes
+    pos = np.minimum(np.searchsorted(group, at_key), max(len(group) - 1, 0))
+    found = (at_codes >= 0) & (len(group) > 0) & (group[pos] == at_key) if len(group) else np.zeros(len(at), bool)
+    return np.where(found, distinct[pos] if len(group) else 0, 0)
+
+
 def latest_on_or_before(
-    left: pd.DataFrame, left_on: str, right: pd.DataFrame, right_on: str, by: str, name: str
+    left: pd.DataFrame,
+    left_on: str,
+    right: pd.DataFrame,
+    right_on: str,
+    by: str,
+    name: str,
+    *,
+    columns: Sequence[str] = (),
 ) -> pd.DataFrame:
     """``left`` plus column ``name``: the latest ``right[right_on]`` on or before ``left[left_on]``
-    for the same ``by`` value (NaT when there is none).
+    for the same ``by`` value (NaT when there is none), plus that event's ``columns``.
 
-    One ``merge_asof`` over all (record, month-end) rows at once, e.g. "date of the worker's last
-    supervision on or before each month end". Rows come back in ``left``'s order.
+    E.g. "date of the worker's last supervision on or before each month end", or the child's last
+    visit and whether they were seen alone at it. Rows come back in ``left``'s order. Events on the
+    same day for the same key: the one listed last in ``right`` is the latest.
+
+    How: one stable sort of events and queries together by (key, time, event-before-query), then a
+    running maximum of the last event position — an as-of join over all (record, month-end) rows
+    at once, on int64 codes and nanoseconds (no per-group merge, no string comparisons).
     """
     lhs = left.reset_index(drop=True)
-    lhs["_row"] = np.arange(len(lhs))
-    lhs["_on"] = pd.to_datetime(lhs[left_on]).astype("datetime64[ns]")
-    rhs = pd.DataFrame(
-        {"_by": right[by].astype("string"), "_on": pd.to_datetime(right[right_on]).astype("datetime64[ns]")}
-    ).dropna()
-    rhs[name] = rhs["_on"]
-    lhs["_by"] = lhs[by].astype("string")
-    known = lhs["_on"].notna() & lhs["_by"].notna()
-    merged = pd.merge_asof(
-        lhs.loc[known].sort_values("_on"),
-        rhs.sort_values("_on"),
-        on="_on",
-        by="_by",
-        direction="backward",
-        allow_exact_matches=True,
-    )
-    out = pd.concat([merged, lhs.loc[~known]], ignore_index=True).sort_values("_row")
-    out[name] = out[name].astype("datetime64[ns]")
-    return out.drop(columns=["_row", "_on", "_by"]).reset_index(drop=True)
+    events = right.reset_index(drop=True)
+    # Keys as int32 codes of the left's values; an event whose key no left row has cannot match.
+    q_code, uniques = pd.factorize(lhs[by].astype("string"), use_na_sentinel=True)
+    ev_code = pd.Index(uniques).get_indexer(events[by].astype("string"))
+    q_code, ev_code = q_code.astype(np.int32), ev_code.astype(np.int32)
+    ev_time = pd.to_datetime(events[right_on]).to_numpy(dtype="datetime64[ns]")
+    q_time = pd.to_datetime(lhs[left_on]).to_numpy(dtype="datetime64[ns]")
+    ev_rows = np.flatnonzero((ev_code >= 0) & ~np.isnat(ev_time))
+    q_rows = np.flatnonzero((q_code >= 0) & ~np.isnat(q_time))
+    n_ev = len(ev_rows)
+    all_code = np.concatenate([ev_code[ev_rows], q_code[q_rows]])
+    all_time = np.concatenate([ev_time[ev_rows], q_time[q_rows]]).view(np.int64)
+    is_query = np.concatenate([np.zeros(n_ev, np.int8), np.ones(len(q_rows), np.int8)])
+    order = np.lexsort((is_query, all_time, all_code))  # stable: ties keep ``right``'s order
+    del all_time
+    sorted_code = all_code[order]
+    del all_code
+    # last[i]: sorted position of the latest event at or before sorted position i (-1: none)
+    last = np.where(is_query[order] == 0, np.arange(len(order), dtype=np.int64), -1)
+    del is_query
+    if len(last):
+        np.maximum.accumulate(last, out=last)
+    found = (last >= 0) & (sorted_code[np.maximum(last, 0)] == sorted_code)
+    del sorted_code
+    query_at = np.flatnonzero(order >= n_ev)  # sorted positions of the queries
+    event_at = np.where(found[query_at], order[np.maximum(last[query_at], 0)], -1)
+    match = np.full(len(lhs), -1, dtype=np.int64)  # row of ``events`` matched to each left row
+    match[q_rows[order[query_at] - n_ev]] = np.where(event_at >= 0, ev_rows[np.maximum(event_at, 0)], -1)
+    del order, last, found, query_at, event_at
+    hit = match >= 0
+    out = lhs.copy()
+    dates = np.full(len(lhs), np.datetime64("NaT"), dtype="datetime64[ns]")
+    dates[hit] = ev_time[match[hit]]
+    out[name] = dates
+    for column in columns:
+        if len(events):
+            out[column] = events[column].take(np.maximum(match, 0)).reset_index(drop=True).where(pd.Series(hit))
+        else:
+            out[column] = pd.Series(pd.NA, index=out.index, dtype=events[column].dtype)
+    return out

@@ -10,19 +10,18 @@ from __future__ import annotations
 import pandas as pd
 
 from torbayreport.metrics.populations import (
+    ASYE_MONTHS,
     SOCIAL_WORK_ROLES,
-    members,
     monthly_sum,
     open_children,
-    record_key,
     staff_in_post,
-    totals,
     with_caseload,
 )
-from torbayreport.metrics.registry import Tables, kpi
-from torbayreport.metrics.windows import active_in_rolling, extend_back, in_month, open_at_month_end
+from torbayreport.metrics.registry import Tables, kpi, members, record_ids, totals
+from torbayreport.metrics.windows import distinct_in_rolling, extend_back, in_month, open_at_month_end
 
-CHANGE_OF_WORKER_LIMIT = 3  # W04
+CHANGE_OF_WORKER_LIMIT = 3  # W04: three or more different workers ...
+CHANGE_OF_WORKER_MONTHS = 12  # ... in the 12 months to the month end
 ASYE_CASELOAD_LIMIT = 18  # W06
 
 
@@ -35,6 +34,7 @@ ASYE_CASELOAD_LIMIT = 18  # W06
     unit="percent",
     grain="FTE",
     window="snapshot",
+    needs=("staff.start_date", "staff.fte", "staff.employment"),
     definition="""
         At the last day of the month: the FTE of agency social workers in post, as a share of the
         FTE of all social workers in post (agency plus permanent). Social workers are the
@@ -59,6 +59,8 @@ def w01_agency_rate(tables: Tables, months: pd.PeriodIndex):
     unit="percent",
     grain="workers",
     window="r12m",
+    needs=("staff.start_date", "staff.employment"),
+    history=("staff.start_date", 11),
     definition="""
         Permanent social workers who left in the 12 months to the end of the month (end date in the
         month or the 11 before it), as a percentage of the average permanent social worker head
@@ -92,6 +94,7 @@ def w02_turnover(tables: Tables, months: pd.PeriodIndex):
     unit="percent",
     grain="FTE",
     window="snapshot",
+    needs=("establishment.budgeted_sw_fte", "staff.start_date"),
     definition="""
         At the last day of the month, team by team: vacant FTE = budgeted social worker FTE (the
         establishment for that month) minus the FTE of permanent social workers in post in the
@@ -115,35 +118,31 @@ def w03_vacancy_rate(tables: Tables, months: pd.PeriodIndex):
 
 @kpi(
     id="W04",
-    title="Children with 3+ social workers in 12 months",
+    title=f"Children with {CHANGE_OF_WORKER_LIMIT}+ social workers in {CHANGE_OF_WORKER_MONTHS} months",
     pillar="workforce",
     ref="3.1.1",
     polarity="down",
     unit="percent",
     grain="children",
     window="snapshot",
-    definition="""
+    needs=("cin_episodes.cin_start", "allocations.alloc_start", "allocations.worker_id"),
+    history=("allocations.alloc_start", CHANGE_OF_WORKER_MONTHS - 1),
+    definition=f"""
         At the last day of the month: children open to children's social care (an open child in
         need episode, child protection plan or period of care, each child counted once) who had
-        three or more different allocated workers at any time in the 12 months to the month end
-        (an allocation counts if it was open on any day from the first day of the month 11 months
+        {CHANGE_OF_WORKER_LIMIT} or more different allocated workers at any time in the {CHANGE_OF_WORKER_MONTHS} months to the month end
+        (an allocation counts if it was open on any day from the first day of the month {CHANGE_OF_WORKER_MONTHS - 1} months
         earlier to the month end; the same worker allocated twice counts once), as a share of those
         open children.
     """,
 )
 def w04_changes_of_worker(tables: Tables, months: pd.PeriodIndex):
     children = open_children(tables, months)
-    alloc = active_in_rolling(tables["allocations"], "alloc_start", "alloc_end", months, 12)
-    workers = (
-        alloc[["month", "child_id", "worker_id"]]
-        .drop_duplicates()
-        .groupby(["month", "child_id"], observed=True)
-        .size()
-        .rename("workers")
-        .reset_index()
+    workers = distinct_in_rolling(
+        tables["allocations"], "alloc_start", "alloc_end", months, CHANGE_OF_WORKER_MONTHS, "child_id", "worker_id",
+        at=children,
     )
-    children = children.merge(workers, on=["month", "child_id"], how="left")
-    return members(children["month"], children["child_id"], children["workers"].fillna(0) >= CHANGE_OF_WORKER_LIMIT)
+    return members(children, children["child_id"], workers >= CHANGE_OF_WORKER_LIMIT)
 
 
 @kpi(
@@ -155,6 +154,7 @@ def w04_changes_of_worker(tables: Tables, months: pd.PeriodIndex):
     unit="percent",
     grain="courses",
     window="snapshot",
+    needs=("training.due_date", "staff.start_date"),
     definition="""
         At the last day of the month, for staff in post (all roles): each mandatory course's
         current requirement — the latest due date on or before the month end for that worker and
@@ -173,23 +173,24 @@ def w05_mandatory_training(tables: Tables, months: pd.PeriodIndex):
     staff = staff_in_post(tables, months)[["month", "worker_id"]]
     current = current.merge(staff, on=["month", "worker_id"])
     done = current["completed_date"] <= current["month_end"]
-    return members(current["month"], record_key(current["worker_id"], current["course"], current["due_date"]), done)
+    return members(current["month"], record_ids(current, "worker_id", "course", "due_date"), done)
 
 
 @kpi(
     id="W06",
-    title="Newly qualified SWs (ASYE) with caseload above 18",
+    title=f"Newly qualified SWs (ASYE) with caseload above {ASYE_CASELOAD_LIMIT}",
     pillar="workforce",
     ref="3.1.1",
     polarity="down",
     unit="percent",
     grain="workers",
     window="snapshot",
-    definition="""
+    needs=("staff.start_date", "staff.asye", "allocations.alloc_start"),
+    definition=f"""
         At the last day of the month: social workers in their assessed and supported year in
-        employment (joined as newly qualified, within 12 months of their start date) in post whose
+        employment (joined as newly qualified, within {ASYE_MONTHS} months of their start date) in post whose
         caseload — distinct children with an allocation to
-        them open at the month end — is more than 18, as a share of all ASYE social workers in
+        them open at the month end — is more than {ASYE_CASELOAD_LIMIT}, as a share of all ASYE social workers in
         post.
     """,
 )

@@ -1,0 +1,183 @@
+"""Data coverage: for each KPI and month, do the extracts support the figure?
+
+Why: a figure the data cannot support must show as "not available" with its reason, never as 0%
+(a missing contacts decision column would otherwise read as "0% decided in time", a referral
+history that starts last month as "no re-referrals"). Each KPI declares what it needs (see
+:class:`registry.KPI`: ``needs``, ``history``, ``fallback``); this module is the one place that
+turns those declarations and the tables into an ``availability`` per (KPI, month):
+
+* ``missing_source`` — a needed table is absent or has no rows, or a needed column is absent or
+  blank in every row ("not supplied");
+* ``short_history`` — the history the KPI looks back over does not reach back far enough: its
+  source column's earliest date falls in a month later than ``month - lookback``. Where the KPI has
+  a count-column fallback and the extract carries those columns, those months are counted from
+  the counts instead and are ``ok``;
+* ``no_events`` — a rate whose denominator is 0 (nothing to measure that month);
+* ``ok`` — the value stands.
+
+History is judged from the tables themselves (the earliest date in the declared column), month by
+month, so an extract starting on 3 May 2020 covers May 2020.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+
+from torbayreport.metrics.registry import KPI, REGISTRY, Tables
+
+AVAILABILITY = ("ok", "no_events", "missing_source", "short_history")
+
+
+def _split(ref: str) -> tuple[str, str]:
+    table, _, column = ref.partition(".")
+    return table, column
+
+
+def _label(ref: str) -> str:
+    table, column = _split(ref)
+    return f"{table.replace('_', ' ')} ({ref})"
+
+
+def missing_sources(refs: Iterable[str], tables: Tables) -> list[str]:
+    """The ``table.column`` refs the extracts do not supply (table absent or empty, column absent
+    or blank in every row), in the order given."""
+    missing = []
+    for ref in refs:
+        table, column = _split(ref)
+        frame = tables.get(table) if hasattr(tables, "get") else (tables[table] if table in tables else None)
+        if frame is None or len(frame) == 0 or column not in frame.columns or frame[column].isna().all():
+            missing.append(ref)
+    return missing
+
+
+def history_start(ref: str, tables: Tables) -> pd.Period | None:
+    """The month of the earliest date in ``table.column`` (None when there is none)."""
+    table, column = _split(ref)
+    frame = tables.get(table) if hasattr(tables, "get") else None
+    if frame is None or column not in frame.columns or frame[column].isna().all():
+        return None
+    values = frame[column]
+    if isinstance(values.dtype, pd.PeriodDtype):
+        return values.min()
+    return pd.Period(pd.to_datetime(values).min(), "M")
+
+
+def short_history_months(kpi: KPI, tables: Tables, months: pd.PeriodIndex) -> np.ndarray:
+    """Boolean per month: the KPI's declared history does not reach back far enough."""
+    if kpi.history is None:
+        return np.zeros(len(months), dtype=bool)
+    ref, lookback = kpi.history
+    start = history_start(ref, tables)
+    if start is None:
+        return np.ones(len(months), dtype=bool)
+    return np.asarray((months - lookback) < start, dtype=bool)
+
+
+def availability(kpi: KPI, tables: Tables, months: pd.PeriodIndex, denominator) -> np.ndarray:
+    """``availability`` per month (before any count-column fallback is used)."""
+    out = np.full(len(months), "ok", dtype=object)
+    if kpi.unit != "count":
+        den = np.asarray(denominator, dtype=float)
+        out[~(den > 0)] = "no_events"
+    out[short_history_months(kpi, tables, months)] = "short_history"
+    if missing_sources(kpi.needs, tables):
+        out[:] = "missing_source"
+    return out
+
+
+def fallback_months(kpi: KPI, tables: Tables, months: pd.PeriodIndex) -> np.ndarray:
+    """Boolean per month: the KPI's count-column fallback can answer it (the extracts carry the
+    count columns, and for an as-at-extract count the month is the extract's last month)."""
+    fallback = kpi.fallback
+    if fallback is None or missing_sources(fallback.needs, tables):
+        return np.zeros(len(months), dtype=bool)
+    if not fallback.as_at_extract:
+        return np.ones(len(months), dtype=bool)
+    latest = extract_month(kpi, tables)
+    if latest is None:
+        return np.zeros(len(months), dtype=bool)
+    return np.asarray(months == latest, dtype=bool)
+
+
+def extract_month(kpi: KPI, tables: Tables) -> pd.Period | None:
+    """The month of the latest date in the KPI's source tables (its ``needs`` and count columns'
+    tables): when the extract was taken, as far as this KPI's data can tell."""
+    names = dict.fromkeys(_split(ref)[0] for ref in (*kpi.needs, *(kpi.fallback.needs if kpi.fallback else ())))
+    latest = pd.NaT
+    for name in names:
+        frame = tables.get(name) if hasattr(tables, "get") else None
+        if frame is None or frame.empty:
+            continue
+        dates = frame.select_dtypes(include=["datetime"])
+        if dates.shape[1]:
+            latest = max(latest, dates.max().max()) if pd.notna(latest) else dates.max().max()
+    return None if pd.isna(latest) else pd.Period(latest, "M")
+
+
+def _month_name(month: pd.Period) -> str:
+    return month.strftime("%B %Y")
+
+
+def reason(kpi_id: str, month, status: str, tables: Tables) -> str:
+    """Plain-English reason a (KPI, month) has no value ("" when ``ok``), for the report."""
+    kpi = REGISTRY[kpi_id]
+    month = pd.Period(month, "M")
+    if status == "ok":
+        return ""
+    if status == "no_events":
+        return f"no {kpi.grain} to measure in {_month_name(month)}"
+    if status == "missing_source":
+        missing = missing_sources(kpi.needs, tables)
+        listed = "; ".join(_label(ref) for ref in missing) or "a needed table"
+        return f"not in this month's extracts: {listed} not supplied"
+    if status == "short_history":
+        ref, lookback = kpi.history
+        start = history_start(ref, tables)
+        need = f"needs {lookback} months of history before the month ({_label(ref)})"
+        if start is None:
+            return f"{need}; the extracts have none"
+        return f"{need}; the extracts start in {_month_name(start)}"
+    raise ValueError(f"unknown availability {status!r}; expected one of {AVAILABILITY}")
+
+
+def reasons(metrics: pd.DataFrame, tables: Tables) -> pd.Series:
+    """:func:`reason` for every row of a metrics table (columns kpi_id, month, availability)."""
+    return pd.Series(
+        [reason(k, m, a, tables) for k, m, a in metrics[["kpi_id", "month", "availability"]].itertuples(index=False)],
+        index=metrics.index,
+        dtype="string",
+    )
+
+
+def coverage_table(metrics: pd.DataFrame, tables: Tables) -> pd.DataFrame:
+    """One row per KPI for the data-quality appendix: its sources, look-back, where its history
+    starts, and the months it could be computed (``ok``) out of the window's.
+
+    Columns: kpi_id, title, sources, history, history_from, months_ok, months, first_ok, last_ok,
+    not_available (the distinct reasons, "; "-joined).
+    """
+    rows = []
+    for kpi_id, group in metrics.groupby("kpi_id", sort=False):
+        kpi = REGISTRY[kpi_id]
+        ok = group[group["availability"] == "ok"]
+        start = history_start(kpi.history[0], tables) if kpi.history else None
+        gaps = group[group["availability"].isin(["missing_source", "short_history"])]
+        why = dict.fromkeys(reason(kpi_id, m, a, tables) for m, a in zip(gaps["month"], gaps["availability"]))
+        rows.append(
+            {
+                "kpi_id": kpi_id,
+                "title": kpi.title,
+                "sources": ", ".join(kpi.needs),
+                "history": f"{kpi.history[0]}, {kpi.history[1]} months" if kpi.history else "",
+                "history_from": str(start) if start is not None else "",
+                "months_ok": len(ok),
+                "months": len(group),
+                "first_ok": str(ok["month"].min()) if len(ok) else "",
+                "last_ok": str(ok["month"].max()) if len(ok) else "",
+                "not_available": "; ".join(why),
+            }
+        )
+    return pd.DataFrame(rows)
