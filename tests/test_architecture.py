@@ -29,6 +29,7 @@ LAYERS = {
     "disclose": 5,
     "charts": 6,
     "tables": 6,
+    "region": 6,
     "context": 7,
     "build": 8,
     "render": 9,

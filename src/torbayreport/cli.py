@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "torbayreport.io.cli",
     "torbayreport.metrics.cli",
     "torbayreport.build_cli",
+    "torbayreport.region.cli",
 )
 
 

@@ -1,0 +1,120 @@
+"""The per-council task: validate, load and compute one council's KPIs on a Dask worker.
+
+Why one task per council, returning only the tidy metrics: a council's raw tables are tens to
+hundreds of MB in memory; its metrics are a few thousand rows. Loading on the worker and sending
+back only metrics and findings keeps the client's memory flat however many councils there are
+(the issue's aim), and a council's data never cross the network.
+
+Why the task never raises: one council's broken extract must not stop the others (and Dask would
+retry a raising task elsewhere). Every failure becomes a ``failed`` result carrying its findings
+(file, row, column, message from ``io.load``) or the error text.
+
+The metrics are exactly what ``torbayreport metrics --from F --to T`` gives for the council's
+window: the same ``io.load`` and ``metrics.compute`` calls.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import socket
+import time
+from dataclasses import dataclass
+
+import pandas as pd
+
+from torbayreport.io.findings import FINDING_COLUMNS
+
+AVAILABILITY_OK = "ok"
+AVAILABILITY_NO_EVENTS = "no_events"
+
+
+@dataclass
+class CouncilResult:
+    """What a worker sends back for one council (small: metrics and findings, no records)."""
+
+    code: str
+    status: str  # "ok" | "failed"
+    reason: str
+    metrics: pd.DataFrame | None
+    findings: pd.DataFrame
+    seconds: float
+    peak_rss_mb: float
+    worker: str
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory in MiB (Linux reports ru_maxrss in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _first_last(tables: dict) -> tuple[pd.Period | None, pd.Period | None]:
+    """The extracts' reporting period: where both contacts and referrals have activity (the same
+    rule as the single-council build's report window)."""
+    firsts, lasts = [], []
+    for name, column in (("contacts", "contact_date"), ("referrals", "referral_date")):
+        frame = tables.get(name)
+        if frame is not None and column in frame.columns and frame[column].notna().any():
+            firsts.append(pd.Timestamp(frame[column].min()).to_period("M"))
+            lasts.append(pd.Timestamp(frame[column].max()).to_period("M"))
+    return (max(firsts) if firsts else None), (min(lasts) if lasts else None)
+
+
+def council_window(tables: dict, month: str, months: int) -> pd.PeriodIndex:
+    """``months`` months ending at ``month``, starting no earlier than the reporting period;
+    ``ValueError`` when ``month`` is outside the period (a report would show empty flows)."""
+    end = pd.Period(month, "M")
+    first, last = _first_last(tables)
+    if last is not None and end > last:
+        raise ValueError(f"{end} is after the last month the extracts cover ({last})")
+    if first is not None and end < first:
+        raise ValueError(f"{end} is before the first month the extracts cover ({first})")
+    start = end - (months - 1)
+    if first is not None and first > start:
+        start = first
+    return pd.period_range(start, end, freq="M", name="month")
+
+
+def with_availability(metrics: pd.DataFrame) -> pd.DataFrame:
+    """The metrics with an ``availability`` column: kept when the engine provides one, else
+    ``ok`` where there is a value and ``no_events`` where the denominator was 0."""
+    if "availability" in metrics.columns:
+        return metrics
+    words = metrics["value"].notna().map({True: AVAILABILITY_OK, False: AVAILABILITY_NO_EVENTS})
+    return metrics.assign(availability=words.astype("string"))
+
+
+def _findings(loaded_findings: list, code: str) -> pd.DataFrame:
+    rows = [f.to_dict() for f in loaded_findings]
+    return pd.DataFrame(rows, columns=FINDING_COLUMNS).assign(la_code=code)[["la_code", *FINDING_COLUMNS]]
+
+
+def _message(code: str, text: str, kind: str = "error") -> pd.DataFrame:
+    return pd.DataFrame([{"la_code": code, "severity": "error", "table": None, "file": code, "row": None,
+                          "column": None, "code": kind, "message": text}], columns=["la_code", *FINDING_COLUMNS])
+
+
+def run_council(code: str, data: str, month: str, months: int, kpi_ids: list[str] | None = None) -> CouncilResult:
+    """Load ``data`` (one council's folder), compute its window ending ``month``; never raises."""
+    began = time.perf_counter()
+    where = f"{socket.gethostname()}:{os.getpid()}"
+
+    def done(status, reason, metrics, findings):
+        return CouncilResult(code, status, reason, metrics, findings, time.perf_counter() - began,
+                             peak_rss_mb(), where)
+
+    try:
+        from torbayreport.io import load
+        from torbayreport.metrics import compute
+
+        loaded = load(data)
+        findings = _findings(loaded.findings, code)
+        if not loaded.ok:
+            n = len(loaded.errors)
+            return done("failed", f"{n} error(s) in the extracts", None, findings)
+        window = council_window(loaded.tables, month, months)
+        metrics = with_availability(compute(loaded.tables, window, kpi_ids))
+        del loaded
+        return done("ok", "", metrics.assign(la_code=code), findings)
+    except Exception as exc:  # noqa: BLE001 - reported per council, never stops the region
+        return done("failed", f"{type(exc).__name__}: {exc}", None, _message(code, f"{type(exc).__name__}: {exc}"))
