@@ -7,7 +7,7 @@ hosts, reached by ``--scheduler tcp://HOST:8786``). The toolkit adds no scheduli
 Local cluster: worker *processes* with one thread each (``processes=True, threads_per_worker=1``):
 pandas work holds the GIL, so threads would not run councils in parallel, and a process per worker
 gives each its own memory to measure. Starting a local cluster costs a second or two (process
-spawn and imports), paid once per run. No dashboard is started (no port to collide with).
+spawn and imports), paid once per run. The dashboard takes a free port (":0"), so parallel runs never collide.
 
 Scheduling: councils are submitted largest data folder first (Dask runs higher ``priority``
 first), so the biggest council does not start last and leave one worker idle at the end.
@@ -80,7 +80,7 @@ def dask_client(scheduler: str | None = None, workers: int = DEFAULT_WORKERS) ->
         finally:
             client.close()
         return
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
                            silence_logs=logging.ERROR)
     client = Client(cluster)
     try:
