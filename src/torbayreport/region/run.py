@@ -58,6 +58,11 @@ class RegionRun:
         out = pd.concat(frames, ignore_index=True)
         return out[["la_code", *[c for c in out.columns if c != "la_code"]]]
 
+    def public(self) -> pd.DataFrame | None:
+        """Every computed council's public-suppression flags for the report month (or None)."""
+        frames = [r.public for r in self.ok if r.public is not None]
+        return pd.concat(frames, ignore_index=True) if frames else None
+
     def findings(self) -> pd.DataFrame:
         frames = [r.findings for r in self.results if r.findings is not None and len(r.findings)]
         if not frames:
@@ -101,6 +106,7 @@ def run_region(
     months: int,
     kpi_ids: list[str] | None = None,
     on_result: Callable[[CouncilResult], None] | None = None,
+    threshold: int | None = None,
 ) -> RegionRun:
     """Submit one :func:`~torbayreport.region.task.run_council` per council, gather as they finish."""
     import time
@@ -111,7 +117,7 @@ def run_region(
     token = uuid.uuid4().hex[:8]
     futures = {}
     for source in sources:
-        future = client.submit(run_council, source.code, str(source.data), month, months, kpi_ids,
+        future = client.submit(run_council, source.code, str(source.data), month, months, kpi_ids, threshold,
                                key=f"council-{source.code}-{token}", pure=False, retries=0,
                                priority=_folder_bytes(source.data) // 1024)
         futures[future] = source

@@ -35,6 +35,11 @@ class Plan:
     months: int
     refused: list[CouncilResult] = field(default_factory=list)
 
+    @property
+    def threshold(self) -> int:
+        """The public small-number threshold, the same for every council (the region's params)."""
+        return int(self.region_params["disclosure"]["threshold"])
+
 
 @dataclass
 class Outcome:
@@ -112,10 +117,10 @@ def execute(plan: Plan, month: str, out: Path, *, scheduler: str | None = None, 
     if client is None:
         with dask_client(scheduler, workers or DEFAULT_WORKERS) as opened:
             started = time.perf_counter() - began
-            run = run_region(opened, todo, month, plan.months, plan.kpi_ids, on_result)
+            run = run_region(opened, todo, month, plan.months, plan.kpi_ids, on_result, plan.threshold)
     else:
         started = 0.0
-        run = run_region(client, todo, month, plan.months, plan.kpi_ids, on_result)
+        run = run_region(client, todo, month, plan.months, plan.kpi_ids, on_result, plan.threshold)
     run.results = sorted(run.results + plan.refused, key=lambda r: r.code)
     run.cluster_start_seconds = started
 
@@ -126,7 +131,7 @@ def execute(plan: Plan, month: str, out: Path, *, scheduler: str | None = None, 
     if run.ok:
         table = regional_table(metrics, region_params=plan.region_params,
                                params_by_la={r.code: plan.params_by_la[r.code] for r in run.ok},
-                               names=plan.names, neighbours=plan.neighbours)
+                               names=plan.names, neighbours=plan.neighbours, public=run.public())
         paths += write_frame(metrics, out, "metrics")
         paths += write_frame(table, out, "region")
     paths += write_frame(councils_frame(run, plan.names), out, "councils", parquet=False)

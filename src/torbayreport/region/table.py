@@ -10,6 +10,13 @@ One row per (la_code, month, kpi_id), columns :data:`REGION_COLUMNS`:
 * ``england_value`` / ``england_label`` from assess's published England figures, chosen for the
   month's year exactly as the single-council report chooses them (``assess.benchmarks.as_of``).
 
+Public columns (``public_suppressed`` and the ``public_*`` statistics): for the report month,
+whether the council's own public report withholds its value (``disclose.apply``, run on the
+worker) and the same statistics computed only from values the public may see. Public outputs
+(the public regional report, a public "how we compare" chapter) use only these, so no median,
+quartile or neighbour average can give back a withheld figure. Other months have no public
+figures (NA).
+
 ``month`` is text ``YYYY-MM`` (the same in Parquet and CSV).
 """
 
@@ -30,6 +37,7 @@ REGION_COLUMNS = [
     "la_code", "la_name", "month", "kpi_id", "title", "polarity", "unit",
     "numerator", "denominator", "value", "availability", "target", "rag",
     *STAT_COLUMNS, "neighbours_value", "neighbours_n", "england_value", "england_label",
+    "public_suppressed", *[f"public_{c}" for c in STAT_COLUMNS], "public_neighbours_value", "public_neighbours_n",
 ]
 
 
@@ -52,12 +60,14 @@ def regional_table(
     names: Mapping[str, str],
     neighbours: pd.DataFrame | None = None,
     england: pd.DataFrame | None = None,
+    public: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The regional table from every council's tidy metrics (with ``la_code`` and ``availability``).
 
     ``region_params``: the region's params (targets used to rank ``target``-polarity KPIs, so every
     council is ranked on the same yardstick); ``params_by_la``: each council's merged params (its
-    own targets, for its RAG); ``england``: default the shipped England figures.
+    own targets, for its RAG); ``england``: default the shipped England figures; ``public``:
+    la_code, month, kpi_id, public_suppressed (the workers' flags; None: no public figures).
     """
     from torbayreport.metrics import REGISTRY
 
@@ -67,6 +77,7 @@ def regional_table(
     polarity = {k: REGISTRY[k].polarity for k in kpi_ids}
     region_target = {k: kpi_settings(region_params, k)["target"] for k in kpi_ids}
     table = compare_councils(table, polarity, region_target)
+    table = _with_public(table, public, polarity, region_target, neighbours)
     table["la_name"] = table["la_code"].map(names).astype("string")
     table["title"] = table["kpi_id"].map({k: REGISTRY[k].title for k in kpi_ids}).astype("string")
     table["polarity"] = table["kpi_id"].map(polarity).astype("string")
@@ -94,3 +105,29 @@ def regional_table(
     order = {k: i for i, k in enumerate(kpi_ids)}
     table = table.sort_values(["la_code", "kpi_id", "month"], key=lambda s: s.map(order) if s.name == "kpi_id" else s)
     return table[REGION_COLUMNS].reset_index(drop=True)
+
+
+def _with_public(table, public, polarity, target, neighbours) -> pd.DataFrame:
+    """``public_suppressed`` and the ``public_*`` statistics over the values the public may see."""
+    if public is None or public.empty:
+        flags = pd.Series(pd.NA, index=table.index, dtype="boolean")
+    else:
+        keyed = public.assign(month=public["month"].astype(str))
+        flags = table[["la_code", "month", "kpi_id"]].merge(keyed, on=["la_code", "month", "kpi_id"], how="left")[
+            "public_suppressed"].astype("boolean")
+        flags.index = table.index
+    table["public_suppressed"] = flags
+    seen = table["value"].where(flags.fillna(True).eq(False).to_numpy()
+                                & (table["availability"].astype("string") == "ok").fillna(False).to_numpy())
+    stats = compare_councils(table[["la_code", "month", "kpi_id"]].assign(value=seen), polarity, target)
+    for col in STAT_COLUMNS:
+        table[f"public_{col}"] = stats[col]
+    table["public_n_councils"] = table["public_n_councils"].where(flags.notna(), pd.NA).astype("Int64")
+    near = neighbour_values(table[["la_code", "month", "kpi_id"]].assign(value=seen), neighbours)
+    near = near.rename(columns={"neighbours_value": "public_neighbours_value", "neighbours_n": "public_neighbours_n"})
+    merged = table[["la_code", "month", "kpi_id"]].merge(near, on=["la_code", "month", "kpi_id"], how="left")
+    table["public_neighbours_value"] = merged["public_neighbours_value"].astype(float).to_numpy()
+    count = merged["public_neighbours_n"].astype("Int64")
+    count.index = table.index
+    table["public_neighbours_n"] = count.mask(flags.isna())
+    return table

@@ -9,6 +9,13 @@ Why the task never raises: one council's broken extract must not stop the others
 retry a raising task elsewhere). Every failure becomes a ``failed`` result carrying its findings
 (file, row, column, message from ``io.load``) or the error text.
 
+For the public audience the task also runs the toolkit's disclosure control
+(``disclose.apply(audience="public")``, the rule every council's own public report uses) on the
+report month's rows and returns which values the public may not see: the regional statistics for
+public outputs are computed only from values the public may see, so no median or neighbour
+average can give a withheld figure back. (The kpi-month relations do not link months, so the
+month's flags are those of a whole-window run; one month costs a tenth of the window.)
+
 The metrics are exactly what ``torbayreport metrics --from F --to T`` gives for the council's
 window: the same ``io.load`` and ``metrics.compute`` calls.
 """
@@ -41,6 +48,7 @@ class CouncilResult:
     seconds: float
     peak_rss_mb: float
     worker: str
+    public: pd.DataFrame | None = None  # la_code, month, kpi_id, public_suppressed (report month)
 
 
 def peak_rss_mb() -> float:
@@ -94,14 +102,28 @@ def _message(code: str, text: str, kind: str = "error") -> pd.DataFrame:
                           "column": None, "code": kind, "message": text}], columns=["la_code", *FINDING_COLUMNS])
 
 
-def run_council(code: str, data: str, month: str, months: int, kpi_ids: list[str] | None = None) -> CouncilResult:
-    """Load ``data`` (one council's folder), compute its window ending ``month``; never raises."""
+def public_flags(metrics: pd.DataFrame, month: str, threshold: int) -> pd.DataFrame:
+    """Which of ``month``'s values the public report withholds (``disclose.apply``, public)."""
+    from torbayreport import disclose
+
+    rows = metrics[metrics["month"] == pd.Period(month, "M")].reset_index(drop=True)
+    shown = disclose.apply(rows[["month", "kpi_id", "numerator", "denominator", "value", "unit"]],
+                           audience="public", threshold=threshold)
+    return pd.DataFrame({"month": rows["month"], "kpi_id": rows["kpi_id"],
+                         "public_suppressed": shown["value_suppressed"].to_numpy(dtype=bool)})
+
+
+def run_council(code: str, data: str, month: str, months: int, kpi_ids: list[str] | None = None,
+                threshold: int | None = None) -> CouncilResult:
+    """Load ``data`` (one council's folder), compute its window ending ``month``; never raises.
+
+    ``threshold``: the public small-number threshold; None skips the public flags."""
     began = time.perf_counter()
     where = f"{socket.gethostname()}:{os.getpid()}"
 
-    def done(status, reason, metrics, findings):
+    def done(status, reason, metrics, findings, public=None):
         return CouncilResult(code, status, reason, metrics, findings, time.perf_counter() - began,
-                             peak_rss_mb(), where)
+                             peak_rss_mb(), where, public)
 
     try:
         from torbayreport.io import load
@@ -115,6 +137,7 @@ def run_council(code: str, data: str, month: str, months: int, kpi_ids: list[str
         window = council_window(loaded.tables, month, months)
         metrics = with_availability(compute(loaded.tables, window, kpi_ids))
         del loaded
-        return done("ok", "", metrics.assign(la_code=code), findings)
+        public = None if threshold is None else public_flags(metrics, month, threshold).assign(la_code=code)
+        return done("ok", "", metrics.assign(la_code=code), findings, public)
     except Exception as exc:  # noqa: BLE001 - reported per council, never stops the region
         return done("failed", f"{type(exc).__name__}: {exc}", None, _message(code, f"{type(exc).__name__}: {exc}"))
