@@ -80,53 +80,54 @@ def run(args) -> int:
     from pathlib import Path
 
     from rich.console import Console
+    from rich.markup import escape as e  # data text (names, paths, messages) is never markup
 
     from torbayreport.region import session
 
-    console = Console(stderr=True, highlight=False)
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
     if args.scheduler and args.workers:
         console.print("[yellow]note:[/yellow] --workers is ignored with --scheduler (the cluster has its own workers)")
     try:
         plan = session.prepare(args.data_root, params=args.params, neighbours=args.neighbours, kpi_ids=args.kpi,
                                months=args.months)
     except (FileNotFoundError, ValueError) as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        console.print(f"[red]error:[/red] {e(str(exc))}")
         return 2
     for name in plan.discovery.ignored:
-        console.print(f"[yellow]note:[/yellow] {name}/ is not named by a three-digit LA code; ignored")
+        console.print(f"[yellow]note:[/yellow] {e(name)}/ is not named by a three-digit LA code; ignored")
     total = len(plan.discovery.councils)
     where = args.scheduler or f"a local cluster of {args.workers or session.DEFAULT_WORKERS} worker(s)"
-    console.print(f"Region: {total} councils under {args.data_root}, month {args.month}, "
-                  f"{plan.months} months each, on {where}")
+    console.print(f"Region: {total} councils under {e(args.data_root)}, month {args.month}, "
+                  f"{plan.months} months each, on {e(where)}")
     done = [0]
 
     def report(result) -> None:
         done[0] += 1
-        name = plan.names.get(result.code, result.code)
+        name = e(plan.names.get(result.code, result.code))
         if result.status == "ok":
             console.print(f"  [{done[0]}/{total}] [green]ok[/green]     {result.code} {name}: "
                           f"{len(result.metrics):,} rows in {result.seconds:.1f} s")
         else:
-            console.print(f"  [{done[0]}/{total}] [red]failed[/red] {result.code} {name}: {result.reason}")
+            console.print(f"  [{done[0]}/{total}] [red]failed[/red] {result.code} {name}: {e(result.reason)}")
 
     try:
         outcome = session.execute(plan, args.month, Path(args.out), scheduler=args.scheduler,
                                   workers=args.workers, on_result=report)
     except OSError as exc:
-        console.print(f"[red]error:[/red] cannot reach the Dask cluster or write the outputs: {exc}")
+        console.print(f"[red]error:[/red] cannot reach the Dask cluster or write the outputs: {e(str(exc))}")
         return 1
     for result in outcome.run.failed:
-        console.print(f"[red]left out[/red] {result.code} {plan.names.get(result.code, result.code)}: {result.reason}")
+        console.print(f"[red]left out[/red] {result.code} {e(plan.names.get(result.code, result.code))}: {e(result.reason)}")
         errors = result.findings[result.findings["severity"] == "error"]
         for _, f in errors.head(5).iterrows():
             at = f["file"] + (f", row {int(f['row'])}" if f["row"] == f["row"] and f["row"] is not None else "") + (
                 f", column {f['column']!r}" if isinstance(f["column"], str) and f["column"] else "")
-            console.print(f"    - {at}: {f['message']}")
+            console.print(f"    - {e(at)}: {e(str(f['message']))}")
         if len(errors) > 5:
             console.print(f"    … and {len(errors) - 5} more in findings.csv")
     ok = len(outcome.run.ok)
     console.print(f"{ok} of {total} councils computed in {outcome.run.seconds:.1f} s "
-                  f"(cluster start {outcome.cluster_seconds:.1f} s); written to {args.out}")
+                  f"(cluster start {outcome.cluster_seconds:.1f} s); written to {e(args.out)}")
     if not ok:
         return 1
     sys.stdout.flush()
