@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from torbayreport.assess.params import params_for
-from torbayreport.region.compare import how_we_compare
+from torbayreport.region.compare import how_we_compare, reader_headings
 from torbayreport.region.table import regional_table
 
 
@@ -50,6 +50,8 @@ def test_internal_rows(table):
     assert row["region_median"] == "80.0%" and row["region_middle_half"] == "75.0% to 85.0%"
     assert row["rank"] == "3rd of 3" and row["quartile"] == "bottom quarter"
     assert row["england"] == "85.7% (England 2025)" and row["note"] == ""
+    shown = reader_headings(how_we_compare(table, "880", "internal"))
+    assert list(shown.columns[:3]) == ["KPI", "Measure", "Torbay"] and "polarity" not in shown.columns
 
 
 def test_public_rows_withhold_and_use_only_publishable_values(table):
@@ -79,3 +81,6 @@ def test_unknown_council_or_audience_is_a_clear_error(table):
         how_we_compare(table, "999", "internal")
     with pytest.raises(ValueError, match="audience"):
         how_we_compare(table, "880", "members")
+    earlier = table.assign(month="2020-11", public_suppressed=pd.NA)
+    with pytest.raises(ValueError, match="public figures only for its report month"):
+        how_we_compare(earlier, "880", "public")

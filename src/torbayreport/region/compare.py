@@ -75,6 +75,9 @@ def how_we_compare(region_table: pd.DataFrame, la_code: str, audience: str, mont
     if rows.empty:
         raise ValueError(f"the regional table has no month {month} for council {la_code}")
     public = audience == "public"
+    if public and rows["public_suppressed"].isna().all():
+        raise ValueError(f"the regional table has public figures only for its report month, not {month}: "
+                         "run `torbayreport region --month` for that month")
     pre = "public_" if public else ""
     decimals = rows["kpi_id"].map(lambda k: REGISTRY[k].decimals if k in REGISTRY else 1)
     units = rows["unit"].astype(str)
@@ -112,3 +115,12 @@ def how_we_compare(region_table: pd.DataFrame, la_code: str, audience: str, mont
     out.attrs.update({"la_code": str(la_code), "la_name": str(rows["la_name"].iloc[0]), "month": month,
                       "audience": audience, "councils": int(table["la_code"].nunique())})
     return out[COMPARE_COLUMNS].astype("string")
+
+
+def reader_headings(frame: pd.DataFrame) -> pd.DataFrame:
+    """The chapter's columns with the headings a reader sees (the council's name over its values)."""
+    name = frame.attrs.get("la_name", "This council")
+    headings = {"kpi_id": "KPI", "title": "Measure", "ours": name, "neighbours": "Statistical neighbours (average)",
+                "region_median": "Region (median)", "region_middle_half": "Region (middle half)",
+                "england": "England", "rank": "Rank in region", "quartile": "Quarter", "note": "Note"}
+    return frame.drop(columns=["polarity"]).rename(columns=headings)
