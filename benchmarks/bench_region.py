@@ -20,6 +20,9 @@ peak memory (the process that gathers the results), each worker's peak memory (i
 * client peak of the largest N ÷ client peak of 10 (aim: flat, about 1),
 * the largest worker peak (aim ≤ 2 GiB).
 
+"task CPU s" and "cores used" (task CPU seconds ÷ wall seconds) show how much CPU the run really
+got: on a machine shared with other work, 2 workers cannot beat 1 unless 2 cores are free.
+
 ``--results FILE`` appends each run to a JSON file and prints the ratios over every run in it, so
 split runs still give the ratios.
 """
@@ -83,6 +86,10 @@ def _one(root: str, workers: int, out: str) -> dict:
         "total_seconds": round(total, 2),
         "client_peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "worker_peak_mb": sorted(round(v, 1) for v in per_worker.values()),
+        # CPU the tasks got: sum of task CPU seconds / wall seconds. On a machine shared with other
+        # work this shows how many cores the run really had (2 workers cannot beat 1 without 2 free cores).
+        "task_cpu_seconds": round(sum(r.cpu_seconds for r in outcome.run.results), 1),
+        "cores_used": round(sum(r.cpu_seconds for r in outcome.run.results) / max(outcome.run.seconds, 1e-9), 2),
     }
 
 
@@ -122,7 +129,8 @@ def main() -> None:
     root = Path(args.root) if args.root else work / "all"
     _generate(root, max(GENERATED, *args.las), args.scale)
     runs = []
-    print(f"{'councils':>8} {'workers':>7} {'seconds':>8} {'start':>6} {'client MB':>10}  worker peaks MB", flush=True)
+    print(f"{'councils':>8} {'workers':>7} {'seconds':>8} {'start':>6} {'task CPU s':>10} {'cores used':>10} "
+          f"{'client MB':>10}  worker peaks MB", flush=True)
     for n in args.las:
         sub = _subset(root, n, work)
         for w in args.workers:
@@ -132,6 +140,7 @@ def main() -> None:
             run["scale"] = args.scale
             runs.append(run)
             print(f"{run['councils']:>8} {w:>7} {run['seconds']:>8.1f} {run['cluster_start']:>6.1f} "
+                  f"{run.get('task_cpu_seconds', float('nan')):>10.1f} {run.get('cores_used', float('nan')):>10.2f} "
                   f"{run['client_peak_mb']:>10.0f}  {run['worker_peak_mb']}", flush=True)
     if args.results:
         path = Path(args.results)

@@ -147,6 +147,7 @@ def councils_frame(run: RegionRun, names: dict[str, str]) -> pd.DataFrame:
         rows.append({"la_code": r.code, "la_name": names.get(r.code, r.code), "status": r.status, "reason": r.reason,
                      "rows": 0 if r.metrics is None else len(r.metrics), "errors": int((sev == "error").sum()),
                      "warnings": int((sev == "warning").sum()), "seconds": round(r.seconds, 3),
+                     "cpu_seconds": round(r.cpu_seconds, 3),
                      "peak_rss_mb": round(r.peak_rss_mb, 1), "worker": r.worker})
     return pd.DataFrame(rows, columns=["la_code", "la_name", "status", "reason", "rows", "errors", "warnings",
-                                       "seconds", "peak_rss_mb", "worker"])
+                                       "seconds", "cpu_seconds", "peak_rss_mb", "worker"])

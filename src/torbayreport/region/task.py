@@ -49,6 +49,7 @@ class CouncilResult:
     peak_rss_mb: float
     worker: str
     public: pd.DataFrame | None = None  # la_code, month, kpi_id, public_suppressed (report month)
+    cpu_seconds: float = float("nan")  # CPU time the task used (wall time is ``seconds``)
 
 
 def peak_rss_mb() -> float:
@@ -118,12 +119,12 @@ def run_council(code: str, data: str, month: str, months: int, kpi_ids: list[str
     """Load ``data`` (one council's folder), compute its window ending ``month``; never raises.
 
     ``threshold``: the public small-number threshold; None skips the public flags."""
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     where = f"{socket.gethostname()}:{os.getpid()}"
 
     def done(status, reason, metrics, findings, public=None):
         return CouncilResult(code, status, reason, metrics, findings, time.perf_counter() - began,
-                             peak_rss_mb(), where, public)
+                             peak_rss_mb(), where, public, time.process_time() - cpu)
 
     try:
         from torbayreport.io import load

@@ -7,7 +7,7 @@ metrics.parquet    every computed council's tidy metrics, ``la_code`` first
 metrics.csv        the same
 region.parquet     the regional table (``region.table.REGION_COLUMNS``)
 region.csv         the same
-councils.csv       one row per council: status, reason, rows, findings, time, memory
+councils.csv       one row per council: status, reason, rows, findings, time, CPU time, memory
 findings.csv       every council's data-quality findings (file, row, column, message)
 =================  ===============================================================
 
