@@ -4,7 +4,7 @@
     python3 benchmarks/bench_build.py --month 2020-06 --audience public
     python3 benchmarks/bench_build.py --fixtures          # the small test notebooks and a stand-in prepare
 
-Stages: prepare (context.prepare: load, compute, assess, disclose — note it keeps a cache, so the
+Stages: prepare (publish.prepare.prepare: load, compute, assess, disclose — note it keeps a cache, so the
 first run is the cold one), execute (papermill, one kernel per notebook), render (pandoc + typst, or
 quarto). Outputs go to a temporary folder; nothing under reports/ is touched.
 """
@@ -23,13 +23,16 @@ ROOT = Path(__file__).resolve().parents[1]
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--month", default="2020-12")
-    parser.add_argument("--audience", default="internal", choices=("internal", "public"))
+    from torbayreport import config
+
+    audiences = list(config.audiences())
+    parser.add_argument("--audience", default=audiences[0], choices=audiences)
     parser.add_argument("--data", default=str(ROOT / "data" / "sample"))
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--fixtures", action="store_true", help="use tests/build fixture notebooks")
     args = parser.parse_args(argv)
 
-    from torbayreport.pipeline import build_month
+    from torbayreport.publish.pipeline import build_month
 
     extra = {}
     data = Path(args.data)

@@ -1,7 +1,7 @@
 """The data flows one way: a module imports only from the layers before it.
 
-    calendar -> io -> synth -> metrics -> assess -> disclose -> (charts, tables, context)
-             -> build -> render -> pipeline/CLI
+    config, calendar -> io -> synth -> metrics -> assess -> disclose
+             -> report (notebook API, tables, charts) -> publish (prepare, execute, render, pipeline) -> cli
 
 Why a test: the design's promise that presentation never feeds back into computation (and that
 the public path cannot reach record-level data except through disclosure) is only kept if someone
@@ -22,20 +22,16 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "torbayreport"
 LAYERS = {
     "__init__": 0,
     "calendar": 0,
+    "config": 0,
     "io": 1,
     "synth": 2,
     "metrics": 3,
     "assess": 4,
     "disclose": 5,
-    "charts": 6,
-    "tables": 6,
+    "report": 6,
     "region": 6,
-    "context": 7,
-    "build": 8,
-    "render": 9,
-    "pipeline": 10,
-    "build_cli": 11,
-    "cli": 12,
+    "publish": 7,
+    "cli": 8,
 }
 
 

@@ -1,7 +1,7 @@
 """The ``torbayreport`` command line.
 
 Each sub-command lives beside the code it drives (``synth/cli.py``, ``io/cli.py``,
-``metrics/cli.py``, ``build_cli.py``) and exposes ``register(subparsers)``, which adds its parser
+``metrics/cli.py``, ``publish/cli.py``) and exposes ``register(subparsers)``, which adds its parser
 and sets ``func``. Heavy imports happen inside ``func`` so that ``--help`` is instant.
 """
 
@@ -17,7 +17,7 @@ COMMAND_MODULES = (
     "torbayreport.synth.cli",
     "torbayreport.io.cli",
     "torbayreport.metrics.cli",
-    "torbayreport.build_cli",
+    "torbayreport.publish.cli",
     "torbayreport.region.cli",
 )
 

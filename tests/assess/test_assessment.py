@@ -147,3 +147,31 @@ def test_bad_metrics_tables(metrics_rows, params, registry):
         assess(twice, params, registry=registry)
     with pytest.raises(ValueError, match="missing column"):
         assess(metrics_rows("P02", [1]).drop(columns="unit"), params, registry=registry)
+
+
+# Hand-worked step change (as tests/assess/test_spc.py::test_rebase_at_a_step_change_removes_the_false_signals):
+# P01 (higher is better, target 85 in defaults.yaml) at 60/62 for 2019-01..2019-09, then 90/92.
+STEP = [60.0, 62.0] * 4 + [60.0] + [90.0, 92.0] * 7 + [90.0]
+
+
+def test_default_baseline_is_the_plan_start(metrics_rows, params, registry):
+    assert params["spc"]["rebase"] == ["2019-10"] and params["spc"]["min_segment_points"] == 12
+    out = assess(metrics_rows("P01", STEP, start="2019-01"), params, registry=registry)
+    assert out["spc_segment"].tolist() == [0] * 9 + [1] * 15
+    assert out["spc_segment_start"].astype(str).tolist() == ["2019-01"] * 9 + ["2019-10"] * 15
+    assert out["spc_mean"].iloc[0] == pytest.approx(548 / 9) and out["spc_mean"].iloc[-1] == pytest.approx(1364 / 15)
+    assert (out["spc_lpl"].iloc[-1], out["spc_upl"].iloc[-1]) == pytest.approx((85.6133, 96.2533), abs=1e-4)
+    assert out["spc_trial"].tolist() == [True] * 9 + [False] * 15  # min_segment_points 12 from params
+    last = out.iloc[-1]
+    assert (last["rag"], last["assurance"], last["variation"]) == ("Green", "consistent_pass", "common_cause")
+    assert (out["point_type"] == "common_cause").all()
+
+
+def test_a_council_removes_the_baseline(metrics_rows, params, registry):
+    p = deep_merge(params, {"kpis": {"P01": {"spc": {"rebase": []}}}})
+    out = assess(metrics_rows("P01", STEP, start="2019-01"), p, registry=registry)
+    # one baseline over the step: limits 74.3467..84.9867, every month outside, target above UPL
+    assert out["spc_segment"].tolist() == [0] * 24
+    assert (out["spc_rule"] == "outside_limits").all()
+    last = out.iloc[-1]
+    assert (last["rag"], last["assurance"]) == ("Green", "consistent_fail")

@@ -439,3 +439,77 @@ def test_variation_helper_matches_attrs():
     assert result.attrs["variation"] == "improvement_high"
     assert variation(result) == result.attrs["variation"]
     assert variation(result, "down") == "concern_high"
+
+
+# ---------------------------------------------------------------------------------------------
+# Rebased series (baselines) — NHSRplotthedots behaviour
+# ---------------------------------------------------------------------------------------------
+
+
+def test_rebase_known_answer_from_nhsrplotthedots_snapshot():
+    # NHSRplotthedots @050b07d tests/testthat/test-ptd_spc.R "it outputs expected content": data =
+    # set.seed(123); rnorm(20) (RNORM20) split into two groups of 10 (facet = rep(c(0, 1), each = 10)).
+    # ptd_spc_standard() computes limits per group_by(f, rebase_group), so a rebase after point 10
+    # takes the same code path; tests/testthat/_snaps/ptd_spc.md (summary s3) prints
+    #   group 0: mean_col 0.0746, lpl -2.60, upl 2.75, n 10, 10 common cause
+    #   group 1: mean_col 0.209,  lpl -3.28, upl 3.70, n 10, 10 common cause
+    idx = pd.period_range("2019-01", periods=20, freq="M")
+    result = xmr(pd.Series(RNORM20, index=idx), rebase_at=["2019-11"])
+    assert result["segment"].tolist() == [0] * 10 + [1] * 10
+    assert limits(result, 0) == pytest.approx((0.0746, -2.60, 2.75), abs=0.005)
+    assert limits(result, 19) == pytest.approx((0.209, -3.28, 3.70), abs=0.005)
+    assert (result["point_type"] == "common_cause").all()
+    # R wraps s3 in suppressWarnings(): both groups have n = 10 < 13 (getOption default), so both
+    # carry short_group_warning, i.e. trial limits here.
+    assert result["trial_limits"].all()
+
+
+@pytest.mark.parametrize(
+    "sizes, expected",
+    [
+        # NHSRplotthedots tests/testthat/test-ptd_add_short_group_warnings.R, warning_threshold 12:
+        ([11], [True]),  # "it warns when a group is shorter than the warning_threshold"
+        ([12], [False]),  # "it does not warn when a group is equal to the warning_threshold"
+        ([20, 20], [False, False]),  # "rebase groups - no warnings"
+        ([35, 5], [False, True]),  # "warning on one facet" (facet a: groups of 35 and 5)
+    ],
+)
+def test_short_segments_get_trial_limits_as_r(sizes, expected):
+    values = np.concatenate([np.arange(n, dtype=float) % 3 + 10 * i for i, n in enumerate(sizes)])
+    starts = list(np.cumsum(sizes)[:-1])
+    result = xmr(values, rebase_at=starts, min_segment_points=12)
+    want = np.repeat(expected, sizes)
+    assert result["trial_limits"].tolist() == want.tolist()
+    # a short segment still gets limits from its own points (R draws them), not the neighbour's
+    last = result[result["segment"] == len(sizes) - 1]
+    assert last["upl"].notna().all() and last["mean"].iloc[0] == pytest.approx(np.mean(values[-sizes[-1]:]))
+
+
+def test_rebase_at_a_step_change_removes_the_false_signals():
+    # Worked by hand. 9 months alternating 60, 62 (5 × 60, 4 × 62) then 15 months alternating 90, 92
+    # (8 × 90, 7 × 92); higher is better, target 85.
+    y = [60.0, 62.0] * 4 + [60.0] + [90.0, 92.0] * 7 + [90.0]
+    idx = pd.period_range("2019-01", periods=24, freq="M")
+    series = pd.Series(y, index=idx)
+    one = xmr(series, target=85)
+    # One baseline: mean 1912/24 = 79.6667; MRs: 22 × 2 and the 30 step; AMR 74/23 = 3.217, 30 ≥
+    # 3.267 × 3.217 = 10.51 is screened out -> AMR 2, limits 79.6667 ± 5.32 = 74.3467 .. 84.9867.
+    assert limits(one) == pytest.approx((79.6667, 74.3467, 84.9867), abs=1e-4)
+    # every month is outside those limits: all 24 are "special cause", and the 85 target lies above
+    # the UPL -> "consistently failing" although the last 15 months all met it.
+    assert (one["rule"] == "outside_limits").all()
+    assert one.attrs["assurance"] == "consistent_fail"
+    two = xmr(series, target=85, rebase_at=["2019-10"], min_segment_points=12)
+    # segment 0: mean 548/9 = 60.8889 ± 2.66 × 2; segment 1: mean 1364/15 = 90.9333 ± 5.32
+    assert limits(two, 0) == pytest.approx((60.8889, 55.5689, 66.2089), abs=1e-4)
+    assert limits(two, 23) == pytest.approx((90.9333, 85.6133, 96.2533), abs=1e-4)
+    assert (two["point_type"] == "common_cause").all()
+    assert two.attrs["assurance"] == "consistent_pass"  # 85 < LPL 85.6133
+    assert two["trial_limits"].tolist() == [True] * 9 + [False] * 15  # 9 < 12 ≤ 15
+
+
+def test_min_segment_points_must_be_whole():
+    with pytest.raises(ValueError, match="min_segment_points"):
+        xmr([1, 2], min_segment_points=0)
+    with pytest.raises(ValueError, match="min_segment_points"):
+        pchart([1, 2], [4, 4], min_segment_points=2.5)

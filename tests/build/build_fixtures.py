@@ -1,4 +1,4 @@
-"""Helpers for the build tests: the fixture notebooks, a stand-in for ``context.prepare``, fixture data.
+"""Helpers for the build tests: the fixture notebooks, a stand-in for ``publish.prepare.prepare``, fixture data.
 
 Also used by benchmarks/bench_build.py --fixtures.
 """
@@ -14,7 +14,8 @@ FIXTURES = Path(__file__).parent / "fixtures"
 NOTEBOOKS = FIXTURES / "notebooks"
 MONTH = "2020-12"
 
-# The values the fixture notebooks show, chapter by chapter (the test reads them back from the PDF).
+# The values the fixture notebooks show, chapter by chapter (the test reads them back from the PDF);
+# keyed by chapter name, so a chapter added to _quarto.yml needs only its fixture notebook.
 METRICS = pd.DataFrame({
     "chapter": ["summary", "leadership", "practice", "workforce", "quality", "exceptions", "appendix"],
     "kpi_id": ["S01", "L01", "P01", "W01", "Q01", "X01", "A01"],
@@ -26,14 +27,14 @@ METRICS = pd.DataFrame({
 
 
 def fake_prepare(*, month, audience, data_dir, params_file, out_dir):
-    """Stands in for torbayreport.context.prepare: reads the data folder, writes the artefacts."""
+    """Stands in for torbayreport.publish.prepare.prepare: reads the data folder, writes the artefacts."""
     out_dir = Path(out_dir)
     source = pd.read_csv(Path(data_dir) / "extract.csv")      # a build reads its inputs ...
     METRICS.assign(rows_read=len(source)).to_csv(out_dir / "metrics.csv", index=False)
     pd.DataFrame({"finding": []}).to_csv(out_dir / "findings.csv", index=False)
     (out_dir / "context.json").write_text(json.dumps({
-        "la": {"name": "Fixtureshire", "slug": "fixtureshire"},
-        "month": month, "audience": audience, "data_as_at": "2021-01-06",
+        "la": {"name": "Fixtureshire", "slug": "fixtureshire"}, "title": "Fixture performance report",
+        "month": month, "audience": audience, "as_at": "2021-01-06",
     }))
     return out_dir
 

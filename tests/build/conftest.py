@@ -14,7 +14,7 @@ from .build_fixtures import MONTH, NOTEBOOKS, fake_prepare, make_data
 @pytest.fixture(scope="session")
 def fixture_build(tmp_path_factory):
     """One successful internal build of the fixture month, shared by the tests."""
-    from torbayreport.pipeline import build_month
+    from torbayreport.publish.pipeline import build_month
 
     root = tmp_path_factory.mktemp("build")
     data = make_data(root / "data")

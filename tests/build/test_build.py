@@ -1,4 +1,4 @@
-"""torbayreport.build: checks that stop a bad build early, provenance, and notebook execution."""
+"""torbayreport.publish.execute: checks that stop a bad build early, provenance, and notebook execution."""
 
 from __future__ import annotations
 
@@ -8,16 +8,16 @@ import shutil
 
 import pytest
 
-from torbayreport.build import (
+from torbayreport import config
+from torbayreport.publish.execute import (
     BuildError,
     NotebookFailedError,
     check_month,
     check_parameters,
-    execute_month,
     make_build_id,
     notebooks_for,
-    report_chapters,
 )
+from torbayreport.publish.pipeline import build_month
 
 from .build_fixtures import MONTH, NOTEBOOKS, fake_prepare, make_data
 
@@ -34,26 +34,27 @@ def test_good_month_passes():
 
 def test_unknown_audience_is_refused(tmp_path):
     with pytest.raises(BuildError, match="unknown audience 'board'"):
-        execute_month(MONTH, audience="board", data_dir=make_data(tmp_path / "d"), build_root=tmp_path,
-                      notebooks_dir=NOTEBOOKS, prepare=fake_prepare)
+        build_month(MONTH, audience="board", data_dir=make_data(tmp_path / "d"), build_root=tmp_path,
+                    notebooks_dir=NOTEBOOKS, prepare=fake_prepare, progress=False)
 
 
 def test_missing_data_path_is_refused(tmp_path):
     with pytest.raises(BuildError, match="data path not found"):
-        execute_month(MONTH, data_dir=tmp_path / "nowhere", build_root=tmp_path, notebooks_dir=NOTEBOOKS,
-                      prepare=fake_prepare)
+        build_month(MONTH, audience="internal", data_dir=tmp_path / "nowhere", build_root=tmp_path,
+                    notebooks_dir=NOTEBOOKS, prepare=fake_prepare, progress=False)
 
 
 def test_chapter_order_comes_from_quarto_yml():
-    # reports/_quarto.yml: summary, leadership, practice, workforce, quality, exceptions (internal), appendix
-    assert report_chapters("internal") == ["summary", "leadership", "practice", "workforce", "quality",
-                                           "exceptions", "appendix"]
-    assert report_chapters("public") == ["summary", "leadership", "practice", "workforce", "quality", "appendix"]
+    from torbayreport import config
+
+    for audience in config.audiences():
+        assert list(notebooks_for(audience, NOTEBOOKS)) == config.audience_chapters(audience)
 
 
-def test_public_build_never_runs_the_exceptions_notebook():
-    assert "exceptions" not in notebooks_for("public", NOTEBOOKS)
-    assert list(notebooks_for("internal", NOTEBOOKS))[5] == "exceptions"
+def test_a_chapter_an_audience_leaves_out_is_never_run():
+    for audience in config.audiences().values():
+        assert not set(audience.leave_out) & set(notebooks_for(audience.name, NOTEBOOKS))
+    assert "exceptions" in config.audience("public").leave_out      # reports/_quarto.yml
 
 
 def test_missing_notebook_is_an_error(tmp_path):
@@ -74,8 +75,9 @@ def test_unknown_parameter_stops_the_build_before_any_kernel(tmp_path):
         calls.append(kwargs)
 
     with pytest.raises(BuildError, match="unknown parameter"):
-        execute_month(MONTH, data_dir=make_data(tmp_path / "d"), build_root=tmp_path / "b",
-                      notebooks_dir=NOTEBOOKS, prepare=spy_prepare, extra_parameters={"audeince": "public"})
+        build_month(MONTH, audience="internal", data_dir=make_data(tmp_path / "d"), build_root=tmp_path / "b",
+                    notebooks_dir=NOTEBOOKS, prepare=spy_prepare, extra_parameters={"audeince": "public"},
+                    out_dir=tmp_path / "reports", progress=False)
     assert calls == []
     assert not list((tmp_path / "b").rglob("*.ipynb"))
 
@@ -93,10 +95,10 @@ def test_build_id_is_content_derived():
 def test_executed_notebooks_are_kept(fixture_build):
     executed = fixture_build["result"].stage_dir / "executed"
     names = sorted(p.stem for p in executed.glob("*.ipynb"))
-    assert names == sorted(["summary", "leadership", "practice", "workforce", "quality", "exceptions", "appendix"])
+    assert names == sorted(config.audience_chapters("internal"))
     nb = json.loads((executed / "summary.ipynb").read_text())
     assert nb["metadata"]["papermill"]["parameters"]["month"] == MONTH
-    assert nb["metadata"]["papermill"]["parameters"]["build_dir"] == str(fixture_build["result"].stage_dir)
+    assert nb["metadata"]["papermill"]["parameters"]["build_root"] == str(fixture_build["result"].stage_dir.parent.parent)
 
 
 def test_manifest_records_inputs_parameters_versions_and_timings(fixture_build):
@@ -114,11 +116,11 @@ def test_manifest_records_inputs_parameters_versions_and_timings(fixture_build):
     assert set(manifest["notebook_seconds"]) == set(manifest["notebooks"])
     assert manifest["build_id"] == result.build_id
     assert manifest["built_at"].endswith("+00:00")
-    assert (result.stage_dir / "build.log").read_text().count("executed ") == 7
+    assert (result.stage_dir / "build.log").read_text().count("executed ") == len(config.audience_chapters("internal"))
 
 
 def test_failing_notebook_stops_the_build_and_keeps_the_last_report(fixture_build, tmp_path):
-    from torbayreport.pipeline import build_month
+    from torbayreport.publish.pipeline import build_month
 
     good = fixture_build["result"]
     before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in (good.html, good.pdf)}

@@ -8,7 +8,7 @@ import pytest
 
 from torbayreport.io.schema import tables_from
 from torbayreport.io.write import write_csv_folder
-from torbayreport.pipeline import IdentifierLeakError, guard_public_outputs
+from torbayreport.publish.pipeline import IdentifierLeakError, guard_public_outputs
 
 
 @pytest.fixture

@@ -62,7 +62,10 @@ def test_zero_is_a_true_zero_and_threshold_is_configurable():
     t = table_from({"a": 0, "b": 1, "c": 5, "d": 6, "e": 9}, [])
     assert suppress(t).primary == {"b", "c"}
     assert suppress(t, threshold=9).primary == {"b", "c", "d", "e"}
-    assert suppress(t, threshold=0).primary == set()
+    for bad in (0, -1, 2.5, True, "5", None):
+        with pytest.raises(ValueError, match="at least 1"):
+            suppress(t, threshold=bad)
+    assert suppress(t, threshold=9.0).primary == {"b", "c", "d", "e"}  # a whole float from YAML is fine
 
 
 def test_chain_needs_one_pass_per_link():

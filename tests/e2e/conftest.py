@@ -45,7 +45,7 @@ class Built:
 
 
 def _build(audience: str, tmp_path_factory) -> Built:
-    from torbayreport.pipeline import build_month
+    from torbayreport.publish.pipeline import build_month
 
     root = tmp_path_factory.mktemp(f"e2e-{audience}")
     result = build_month(MONTH, audience=audience, data_dir=SAMPLE, out_dir=root / "reports",

@@ -49,15 +49,31 @@ def test_byte_deterministic(tmp_path, tables):
         assert pa.read_bytes() == pb.read_bytes(), pa.name
 
 
-def test_wrong_sheet_names_are_errors_naming_what_was_expected(tmp_path, tables):
+def test_sheet_named_by_topic_is_recognised_by_its_headers(tmp_path, tables):
     write_annex_a(tables, tmp_path)
     edit(tmp_path / "annex_a.xlsx", lambda wb: setattr(wb["List 3"], "title", "Referrals"))
     result = load(tmp_path)
+    assert result.findings == []
+    assert_same_tables(result, tables)
+
+
+def test_unrecognisable_sheet_is_an_error_naming_what_was_expected(tmp_path, tables):
+    write_annex_a(tables, tmp_path)
+
+    def spoil(wb):
+        ws = wb["List 3"]
+        ws.title = "Notes"
+        for cell in ws[1]:
+            cell.value = None
+        ws["A1"] = "Notes for the inspector"
+
+    edit(tmp_path / "annex_a.xlsx", spoil)
+    result = load(tmp_path)
     errors = [f for f in result.findings if f.code == "missing_sheet"]
     assert len(errors) == 1 and errors[0].severity == "error" and errors[0].file == "annex_a.xlsx"
-    assert "'List 3'" in errors[0].message and "List 1, List 2" in errors[0].message
+    assert "List 3" in errors[0].message and "'Notes'" in errors[0].message
     unknown = [f for f in result.findings if f.code == "unknown_sheet"]
-    assert len(unknown) == 1 and "'Referrals'" in unknown[0].message
+    assert len(unknown) == 1 and "'Notes'" in unknown[0].message
     assert not result.ok
 
 

@@ -33,3 +33,11 @@ def test_json(tmp_path, capsys):
 def test_missing_path(tmp_path, capsys):
     assert main(["validate", str(tmp_path / "nope")]) == 2
     assert "no such file or folder" in capsys.readouterr().err
+
+
+def test_as_at_option_reaches_the_date_checks(tmp_path, capsys):
+    (tmp_path / "contacts.csv").write_text("child_id,contact_date,contact_source\nC1,2024-07-01,6\n")
+    assert main(["validate", str(tmp_path), "--as-at", "2024-06-30", "--json"]) == 0
+    findings = json.loads(capsys.readouterr().out)
+    assert [(f["code"], f["row"], f["column"]) for f in findings] == [("after_as_at", 2, "contact_date")]
+    assert main(["validate", str(tmp_path), "--as-at", "not a date"]) == 2

@@ -24,9 +24,9 @@ def test_formats_and_key_order(tmp_path):
     write_csv_folder(tables, tmp_path)
     # written by hand: sorted by referral_id (R1 before R2), bool Y / blank, ISO dates
     assert (tmp_path / "referrals.csv").read_text() == (
-        "referral_id,child_id,referral_date,referral_source,referral_nfa\n"
-        "R1,C1,2024-01-03,6,\n"
-        "R2,C2,2024-02-03,1A,Y\n"
+        "referral_id,child_id,referral_date,referral_source,referral_nfa,referrals_last_12m\n"
+        "R1,C1,2024-01-03,6,,\n"
+        "R2,C2,2024-02-03,1A,Y,\n"
     )
     assert (tmp_path / "missing.csv").read_text().splitlines()[1] == "C1,2024-01-02T13:45,,,"
     assert (tmp_path / "establishment.csv").read_text().splitlines()[1] == '2024-03,"T, with comma",7.25'

@@ -12,7 +12,7 @@ import torbayreport.io
 from torbayreport.cli import main
 from torbayreport.io.schema import tables_from
 from torbayreport.metrics import REGISTRY
-from torbayreport.metrics.targets import find_params, kpi_targets
+from torbayreport.config import ParamsError, defaults_path, load_params
 
 
 def test_kpis_json_lists_every_kpi_with_exactly_the_documented_keys(capsys):
@@ -34,7 +34,7 @@ def test_kpis_text_listing_and_explicit_params(tmp_path, capsys):
     assert lines[0].split() == ["id", "pillar", "ref", "title", "polarity", "target"]
     l01 = next(line for line in lines if line.startswith("L01"))
     assert l01.rstrip().endswith("16")
-    assert kpi_targets(params)["L01"] == {"target": 16, "tolerance": 1}
+    assert load_params(params).kpis["L01"].model_dump() == {"target": 16, "tolerance": 1, "spc": None}
 
 
 def test_params_search_from_a_subfolder_and_missing_file(tmp_path, monkeypatch):
@@ -43,9 +43,9 @@ def test_params_search_from_a_subfolder_and_missing_file(tmp_path, monkeypatch):
     (tmp_path / "deep" / "er").mkdir(parents=True)
     monkeypatch.chdir(tmp_path / "deep" / "er")
     monkeypatch.delenv("TORBAYREPORT_PARAMS", raising=False)
-    assert find_params() == tmp_path / "params" / "defaults.yaml"
-    with pytest.raises(FileNotFoundError, match="nope.yaml"):
-        find_params(tmp_path / "nope.yaml")
+    assert defaults_path() == tmp_path / "params" / "defaults.yaml"
+    with pytest.raises(ParamsError, match="nope.yaml"):
+        defaults_path(tmp_path / "nope.yaml")
 
 
 def test_metrics_writes_the_tidy_csv(tmp_path, monkeypatch, capsys):
@@ -90,3 +90,36 @@ def test_kpis_listing_merges_a_partial_params_file_over_the_defaults(tmp_path, c
     rows = {row["id"]: row for row in json.loads(capsys.readouterr().out)}
     assert rows["P04"]["target"] == 85      # from the council's file
     assert rows["L01"]["target"] == 18      # not mentioned there: the default
+
+
+def _front_door(monkeypatch, tmp_path):
+    """A stand-in extract whose reporting period is 2019-03..2019-04 (contacts and referrals)."""
+    tables = tables_from(
+        contacts=[{"contact_id": "C1", "child_id": "X", "contact_date": "2019-03-04"},
+                  {"contact_id": "C2", "child_id": "X", "contact_date": "2019-04-30"}],
+        referrals=[{"referral_id": "R1", "child_id": "X", "referral_date": "2019-03-05"},
+                   {"referral_id": "R2", "child_id": "X", "referral_date": "2019-04-29"}],
+    )
+    fake = types.SimpleNamespace(tables=tables, findings=[], ok=True, raise_for_errors=lambda: None)
+    monkeypatch.setattr(torbayreport.io, "load", lambda path: fake, raising=False)
+
+
+@pytest.mark.parametrize("start, end, message", [
+    ("2019-05", "2019-06", "2019-05 is after the last month the extracts cover (2019-04)"),
+    ("2019-02", "2019-04", "2019-02 is before the first month the extracts cover (2019-03)"),
+])
+def test_metrics_refuses_months_outside_the_extracts_period(tmp_path, monkeypatch, capsys, start, end, message):
+    # the same rule and message as the build (metrics.period.check_month); nothing is written
+    _front_door(monkeypatch, tmp_path)
+    out = tmp_path / "m.csv"
+    assert main(["metrics", "--data", str(tmp_path), "--from", start, "--to", end, "--out", str(out)]) == 1
+    assert message in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_metrics_accepts_the_whole_period(tmp_path, monkeypatch):
+    _front_door(monkeypatch, tmp_path)
+    out = tmp_path / "m.csv"
+    assert main(["metrics", "--data", str(tmp_path), "--from", "2019-03", "--to", "2019-04", "--out", str(out),
+                 "--kpi", "P01"]) == 0
+    assert out.exists()

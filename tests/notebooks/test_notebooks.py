@@ -6,7 +6,7 @@ also want to check the executed outputs — that every figure is a markdown imag
 place, and that a public run prints no child or worker identifier. papermill runs the notebooks
 exactly as ``torbayreport build`` does (parameters injected after the ``parameters`` cell), so this
 is the same path the report takes; the internal run uses each notebook's *default* parameters
-(``build_dir = ""``, i.e. the analyst's "open and run" path that prepares the context itself).
+(``build_root = ""``, i.e. the analyst's "open and run" path that prepares the context itself).
 
 All notebooks share one context cache (``TORBAYREPORT_CACHE`` in a temporary folder), so the data
 are loaded and the KPIs computed once per audience, not once per notebook.
@@ -23,16 +23,16 @@ import nbformat
 import pandas as pd
 import pytest
 
+from torbayreport import config
+
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
 SAMPLE = ROOT / "data" / "sample"
-NAMES = ("summary", "leadership", "practice", "workforce", "quality", "exceptions", "appendix")
-PUBLIC = tuple(n for n in NAMES if n != "exceptions")
+NAMES = tuple(config.chapters())
+PUBLIC = tuple(config.audience_chapters("public"))
 IMAGE_MD = re.compile(r"!\[([^\]\n]+)\]\(data:image/png;base64,[A-Za-z0-9+/=]+\)")
-DEFAULTS = {
-    "month": "2020-12", "audience": "internal", "data_dir": "../data/sample",
-    "params_file": "../params/defaults.yaml", "build_dir": "",
-}
+# the build command's flags (publish.execute.NOTEBOOK_PARAMETERS), with the analyst's defaults
+DEFAULTS = {"month": "2020-12", "audience": "internal", "data": "../data/sample", "params": "", "build_root": ""}
 
 
 @pytest.fixture(scope="session")
@@ -124,3 +124,31 @@ def test_public_notebook_shows_no_identifiers(name, cache, tmp_path):
     text = json.dumps([re.sub(r"\(data:image/png;base64,[^)]*\)", "(image)", t) for t in shown])
     hits = index.find(text)
     assert not hits, f"{name}: identifiers in the public outputs: {hits[:5]}"
+
+
+def test_parameter_names_are_the_build_commands_flags():
+    from torbayreport.publish.execute import NOTEBOOK_PARAMETERS
+
+    assert tuple(DEFAULTS) == NOTEBOOK_PARAMETERS
+    for name in NOTEBOOK_PARAMETERS:
+        flag = "--" + name.replace("_", "-")
+        assert flag in _build_help(), f"{name}: no {flag} flag on `torbayreport build`"
+
+
+def _build_help() -> str:
+    import contextlib
+    import io
+
+    from torbayreport.cli import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), pytest.raises(SystemExit):
+        main(["build", "--help"])
+    return out.getvalue()
+
+
+def test_ad_hoc_notebook_declares_the_same_parameters():
+    import papermill
+
+    declared = papermill.inspect_notebook(str(NOTEBOOKS / "ad_hoc_questions.ipynb"))
+    assert {k: v["default"].strip('"') for k, v in declared.items()} == DEFAULTS

@@ -14,7 +14,7 @@ for 2020 as the earliest figure.
 import pandas as pd
 import pytest
 
-from torbayreport.assess.params import params_for
+from torbayreport.assess.params import load_params
 from torbayreport.region.compare import how_we_compare, reader_headings
 from torbayreport.region.table import regional_table
 
@@ -33,7 +33,7 @@ def table():
         "availability": ["ok", "ok", "ok", "no_events", "ok", "ok"],
     })
     public = metrics[["la_code", "month", "kpi_id"]].assign(public_suppressed=[True, False, False, False, True, True])
-    params = params_for(None)
+    params = load_params()
     neighbours = pd.DataFrame({"la_code": ["880", "880"], "neighbour_code": ["878", "879"], "rank": [1, 2]})
     return regional_table(metrics, region_params=params, params_by_la={c: params for c in ("880", "878", "879")},
                           names={"880": "Torbay", "878": "Devon", "879": "Plymouth"}, neighbours=neighbours,

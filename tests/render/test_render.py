@@ -1,4 +1,4 @@
-"""torbayreport.render: executed notebooks -> markdown -> HTML + PDF, without starting any kernel.
+"""torbayreport.publish.render: executed notebooks -> markdown -> HTML + PDF, without starting any kernel.
 
 The "executed" notebooks here are built in memory with the outputs papermill would have stored, so
 these tests are quick and exercise every rule of the notebook -> markdown step directly.
@@ -16,7 +16,7 @@ import pypdf
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from torbayreport.render import (
+from torbayreport.publish.render import (
     RenderError,
     ReportMeta,
     _typst_value,

@@ -1,5 +1,5 @@
 --[[
-report.lua — pandoc Lua filter for the pandoc + typst path of the report.
+report.lua — pandoc Lua filter for the pandoc + typst path of the report (and its HTML).
 
 Why: pandoc's Typst writer drops an image's description, so a chart would reach the PDF without
 alt text (WCAG 1.1.1; PDF/UA needs it). Here every image becomes Typst `image(...)` with `alt:`
@@ -62,11 +62,35 @@ local function measure(rows, longest, longest_word)
   end
 end
 
+-- Header cells say what they head (WCAG 1.3.1): `scope="col"` on every cell of the table head,
+-- and `scope="row"` on the cells of a body's row-head columns (pandoc 3 keeps cell attributes
+-- and the HTML writer prints them on <th>).
+local function scope_header_cells(tbl)
+  for _, row in ipairs(tbl.head.rows) do
+    for _, cell in ipairs(row.cells) do
+      cell.attributes["scope"] = "col"
+    end
+  end
+  for _, body in ipairs(tbl.bodies) do
+    local n = body.row_head_columns or 0
+    if n > 0 then
+      for _, row in ipairs(body.body) do
+        for j, cell in ipairs(row.cells) do
+          if j <= n then cell.attributes["scope"] = "row" end
+        end
+      end
+    end
+  end
+end
+
 local function Table(tbl)
   if FORMAT ~= "typst" then
     -- Browsers size columns to their content better than any fixed share: drop pandoc's widths.
     for i, spec in ipairs(tbl.colspecs) do
       tbl.colspecs[i] = { spec[1], pandoc.ColWidthDefault }
+    end
+    if FORMAT:match("html") then
+      scope_header_cells(tbl)
     end
     return tbl
   end

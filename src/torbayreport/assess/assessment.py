@@ -9,7 +9,17 @@ SPC over time, vectorised: the chart is computed once per KPI over its whole ser
 ``variation`` of the latest month is exactly MDC's variation icon for the report; for an earlier
 month it is that point's classification *with hindsight* (limits from the whole series), which can
 differ from what a report built in that month would have shown. ``assurance`` compares the target
-with that month's limits. Rebasing is explicit only (params ``spc: rebase:``); rebase months outside
+with that month's limits.
+
+Baselines as Making Data Count advises: limits are recalculated only at a known cause of change,
+listed in params (``spc: rebase: [YYYY-MM, …]``; defaults.yaml names the Improvement Plan's start,
+and a council adds or removes months there or per KPI under ``kpis: {ID: {spc: {rebase: […]}}}``).
+Limits spanning a step change are too wide and centred between the two levels, which both hides
+the new level and flags most months as special cause. Each month carries its segment's mean and
+limits plus ``spc_segment`` (0, 1, … within the KPI's window) and ``spc_segment_start`` (the
+segment's first month), so a chart draws each segment's lines separately and marks where they
+were recalculated. A segment with fewer than ``spc: min_segment_points`` points has *trial*
+limits (``spc_trial``), computed from its own points as NHSRplotthedots does. Rebase months outside
 the SPC window are ignored so that a back-dated build still works.
 
 Polarity → SPC improvement direction: up → up, down → down, target and neutral → neutral (neither
@@ -26,18 +36,22 @@ import pandas as pd
 from torbayreport.assess import benchmarks as bm
 from torbayreport.assess.params import kpi_settings
 from torbayreport.assess.rag import direction, rag
-from torbayreport.assess.spc import assurance_type, pchart, xmr
+from torbayreport.assess.spc import assurance_type, pchart, variation_icons, xmr
 
+# spc_segment_start sits next to month on purpose: the public identifier scan (context.prepare)
+# reads a CSV row as one stream of tokens, so "2019-10" beside a number (16.2) or a label ending in
+# a year ("England 2018-19,,1,2019-10") reads as a date (2019-10-16, 19/1/2019) and stops the build.
 ASSESSED_COLUMNS = [
-    "month", "kpi_id", "title", "pillar", "ref", "polarity", "unit",
+    "month", "spc_segment_start", "kpi_id", "title", "pillar", "ref", "polarity", "unit",
     "numerator", "denominator", "value",
     "target", "tolerance", "rag", "previous_value", "direction",
     "benchmark_value", "benchmark_label", "sn_value", "sn_label",
-    "spc_chart", "spc_mean", "spc_lpl", "spc_upl", "spc_trial", "point_type", "spc_rule", "variation", "assurance",
+    "spc_segment", "spc_chart", "spc_mean", "spc_lpl", "spc_upl", "spc_trial",
+    "point_type", "spc_rule", "variation", "assurance",
 ]
 METRIC_INPUT = ["month", "kpi_id", "numerator", "denominator", "value", "unit"]
 IMPROVEMENT = {"up": "up", "down": "down", "target": "neutral", "neutral": "neutral"}
-SPC_COLUMNS = ["spc_chart", "spc_mean", "spc_lpl", "spc_upl", "spc_trial", "point_type", "spc_rule", "variation", "assurance"]
+SPC_COLUMNS = ["spc_segment", "spc_segment_start", "spc_chart", "spc_mean", "spc_lpl", "spc_upl", "spc_trial", "point_type", "spc_rule", "variation", "assurance"]
 
 
 def _check_metrics(metrics: pd.DataFrame, known) -> pd.DataFrame:
@@ -60,27 +74,6 @@ def _check_metrics(metrics: pd.DataFrame, known) -> pd.DataFrame:
     return m
 
 
-def _variation_icons(point_type: np.ndarray, side: np.ndarray, improvement: str) -> np.ndarray:
-    high = side > 0
-    icon = np.select(
-        [
-            point_type == "common_cause",
-            point_type == "special_cause_improvement",
-            point_type == "special_cause_concern",
-            point_type == "special_cause_neutral",
-        ],
-        [
-            "common_cause",
-            np.where(high, "improvement_high", "improvement_low"),
-            np.where(high, "concern_high", "concern_low"),
-            np.where(high, "neutral_high", "neutral_low"),
-        ],
-        "",
-    ).astype(object)
-    icon[icon == ""] = None
-    return icon
-
-
 def _spc_one(rows: pd.DataFrame, kpi, settings: dict, spc_months: int | None) -> pd.DataFrame:
     """SPC columns for one KPI's rows (sorted by month), aligned to ``rows.index``."""
     out = pd.DataFrame(index=rows.index, columns=SPC_COLUMNS, dtype=object)
@@ -93,14 +86,10 @@ def _spc_one(rows: pd.DataFrame, kpi, settings: dict, spc_months: int | None) ->
     months = pd.PeriodIndex(window["month"], freq="M")
     rebase = [pd.Period(str(m)[:7], freq="M") for m in (opts.pop("rebase", None) or [])]
     rebase = [r for r in rebase if len(months) and months[0] < r <= months[-1]]
-    common = {
-        "improvement": improvement,
-        "target": target,
-        "rebase_at": rebase,
-        "fix_after_n_points": opts.pop("fix_after_n_points", None),
-        "run_length": opts.pop("run_length", 7),
-        "trend_length": opts.pop("trend_length", 7),
-    }
+    # Options absent from params fall back to the spc module's (NHSRplotthedots') defaults: no
+    # second copy of them here. xmr-only options (screening, limit constant) stay in ``opts``.
+    common = {"improvement": improvement, "target": target, "rebase_at": rebase}
+    common.update({k: opts.pop(k) for k in ("fix_after_n_points", "run_length", "trend_length", "min_segment_points") if k in opts})
     if window.empty:
         return out
     if chart == "xmr":
@@ -117,13 +106,17 @@ def _spc_one(rows: pd.DataFrame, kpi, settings: dict, spc_months: int | None) ->
     res.index = window.index
     ptype = res["point_type"].to_numpy(dtype=object, na_value=None)
     out.loc[window.index, "spc_chart"] = chart
+    seg = res["segment"].to_numpy()
+    starts = pd.Series(months).groupby(seg).transform("first").to_numpy()
+    out.loc[window.index, "spc_segment"] = seg
+    out.loc[window.index, "spc_segment_start"] = starts
     out.loc[window.index, "spc_mean"] = res["mean"].to_numpy()
     out.loc[window.index, "spc_lpl"] = res["lpl"].to_numpy()
     out.loc[window.index, "spc_upl"] = res["upl"].to_numpy()
     out.loc[window.index, "spc_trial"] = res["trial_limits"].to_numpy()
     out.loc[window.index, "point_type"] = ptype
     out.loc[window.index, "spc_rule"] = res["rule"].to_numpy(dtype=object)
-    out.loc[window.index, "variation"] = _variation_icons(ptype, res["side"].to_numpy(), improvement)
+    out.loc[window.index, "variation"] = variation_icons(ptype, res["side"].to_numpy())
     tgt = np.nan if target is None else float(target)
     out.loc[window.index, "assurance"] = assurance_type(
         np.full(len(res), tgt), res["lpl"].to_numpy(), res["upl"].to_numpy(), improvement
@@ -199,4 +192,6 @@ def assess(
     for col in ("spc_mean", "spc_lpl", "spc_upl", "benchmark_value", "sn_value", "previous_value"):
         table[col] = pd.to_numeric(table[col]).astype(float)
     table["spc_trial"] = table["spc_trial"].astype("boolean")
+    table["spc_segment"] = pd.to_numeric(table["spc_segment"]).astype("Int64")
+    table["spc_segment_start"] = table["spc_segment_start"].astype("period[M]")
     return table[ASSESSED_COLUMNS]

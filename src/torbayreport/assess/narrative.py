@@ -119,6 +119,107 @@ def default_value_text(row: pd.Series) -> str:
     return _number(float(row["value"]), str(row["unit"]))
 
 
+def _range_text(row: pd.Series) -> str | None:
+    """The normal range (process limits) as "a to b" in the KPI's unit; None without limits.
+
+    Shown within what the unit allows (a rate cannot be below 0 or above 100%), because XmR limits
+    may fall outside it and "−14.3%" means nothing to a reader; the statistics are unchanged.
+    """
+    lo, hi = row.get("spc_lpl"), row.get("spc_upl")
+    if lo is None or hi is None or pd.isna(lo) or pd.isna(hi):
+        return None
+    unit = str(row.get("unit"))
+    lo, hi = max(float(lo), 0.0), max(float(hi), 0.0)
+    if unit == "percent":
+        lo, hi = min(lo, 100.0), min(hi, 100.0)
+    return f"{_number(lo, unit)} to {_number(hi, unit)}"
+
+
+def _provisional_text(row: pd.Series) -> str:
+    """Why the range is provisional (trial limits from a short segment), or ""."""
+    trial = row.get("spc_trial")
+    start = row.get("spc_segment_start")
+    if trial is None or pd.isna(trial) or not bool(trial) or start is None or pd.isna(start):
+        return ""
+    start = pd.Period(start, freq="M")
+    months = (pd.Period(row["month"], freq="M") - start).n + 1
+    since = f"since the limits were recalculated in {start.strftime('%B %Y')}"
+    if not row.get("spc_segment"):
+        since = f"of data (from {start.strftime('%B %Y')})"
+    return f" The normal range is provisional: it rests on only {_plural(months, 'month')} {since}."
+
+
+def reading_sentence(row: pd.Series, *, value_text: Callable[[pd.Series], str] = default_value_text) -> str:
+    """One plain-English sentence that reconciles this month's RAG with the SPC assurance reading.
+
+    Why: a RAG rating judges one month against the target; MDC assurance judges the normal range
+    (the process limits) against it. Shown as two labels they can seem to contradict ("Green" and
+    "consistently failing"); this sentence says what each means together, e.g. "Met the target of
+    85.0% this month (91.5%), but the normal range (73.3% to 89.1%) spans the target, so it will
+    not be met every month." One sentence for every combination of RAG (Green / Amber / Red / none)
+    and assurance (consistent pass / inconsistent / consistent fail / none); a short segment adds
+    that the range is provisional. Reads ``value``, ``unit``, ``target``, ``rag``, ``polarity``,
+    ``assurance``, ``spc_mean``, ``spc_lpl``, ``spc_upl``, ``spc_trial``, ``spc_segment``,
+    ``spc_segment_start`` and ``month``; ``value_text`` formats the value (pass the disclosure-aware one for public).
+    """
+    unit = str(row.get("unit"))
+    if row.get("value") is None or pd.isna(row.get("value")):
+        return "There is no value for this month, so it cannot be compared with the target."
+    value = value_text(row)
+    normal = _range_text(row)
+    provisional = _provisional_text(row)
+    target = row.get("target")
+    rag_ = row.get("rag")
+    if target is None or pd.isna(target) or rag_ is None or pd.isna(rag_):
+        base = f"This measure has no target ({value} this month)"
+        return (f"{base}; its normal range is {normal}." if normal else f"{base}.") + provisional
+    target_text = _number(float(target), unit)
+    this_month = {
+        "Green": f"Met the target of {target_text} this month ({value})",
+        "Amber": f"Narrowly missed the target of {target_text} this month ({value}, within the tolerance)",
+        "Red": f"Missed the target of {target_text} this month ({value})",
+    }[str(rag_)]
+    met = rag_ == "Green"
+    assurance = row.get("assurance")
+    assurance = None if assurance is None or pd.isna(assurance) else str(assurance)
+    mean = row.get("spc_mean")
+    if assurance is None:
+        if normal:
+            return f"{this_month}; its normal range is {normal}." + provisional
+        if mean is not None and not pd.isna(mean):  # a mean but no limits: one month in the segment
+            return f"{this_month}; there are too few months to say what a normal month looks like." + provisional
+        return f"{this_month}." + provisional
+    # Without limits but with an assurance answer (a public report blanks the limits of a series
+    # with a suppressed month), the sentence keeps the reading and leaves out the figures.
+    rng = f" ({normal})" if normal else ""
+    good_side = "above" if row.get("polarity") == "up" else "below"
+    bad_side = "below" if good_side == "above" else "above"
+    if assurance == "consistent_pass":
+        text = (
+            f"{this_month}, and the whole normal range{rng} is {good_side} the target, so it can be "
+            "expected to be met every month."
+            if met
+            else f"{this_month}, but that was unusual: the whole normal range{rng} is {good_side} the "
+            "target, so it can be expected to be met in other months."
+        )
+    elif assurance == "inconsistent":
+        text = (
+            f"{this_month}, but the normal range{rng} spans the target, so it will not be met every month."
+            if met
+            else f"{this_month}; the normal range{rng} spans the target, so it will be met in some months "
+            "and missed in others."
+        )
+    else:  # consistent_fail
+        text = (
+            f"{this_month}, but that was unusual: the whole normal range{rng} is {bad_side} the target, "
+            "so it will usually be missed without a change to the way the work is done."
+            if met
+            else f"{this_month}, and the whole normal range{rng} is {bad_side} the target, so it will "
+            "not be met without a change to the way the work is done."
+        )
+    return text + provisional
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
@@ -186,20 +287,7 @@ def summarise(
     ):
         for _, row in rows[has_value & (rows["assurance"] == kind).fillna(False)].iterrows():
             titles.append(f"{row['title']} ({value_text(row)})")
-            unit = str(row["unit"])
-            limits = f"{_number(row['spc_lpl'], unit)} to {_number(row['spc_upl'], unit)}"
-            target = _number(float(row["target"]), unit)
-            if kind == "consistent_fail":
-                bucket.append(
-                    f"{row['title']} ({value_text(row)}) is consistently failing its target of {target}: the target "
-                    f"lies outside the range the process varies within ({limits}), so it will not be met without "
-                    f"a change to the way the work is done."
-                )
-            else:
-                bucket.append(
-                    f"{row['title']} ({value_text(row)}) consistently meets its target of {target}: the whole "
-                    f"range the process varies within ({limits}) is on the right side of the target."
-                )
+            bucket.append(f"{row['title']}: {reading_sentence(row, value_text=value_text)}")
     return summary
 
 
@@ -209,4 +297,7 @@ def summary_sentences(assessed: pd.DataFrame, month, *, brief: bool = False, max
     return summary.headline(max_named) if brief else summary.sentences()
 
 
-__all__ = ["Summary", "summarise", "summary_sentences", "pillar_sentences", "default_value_text", "PILLAR_NAMES"]
+__all__ = [
+    "Summary", "summarise", "summary_sentences", "pillar_sentences", "reading_sentence", "default_value_text",
+    "PILLAR_NAMES",
+]

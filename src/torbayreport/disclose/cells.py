@@ -63,7 +63,7 @@ class CellTable:
               is a free variable in the audit and it already counts as unknown in secondary
               suppression; it is never reported as suppressed.
     exempt:   cells not subject to primary suppression (figures that are not counts of people,
-              or implied complements under the default policy). They can still be chosen as
+              or, for engine tests only, exempted complements). They can still be chosen as
               secondary suppressions.
     implied:  cells the report does not print but a reader can derive (the complement
               denominator − numerator). Suppressing one costs nothing on the page, so secondary

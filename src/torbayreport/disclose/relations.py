@@ -5,10 +5,11 @@ Which relations exist depends on what is *printed*, not on how a KPI was compute
 - **kpi-month** (:func:`kpi_month`): a percentage KPI prints numerator and denominator, which
   implies their complement (denominator − numerator, e.g. "children *not* visited"). Relation
   ``denominator = numerator + complement``. The complement is an *implied* cell: not printed, so
-  hiding it is free, and once the numerator is hidden it is hidden too. With the default policy
-  it is not itself primary-suppressed (DfE suppresses the counts it prints and percentages that
-  would reveal them, not their complements); ``protect_complement=True`` makes it a count like
-  any other, which also hides e.g. "180 of 183" because 3 were missed.
+  hiding it is free, and once the numerator is hidden it is hidden too. It is a count like any
+  other (a reader subtracts: 25 due, 24 seen in time -> 1 child not seen, P07 December 2020), so
+  by default it is primary-suppressed by the same rule, which also hides "180 of 183" because 3
+  were missed. ``protect_complement=False`` (exempting it) exists only for tests of the engine;
+  the public path (:func:`torbayreport.disclose.apply`) never passes it.
 - **rolling windows** (r12m / r3m): the tidy table prints only the window total for each month.
   Consecutive totals differ by x(m) − x(m−12), a difference of two *unprinted* monthly counts,
   so there is no additive relation among printed cells and :func:`kpi_month` adds none. A table
@@ -47,7 +48,7 @@ def kpi_month(
     num_is_count: pd.Series,
     den_is_count: pd.Series,
     *,
-    protect_complement: bool = False,
+    protect_complement: bool = True,
 ) -> CellTable:
     """Cells and relations of the tidy table: one numerator, denominator (and complement) per KPI-month.
 

@@ -29,6 +29,7 @@ LP audit (:mod:`torbayreport.disclose.audit`) checks the combination of all rela
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 from torbayreport.disclose.cells import CellId, CellTable
@@ -62,6 +63,24 @@ class Suppression:
         return cell in self.primary or cell in self.secondary
 
 
+def check_threshold(threshold) -> int:
+    """The public small-number threshold as an int, or ``ValueError``: it must be a whole number >= 1.
+
+    Why refuse 0 (and negatives, fractions, booleans, text): a threshold of 0 publishes every
+    small count with nothing suppressed, which no council's policy intends; a typo in the params
+    must stop the build rather than switch disclosure control off.
+    """
+    ok = isinstance(threshold, numbers.Integral) and not isinstance(threshold, bool)
+    if not ok and isinstance(threshold, float) and threshold.is_integer():
+        threshold, ok = int(threshold), True
+    if not ok or threshold < 1:
+        raise ValueError(
+            f"disclosure threshold must be a whole number of at least 1 (counts 1..threshold are shown as [c]); "
+            f"got {threshold!r}. A threshold of 0 would publish every small count."
+        )
+    return int(threshold)
+
+
 def primary_cells(table: CellTable, threshold: int = 5) -> list[CellId]:
     """Cells whose count is 1..threshold and that are subject to the rule (not exempt, not withheld)."""
     return [
@@ -77,8 +96,7 @@ def suppress(table: CellTable, *, threshold: int = 5, extra_primary=()) -> Suppr
     ``extra_primary`` adds cells that must be hidden whatever their value (e.g. a count the
     analyst marks as sensitive). Deterministic: the same table gives the same result.
     """
-    if threshold < 0:
-        raise ValueError(f"threshold must be >= 0, got {threshold}")
+    threshold = check_threshold(threshold)
     table.validate()
     ids = list(table.values)
     index = {cell: i for i, cell in enumerate(ids)}

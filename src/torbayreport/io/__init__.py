@@ -1,6 +1,7 @@
 """Input/output: the canonical data model, its loaders (CSV folder, Annex A workbook), validation and writers.
 
-Public API: ``load(path) -> LoadResult``, ``write_csv_folder(tables, out_dir)``,
+Public API: ``load(path, *, as_at=None, aliases=None) -> LoadResult`` (``.tables``, ``.findings``,
+``.as_at``, ``.as_at_source``, ``raise_for_errors()``), ``write_csv_folder(tables, out_dir)``,
 ``write_annex_a(tables, out_dir)``, ``sha256_file(path)``, ``Finding``, ``LoadResult``, ``LoadError``, ``RULES`` (every
 validation check, in one registry).
 """

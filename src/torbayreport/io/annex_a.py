@@ -1,4 +1,8 @@
-"""Read and write Ofsted ILACS Annex A workbooks (Lists 1-11) as canonical tables.
+"""Write Ofsted ILACS Annex A workbooks (Lists 1-11) from canonical tables; map lists to tables.
+
+The reader is ``annex_read.py`` (workbook formats ``workbook.py``, the layout ``annex_spec.py``);
+this module holds what reader and writer share (one list's fields -> canonical table pieces) and
+the writer.
 
 Why Annex A: it is the one extract every English LA can produce in the same shape, so a council
 can start with the workbook it already sends Ofsted. But it is a 6-month snapshot that keeps only
@@ -15,12 +19,14 @@ S47 completion, placement end, worker allocation or any workforce/quality data. 
   the latest review conference (cp_reviews) + the last statutory visit and seen-alone (visits);
   List 8 -> cla_periods + the most recent placement (placements, no end date) + latest review,
   health assessment and social-work visit; List 9 -> care_leavers for one month per child, taken
-  from the optional extension column ``Month`` (or, when absent, the month of the latest date in
-  the workbook, with a finding). Every list feeds ``children`` from its common block (first
+  from the optional extension column ``Month`` (or, when absent, the month of the extract's as-at
+  date, with a finding; see ``annex_read``). Every list feeds ``children`` from its common block (first
   non-blank value per child across lists; disability only from Lists 4-9).
-* Columns the metrics do not use (Age, Allocated Team/Worker, counts in the last 12 months, case
-  status, UASC, permanence plan ...) are recognised (no finding) but not read; the writer leaves
-  them blank. Lists 10 and 11 (adoption) are checked for presence only and written header-only.
+* The look-back counts are read into optional columns: referrals.referrals_last_12m (List 3),
+  s47.s47_last_12m / icpc_last_12m (List 5), cp_plans.previous_cp_plans (List 7),
+  cla_periods.placements_last_12m (List 8). Columns the metrics do not use (Age, Allocated
+  Team/Worker, case status, UASC, permanence plan ...) are recognised (no finding) but not read;
+  the writer leaves them blank. Lists 10 and 11 (adoption) are checked for presence only and written header-only.
 
 **What the CSVs carry**: a ``<table>.csv`` beside the workbook, for a table the workbook feeds, is a
 *supplement*: it must have the table's key columns; it is matched to the workbook rows by key, its
@@ -39,126 +45,25 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 import zipfile
-from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Mapping
 
 import pandas as pd
-import yaml
 
-from torbayreport.io import rules
-from torbayreport.io.codes import tidy
-from torbayreport.io.findings import Finding
-from torbayreport.io.parse import parse_column
+from torbayreport.io.annex_spec import (ALL_LISTS, CHILD_FIELDS, LISTS_READ, annex_tables, collapse_tables,
+                                        list_spec, spec)
 from torbayreport.io.schema import SCHEMA, Column
 from torbayreport.io.write import table_csv_bytes, write_csv_folder
 
 WORKBOOK_NAME = "annex_a.xlsx"
-LISTS_READ = range(1, 10)
-ALL_LISTS = range(1, 12)
 FIXED_TIMESTAMP = dt.datetime(2000, 1, 1)
-CHILD_FIELDS = ("child_id", "gender", "ethnicity", "date_of_birth", "disability")
-
-
-def header_key(text) -> str:
-    """Letters and digits only, case-folded: what two spellings of one header share."""
-    return re.sub(r"[^0-9a-z]", "", tidy("" if text is None else str(text)))
-
-
-@dataclass(frozen=True)
-class HeaderSpec:
-    header: str
-    field: str | None = None
-    aliases: tuple[str, ...] = ()
-    extension: bool = False
-
-    @property
-    def keys(self) -> frozenset[str]:
-        return frozenset(header_key(h) for h in (self.header, *self.aliases))
-
-
-@dataclass(frozen=True)
-class TableMap:
-    table: str
-    columns: Mapping[str, str]  # canonical column -> field
-    constants: Mapping[str, str] = field(default_factory=dict)
-    when: str | None = None
-    collapse: bool = False
-
-
-@dataclass(frozen=True)
-class ListSpec:
-    number: int
-    name: str
-    headers: tuple[HeaderSpec, ...]
-    tables: tuple[TableMap, ...]
-
-    @property
-    def sheet(self) -> str:
-        return f"List {self.number}"
-
-    @property
-    def primary(self) -> str | None:
-        return next((m.table for m in self.tables if not m.collapse and m.table != "children"), None)
-
-    @property
-    def fields(self) -> list[str]:
-        return [h.field for h in self.headers if h.field]
-
-    def field_column(self, name: str) -> Column:
-        """The canonical column a field is parsed as (the first table that reads it)."""
-        for m in self.tables:
-            for canon, f in m.columns.items():
-                if f == name:
-                    return SCHEMA[m.table].columns[canon]
-        raise KeyError(name)
-
-    def field_required(self, name: str) -> bool:
-        for m in self.tables:
-            for canon, f in m.columns.items():
-                if f == name and not m.collapse and SCHEMA[m.table].columns[canon].required:
-                    return True
-        return name == "child_id"
-
-
-@lru_cache(maxsize=1)
-def spec() -> dict:
-    raw = yaml.safe_load(resources.files("torbayreport.io").joinpath("annex_a.yaml").read_text(encoding="utf-8"))
-    named = {"common": raw["common"], "disability": [raw["disability"]], "team": [raw["team"]], "worker": [raw["worker"]]}
-    lists = {}
-    for number, body in raw["lists"].items():
-        headers: list[HeaderSpec] = []
-        for item in body["headers"]:
-            entries = named[item] if isinstance(item, str) else [item]
-            for e in entries:
-                headers.append(HeaderSpec(e["header"], e.get("field"), tuple(e.get("aliases", ())), e.get("extension", False)))
-        maps = [
-            TableMap(t, dict(m["columns"]), dict(m.get("constants", {})), m.get("when"), m.get("collapse", False))
-            for t, m in (body.get("tables") or {}).items()
-        ]
-        if int(number) in LISTS_READ:
-            fields = {h.field for h in headers}
-            maps.append(TableMap("children", {c: c for c in CHILD_FIELDS if c in fields}, collapse=True))
-        lists[int(number)] = ListSpec(int(number), body["name"], tuple(headers), tuple(maps))
-    return {"lists": lists, "spellings": raw["spellings"]}
-
-
-def list_spec(number: int) -> ListSpec:
-    return spec()["lists"][number]
 
 
 # ---------------------------------------------------------------------------------------------
 # Shared: from per-list typed field frames to canonical tables
 # ---------------------------------------------------------------------------------------------
-def _meta_columns(frame: pd.DataFrame) -> list[str]:
-    return [c for c in frame.columns if c.startswith("__")]
-
-
-def pieces_from_list(ls: ListSpec, fields: pd.DataFrame, label: str) -> dict[str, pd.DataFrame]:
+def pieces_from_list(ls, fields: pd.DataFrame, label: str) -> dict[str, pd.DataFrame]:
     """The rows one list contributes to each canonical table (typed, with location columns)."""
     out = {}
     for m in ls.tables:
@@ -193,180 +98,16 @@ def pieces_from_list(ls: ListSpec, fields: pd.DataFrame, label: str) -> dict[str
 def combine_pieces(pieces: dict[str, list[pd.DataFrame]]) -> dict[str, pd.DataFrame]:
     """One frame per table; collapsed tables keep the first non-blank value per key."""
     out = {}
-    collapse_tables = {m.table for ls in spec()["lists"].values() for m in ls.tables if m.collapse}
+    collapsed = collapse_tables()
     for name, frames in pieces.items():
         frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
-        if name in collapse_tables and len(frame):
+        if name in collapsed and len(frame):
             key = list(SCHEMA[name].key)
             dtypes = frame.dtypes
             frame = frame.groupby(key, sort=False, dropna=False).first().reset_index()
             frame = frame.astype({c: dtypes[c] for c in frame.columns if c in dtypes and not c.startswith("__")})
         out[name] = frame
     return out
-
-
-# ---------------------------------------------------------------------------------------------
-# Reader
-# ---------------------------------------------------------------------------------------------
-def _cell_text(value) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        if value.hour == value.minute == value.second == 0:
-            return value.strftime("%Y-%m-%d")  # the parsers' fast path
-        return value.strftime("%Y-%m-%dT%H:%M")
-    if isinstance(value, dt.date):
-        return value.strftime("%Y-%m-%d")
-    if isinstance(value, bool):
-        return "True" if value else "False"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    text = str(value)
-    return text if text.strip() else None
-
-
-def _find_sheets(names: list[str]) -> tuple[dict[int, str], list[str]]:
-    """Map list number -> sheet name ("List 1", "list_1", "LIST 1 - Contacts" ...); and the rest."""
-    found: dict[int, str] = {}
-    others = []
-    for name in names:
-        m = re.match(r"^list(\d+)(?:\D|$)", header_key(name))
-        number = int(m.group(1)) if m else None
-        if number in ALL_LISTS and number not in found:
-            found[number] = name
-        else:
-            others.append(name)
-    return found, others
-
-
-def read_workbook(path: Path, label: str) -> tuple[dict[str, pd.DataFrame], list[Finding], dict]:
-    """Read an Annex A workbook into per-table frames (typed, located), findings and header names."""
-    import openpyxl
-
-    findings: list[Finding] = []
-    display: dict[str, dict[str, str]] = {}
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - any failure to open is reported, not raised
-        findings.append(rules.make_finding("file_unreadable", label, None, None, f"cannot open workbook: {exc}"))
-        return {}, findings, display
-    try:
-        found, others = _find_sheets(wb.sheetnames)
-        expected = ", ".join(f"List {n}" for n in ALL_LISTS)
-        for number in ALL_LISTS:
-            if number not in found:
-                code = "missing_sheet" if number in LISTS_READ else "missing_optional_sheet"
-                findings.append(rules.make_finding(
-                    code, label, None, None,
-                    f"no sheet 'List {number}' ({list_spec(number).name}); expected sheets {expected}; "
-                    f"found {', '.join(repr(s) for s in wb.sheetnames) or 'none'}"))
-        for name in others:
-            findings.append(rules.make_finding("unknown_sheet", label, None, None,
-                                               f"sheet {name!r} is not one of {expected}; not read"))
-        pieces: dict[str, list[pd.DataFrame]] = {}
-        latest_date = pd.NaT
-        month_missing_label = None
-        for number in LISTS_READ:
-            if number not in found:
-                continue
-            ls = list_spec(number)
-            sheet_label = f"{label}[{found[number]}]"
-            fields, f, headers = _read_list(ls, wb[found[number]], sheet_label)
-            findings.extend(f)
-            if fields is None:
-                continue
-            display[sheet_label] = {}
-            for m in ls.tables:
-                for canon, fld in m.columns.items():
-                    if fld in headers:
-                        display[sheet_label].setdefault(canon, headers[fld])
-            for fld in ls.fields:
-                if fld in fields and pd.api.types.is_datetime64_any_dtype(fields[fld]) and fld != "date_of_birth":
-                    latest_date = max(latest_date, fields[fld].max()) if pd.notna(fields[fld].max()) else latest_date
-            if number == 9 and "month" not in headers:
-                month_missing_label = sheet_label
-                fields["month"] = pd.Series(pd.NaT, index=fields.index).astype("period[M]")
-            for table, piece in pieces_from_list(ls, fields, sheet_label).items():
-                pieces.setdefault(table, []).append(piece)
-        if month_missing_label and "care_leavers" in pieces and len(pieces["care_leavers"][0]):
-            month = pd.Timestamp(latest_date).to_period("M") if pd.notna(latest_date) else pd.NaT
-            pieces["care_leavers"][0]["month"] = pd.Series(month, index=pieces["care_leavers"][0].index).astype("period[M]")
-            findings.append(rules.make_finding(
-                "inferred_month", month_missing_label, None, "Month",
-                f"no Month column; care leavers' month taken as {month} (the latest date in the workbook)",
-                "care_leavers"))
-        return combine_pieces(pieces), findings, display
-    finally:
-        wb.close()
-
-
-def _read_list(ls: ListSpec, ws, label: str):
-    """One sheet -> (typed field frame with location columns, findings, field -> header as found)."""
-    findings: list[Finding] = []
-    rows = [tuple(r) for r in ws.iter_rows(values_only=True)]
-    id_keys = ls.headers[0].keys
-    header_index = next(
-        (i for i, r in enumerate(rows[:10]) if any(header_key(v) in id_keys for v in r if v is not None)), None)
-    if header_index is None:
-        findings.append(rules.make_finding("no_header_row", label, None, ls.headers[0].header,
-                                           f"no '{ls.headers[0].header}' header in the first 10 rows; sheet not read",
-                                           ls.primary))
-        return None, findings, {}
-    header_row_number = header_index + 1
-    header_cells = rows[header_index]
-    position: dict[str, int] = {}
-    found_headers: dict[str, str] = {}
-    used: set[int] = set()
-    for j, cell in enumerate(header_cells):
-        if cell is None or not str(cell).strip():
-            continue
-        key = header_key(cell)
-        match = next((k for k, h in enumerate(ls.headers) if k not in used and key in h.keys), None)
-        if match is None:
-            findings.append(rules.make_finding("unknown_column", label, header_row_number, str(cell).strip(),
-                                               f"column {str(cell).strip()!r} is not an Annex A {ls.sheet} column; ignored",
-                                               ls.primary))
-            continue
-        used.add(match)
-        h = ls.headers[match]
-        if h.field:
-            position[h.field] = j
-            found_headers[h.field] = str(cell).strip()
-    for h in ls.headers:
-        if h.field and h.field not in position and not h.extension:
-            required = ls.field_required(h.field)
-            code = "missing_column" if required else "missing_optional_column"
-            message = (f"expected column '{h.header}' not found" +
-                       ("; sheet not read" if required else "; values left blank"))
-            findings.append(rules.make_finding(code, label, None, h.header, message, ls.primary))
-    if any(f.code == "missing_column" for f in findings):
-        return None, findings, found_headers
-    data = rows[header_index + 1:]
-    row_numbers = [header_row_number + 1 + i for i, r in enumerate(data) if any(_cell_text(v) is not None for v in r)]
-    data = [r for r in data if any(_cell_text(v) is not None for v in r)]
-    index = pd.RangeIndex(len(data))
-    out = pd.DataFrame(index=index)
-    for fld, j in position.items():
-        text = pd.Series([_cell_text(r[j]) if j < len(r) else None for r in data], index=index, dtype="string")
-        col = ls.field_column(fld)
-        parsed, bad = parse_column(text, col.dtype, col.codes)
-        out[fld] = parsed
-        out[f"__bad::{fld}"] = bad
-        for r in rules.CELL_RULES:
-            result = r.func(col, text, bad)
-            if result is None:
-                continue
-            mask, messages = result
-            for i in mask[mask].index:
-                findings.append(rules.make_finding(r.code, label, row_numbers[i], found_headers[fld],
-                                                   f"{messages.loc[i]}; left blank", ls.primary))
-    for fld in ls.fields:
-        if fld not in out:
-            col = ls.field_column(fld)
-            out[fld] = pd.Series(pd.NA, index=index).astype(col.pandas_dtype)
-    out["__file"] = label
-    out["__row"] = pd.Series(row_numbers, index=index, dtype="int64")
-    return out, findings, found_headers
 
 
 # ---------------------------------------------------------------------------------------------
@@ -399,12 +140,13 @@ def field_frames(tables: Mapping[str, pd.DataFrame]) -> dict[int, pd.DataFrame]:
     frames[2] = base("early_help")[["child_id", "eh_start", "eh_end", "organisation"]]
     refs = base("referrals")
     derived = SCHEMA["referrals"].derived_id.derive(refs) if len(refs) else refs["referral_id"]
-    cols = ["child_id", "referral_date", "referral_source", "referral_nfa"]
+    cols = ["child_id", "referral_date", "referral_source", "referral_nfa", "referrals_last_12m"]
     if len(refs) and not (derived == refs["referral_id"]).fillna(False).all():
         cols.append("referral_id")
     frames[3] = refs[cols]
     frames[4] = base("assessments")[["child_id", "assessment_start", "authorised_date", "needs_support"]]
-    frames[5] = base("s47")[["child_id", "strategy_date", "icpc_not_required", "icpc_date", "icpc_led_to_plan"]]
+    frames[5] = base("s47")[["child_id", "strategy_date", "icpc_not_required", "icpc_date", "icpc_led_to_plan",
+                             "s47_last_12m", "icpc_last_12m"]]
     visits = t["visits"]
     cin = base("cin_episodes")
     cin_visits = visits[visits["visit_type"] == "CIN"]
@@ -578,15 +320,15 @@ def write_annex_a(tables: Mapping[str, pd.DataFrame], out_dir) -> list[Path]:
     book = out / WORKBOOK_NAME
     book.write_bytes(workbook_bytes(frames))
     paths = [book]
-    annex_tables = {m.table for ls in spec()["lists"].values() for m in ls.tables}
-    plain = {name: full[name] for name in SCHEMA.table_names if name not in annex_tables}
+    fed = annex_tables()
+    plain = {name: full[name] for name in SCHEMA.table_names if name not in fed}
     for path in write_csv_folder(plain, out):
         if path.stem in plain:
             paths.append(path)
         else:
             path.unlink()
     for name in SCHEMA.table_names:
-        if name not in annex_tables:
+        if name not in fed:
             continue
         rows, columns = supplement(name, full[name], carried.get(name))
         path = out / f"{name}.csv"

@@ -17,7 +17,10 @@ def register(subparsers) -> None:
         help="check a data folder (canonical CSVs, or an Annex A workbook plus CSVs) against the schema",
         description="Load PATH exactly as the build does and list every finding with file, row and column.",
     )
-    parser.add_argument("path", metavar="PATH", help="folder of canonical CSVs, or of an Annex A .xlsx plus CSVs")
+    parser.add_argument("path", metavar="PATH",
+                        help="folder of canonical CSVs, or of an Annex A workbook (.xlsx/.xlsm/.xls/.ods) plus CSVs")
+    parser.add_argument("--as-at", metavar="YYYY-MM-DD", default=None,
+                        help="the extract's as-at date (an Annex A Front_Sheet date wins; default: the latest event date)")
     parser.add_argument("--json", action="store_true", help="print the findings as a JSON list")
     parser.set_defaults(func=run)
 
@@ -33,7 +36,11 @@ def run(args) -> int:
     if not path.exists():
         print(f"torbayreport validate: {path}: no such file or folder", file=sys.stderr)
         return 2
-    result = load(path)
+    try:
+        result = load(path, as_at=getattr(args, "as_at", None))
+    except ValueError as exc:  # an --as-at that is not a date
+        print(f"torbayreport validate: --as-at: {exc}", file=sys.stderr)
+        return 2
     if args.json:
         print(json.dumps([f.to_dict() for f in result.findings], indent=2))
         return 0 if result.ok else 1
@@ -57,5 +64,7 @@ def run(args) -> int:
     rows = sum(len(frame) for frame in result.tables.values())
     summary = (f"{len(result.errors)} error(s), {len(result.warnings)} warning(s) in {len(result.sources)} file(s), "
                f"{rows} rows loaded" + (f" — {per_table}" if per_table else ""))
+    if result.as_at is not None:
+        summary += f"; as-at date {result.as_at:%Y-%m-%d} ({result.as_at_source})"
     console.print(summary, highlight=False, soft_wrap=True)
     return 0 if result.ok else 1

@@ -70,6 +70,8 @@ class LoadResult:
     tables: dict[str, pd.DataFrame]
     findings: list[Finding] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
+    as_at: pd.Timestamp | None = None  # the extract's as-at date, when known
+    as_at_source: str | None = None  # "front sheet" | "given" | "latest event date"
 
     @property
     def errors(self) -> list[Finding]:

@@ -1,4 +1,4 @@
-"""Load a folder of canonical CSVs, or an Annex A workbook plus CSVs, into canonical tables.
+"""Load a folder of canonical CSVs, or an Annex A workbook (.xlsx/.xlsm/.xls/.ods) plus CSVs, into canonical tables.
 
 Why one entry point: the build, the notebooks and ``torbayreport validate`` must see the same
 tables and the same findings. Every cell goes text -> parser (``parse.py``) -> rules
@@ -8,7 +8,9 @@ Order of checks for one table: file/column rules -> cell rules (unreadable value
 table rules in registry order (rows whose key or required date is blank are excluded, then blank
 required values, then repeated keys (later row excluded), then date order). When a workbook and
 a supplement CSV both feed a table, each source first loses rows with a blank/repeated key, the two
-are matched by key (the CSV's non-blank values win) and then the full table rules run.
+are matched by key (the CSV's non-blank values win) and then the full table rules run. Last, the
+reference rules check every table against the tables it names (a visit's child, an allocation's
+worker).
 """
 
 from __future__ import annotations
@@ -21,11 +23,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from torbayreport.io import annex_a, rules
+from torbayreport.io import annex_read, rules
 from torbayreport.io.codes import tidy
 from torbayreport.io.findings import Finding, LoadResult, Source
 from torbayreport.io.parse import parse_column
 from torbayreport.io.schema import SCHEMA, Table
+from torbayreport.io.workbook import WORKBOOK_SUFFIXES
 
 
 def sha256_file(path: Path) -> str:
@@ -65,8 +68,14 @@ def read_csv_table(path: Path, table: Table, label: str, supplement: bool):
         raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False,
                           skip_blank_lines=False)
     except Exception as exc:  # noqa: BLE001 - a parse failure is reported, not raised
-        findings.append(rules.make_finding("file_unreadable", label, None, None,
-                                           f"cannot read as CSV: {exc}".strip(), table.name))
+        message, line = str(exc).strip(), None
+        # pandas counts rows from 0 at the header line; the user's editor counts lines from 1.
+        where = re.search(r"starting at row (\d+)", message)
+        if where:
+            line = int(where.group(1)) + 1
+            message = message.replace(where.group(0), f"starting at line {line}")
+        findings.append(rules.make_finding("file_unreadable", label, line, None,
+                                           f"cannot read as CSV: {message}", table.name))
         return None, findings, {}
     headers: dict[str, str] = {}
     for header in raw.columns:
@@ -97,15 +106,12 @@ def read_csv_table(path: Path, table: Table, label: str, supplement: bool):
             continue
         cells = raw[name].astype("string")
         parsed, bad = parse_column(cells, col.dtype, col.codes)
+        parsed, bad, hits = rules.apply_cell_rules(col, cells, parsed, bad)
         out[name] = parsed.astype(col.pandas_dtype)
         out[f"__bad::{name}"] = bad
-        for r in rules.CELL_RULES:
-            result = r.func(col, cells, bad)
-            if result is None:
-                continue
-            mask, messages = result
+        for code, mask, messages in hits:
             for i in mask[mask].index:
-                findings.append(rules.make_finding(r.code, label, row_numbers.loc[i], headers[name],
+                findings.append(rules.make_finding(code, label, row_numbers.loc[i], headers[name],
                                                    f"{messages.loc[i]}; left blank", table.name))
     out["__file"] = label
     out["__row"] = row_numbers
@@ -145,31 +151,41 @@ def _merge(table: Table, book: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFram
     return out
 
 
-def assemble(table: Table, book: pd.DataFrame | None, extra: pd.DataFrame | None, display: dict):
-    """One canonical table from its sources, with the table rules applied."""
+def assemble(table: Table, book: pd.DataFrame | None, extra: pd.DataFrame | None, display: dict,
+             ctx: rules.Context = rules.Context()):
+    """One canonical table from its sources, with the table rules applied.
+
+    Returns (the canonical frame, findings, the located frame the rules saw or None).
+    """
     findings: list[Finding] = []
     if book is None and extra is None:
-        return table.empty_frame(), findings
+        return table.empty_frame(), findings, None
     if book is not None and extra is not None:
         light = _keys_only(table)
-        book, f1 = rules.run_table_rules(light, book, display)
-        extra, f2 = rules.run_table_rules(light, extra, display)
+        book, f1 = rules.run_table_rules(light, book, display, ctx)
+        extra, f2 = rules.run_table_rules(light, extra, display, ctx)
         findings += f1 + f2
         frame = _merge(table, book, extra)
     else:
         frame = book if book is not None else extra
-    frame, f3 = rules.run_table_rules(table, frame, display)
+    frame, f3 = rules.run_table_rules(table, frame, display, ctx)
     findings += f3
     result = frame[table.column_names].astype(table.dtypes)
     result = result.sort_values(list(table.key), kind="mergesort").reset_index(drop=True)
-    return result, findings
+    return result, findings, frame
 
 
-def load(path) -> LoadResult:
-    """Read ``path`` (a folder of canonical CSVs, or of an Annex A ``*.xlsx`` plus CSVs).
+def load(path, *, as_at=None, aliases: dict[str, str] | None = None) -> LoadResult:
+    """Read ``path`` (a folder of canonical CSVs, or of an Annex A workbook plus CSVs, or one file).
 
-    Returns every canonical table (empty when absent) in canonical dtypes, the findings, and the
-    files read with their sha256. Raises FileNotFoundError when ``path`` does not exist.
+    ``as_at``: the extract's as-at date (``--as-at``); an Annex A Front_Sheet date wins over it and,
+    failing both, a workbook's latest event date is used. Dates after it are findings; Annex A
+    List 9 rows are placed in its month. ``aliases``: a council's {header text: canonical column}
+    for Annex A headers the toolkit does not know (``"Ref Date": "referral_date"``).
+
+    Returns every canonical table (empty when absent) in canonical dtypes, the findings, the
+    files read with their sha256 and the as-at date used (``as_at``, ``as_at_source``). Raises
+    FileNotFoundError when ``path`` does not exist.
     """
     root = Path(path)
     if not root.exists():
@@ -178,16 +194,20 @@ def load(path) -> LoadResult:
     sources: list[Source] = []
     display: dict[str, dict[str, str]] = {}
     if root.is_file():
-        folder, workbooks, csvs = root.parent, [root] if root.suffix.lower() == ".xlsx" else [], []
+        folder, workbooks, csvs = root.parent, [root] if root.suffix.lower() in WORKBOOK_SUFFIXES else [], []
         if root.suffix.lower() == ".csv":
             csvs = [root]
     else:
         folder = root
-        workbooks = sorted(p for p in root.glob("*.xlsx") if not p.name.startswith("~$"))
+        workbooks = sorted(p for p in root.iterdir()
+                           if p.suffix.lower() in WORKBOOK_SUFFIXES and not p.name.startswith(("~$", ".~lock")))
         csvs = sorted(root.glob("*.csv"))
     if not workbooks and not csvs:
-        findings.append(rules.make_finding("no_input", str(root), None, None,
-                                           "no canonical CSV (e.g. children.csv) and no Annex A workbook (*.xlsx) found"))
+        findings.append(rules.make_finding(
+            "no_input", str(root), None, None,
+            "no canonical CSV (e.g. children.csv) and no Annex A workbook (.xlsx, .xlsm, .xls, .ods) found"))
+    as_at = None if as_at is None else pd.Timestamp(as_at).normalize()
+    as_at_source = None if as_at is None else "given"
     book_tables: dict[str, pd.DataFrame] = {}
     if len(workbooks) > 1:
         findings.append(rules.make_finding("several_workbooks", str(root), None, None,
@@ -196,9 +216,11 @@ def load(path) -> LoadResult:
     elif workbooks:
         book = workbooks[0]
         sources.append(Source(book.name, book.resolve(), sha256_file(book), "annex_a"))
-        book_tables, f, d = annex_a.read_workbook(book, book.name)
-        findings += f
-        display.update(d)
+        read = annex_read.read_workbook(book, book.name, as_at=as_at, aliases=aliases)
+        book_tables = read.tables
+        findings += read.findings
+        display.update(read.display)
+        as_at, as_at_source = read.as_at, read.as_at_source
     csv_tables: dict[str, pd.DataFrame] = {}
     for csv_path in csvs:
         label = str(csv_path.relative_to(folder)) if csv_path.is_relative_to(folder) else csv_path.name
@@ -213,8 +235,17 @@ def load(path) -> LoadResult:
         display[label] = dict(headers)
         if frame is not None:
             csv_tables[table.name] = frame
-    tables = {}
+    tables, located = {}, {}
+    # an as-at date inferred from the latest event proves nothing about later dates: check only a stated one
+    ctx = rules.Context(as_at=as_at if as_at_source in ("front sheet", "given") else None)
     for table in SCHEMA:
-        tables[table.name], f = assemble(table, book_tables.get(table.name), csv_tables.get(table.name), display)
+        tables[table.name], f, located[table.name] = assemble(
+            table, book_tables.get(table.name), csv_tables.get(table.name), display, ctx)
         findings += f
-    return LoadResult(tables=tables, findings=findings, sources=sources)
+    for table in SCHEMA:
+        if located[table.name] is None:
+            continue
+        for r in rules.REFERENCE_RULES:
+            for hit in r.func(table, located[table.name], tables):
+                findings += rules.findings_for(table, located[table.name], hit, r.code, display)
+    return LoadResult(tables=tables, findings=findings, sources=sources, as_at=as_at, as_at_source=as_at_source)

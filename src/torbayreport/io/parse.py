@@ -10,8 +10,10 @@ never bad; whether a blank is allowed is a separate rule).
 
 Accepted date spellings: ISO ``YYYY-MM-DD`` (optionally with ``THH:MM[:SS]`` or `` HH:MM[:SS]``),
 ``dd/mm/yyyy`` / ``d/m/yyyy`` (also with ``-`` or ``.``, optionally with a time), and Excel serial
-day numbers (1900 date system, day 0 = 1899-12-30, so serials after 28 Feb 1900 are exact).
-Two-digit years are refused as ambiguous.
+day numbers (1900 date system, day 0 = 1899-12-30). Any date outside 1920-01-01 ... 2099-12-31
+is refused as implausible: a bare ``1`` or ``2024`` in a date column is a typing slip, not
+31 Dec 1899 or 16 Jul 1905, and 9999-12-31 is an "open end" sentinel, not a date. Two-digit
+years are refused as ambiguous.
 """
 
 from __future__ import annotations
@@ -25,13 +27,10 @@ _ISO = r"^(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})(?:[T ](?P<hour>\d{
 _UK = r"^(?P<day>\d{1,2})[/.-](?P<month>\d{1,2})[/.-](?P<year>\d{4})(?:[ T]+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?$"
 _SERIAL = r"^\d{1,7}(?:\.\d+)?$"
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
-_MAX_SERIAL = 2958465  # 9999-12-31
-
-
-def blank_mask(text: pd.Series) -> pd.Series:
-    """True where a cell is empty or only spaces."""
-    text = text.astype("string")
-    return (text.isna() | (text.str.strip() == "")).fillna(True).astype(bool)
+# The span of plausible dates in a child's record (and so of Excel serials read as dates).
+PLAUSIBLE_DATES = (pd.Timestamp("1920-01-01"), pd.Timestamp("2099-12-31 23:59:59"))
+_MIN_SERIAL = (PLAUSIBLE_DATES[0] - _EXCEL_EPOCH).days
+_MAX_SERIAL = (PLAUSIBLE_DATES[1] - _EXCEL_EPOCH).days
 
 
 def _clean(text: pd.Series) -> pd.Series:
@@ -39,10 +38,16 @@ def _clean(text: pd.Series) -> pd.Series:
     return text.mask(text == "")
 
 
+def _plausible_ns(stamps: pd.Series) -> pd.Series:
+    """Dates outside ``PLAUSIBLE_DATES`` -> NaT, then nanosecond precision (9999-12-31 would overflow it)."""
+    stamps = pd.to_datetime(stamps)
+    return stamps.mask((stamps < PLAUSIBLE_DATES[0]) | (stamps > PLAUSIBLE_DATES[1])).astype("datetime64[ns]")
+
+
 def _from_parts(parts: pd.DataFrame) -> pd.Series:
     parts = parts.reindex(columns=["year", "month", "day", "hour", "minute", "second"])
     numbers = parts.apply(pd.to_numeric, errors="coerce").fillna({"hour": 0, "minute": 0, "second": 0})
-    return pd.to_datetime(numbers[["year", "month", "day", "hour", "minute", "second"]], errors="coerce")
+    return _plausible_ns(pd.to_datetime(numbers[["year", "month", "day", "hour", "minute", "second"]], errors="coerce"))
 
 
 def parse_datetime(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -50,10 +55,10 @@ def parse_datetime(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     text = _clean(raw)
     present = text.notna()
     # Fast path (C parser) for the canonical spellings; the regexes only see what is left.
-    out = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
+    out = _plausible_ns(pd.to_datetime(text, format="%Y-%m-%d", errors="coerce"))
     todo = present & out.isna()
     if todo.any():
-        out.loc[todo] = pd.to_datetime(text[todo], format="%Y-%m-%dT%H:%M", errors="coerce").astype("datetime64[ns]")
+        out.loc[todo] = _plausible_ns(pd.to_datetime(text[todo], format="%Y-%m-%dT%H:%M", errors="coerce"))
     for pattern in (_ISO, _UK):
         todo = present & out.isna()
         if not todo.any():
@@ -67,7 +72,7 @@ def parse_datetime(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
         serial_text = text[todo]
         serial_text = serial_text[serial_text.str.match(_SERIAL).fillna(False).astype(bool)]
         days = pd.to_numeric(serial_text, errors="coerce")
-        days = days[(days >= 1) & (days <= _MAX_SERIAL)]
+        days = days[(days >= _MIN_SERIAL) & (days < _MAX_SERIAL + 1)]
         if len(days):
             stamps = _EXCEL_EPOCH + pd.to_timedelta((days.astype("float64") * 86400).round(), unit="s")
             out.loc[days.index] = stamps.astype("datetime64[ns]")
@@ -112,8 +117,10 @@ def parse_bool(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def parse_int(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     text = _clean(raw).str.replace(",", "", regex=False)
-    numbers = pd.to_numeric(text, errors="coerce")
-    whole = numbers.notna() & (np.floor(numbers.fillna(0)) == numbers.fillna(0))
+    numbers = pd.to_numeric(text, errors="coerce").astype("float64")
+    # beyond 2**53 a float no longer holds every whole number; such a count is not plausible anyway
+    exact = numbers.abs() < 2.0**53
+    whole = numbers.notna() & exact & (np.floor(numbers.where(exact, 0)) == numbers.where(exact, 0))
     out = numbers.where(whole).astype("Int64")
     bad = text.notna() & out.isna()
     return out, bad.fillna(False).astype(bool)

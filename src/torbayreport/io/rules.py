@@ -11,8 +11,22 @@ data-quality appendix describe exactly these. Severity policy:
   excluded and the finding says so. Nothing is dropped without a finding.
 
 Stages: ``file`` and ``columns`` rules are raised by the readers (they need the file); ``cell``
-rules look at one parsed column (vectorised) and ``table`` rules at one parsed table; each returns
-masks of offending rows, which :func:`findings_for` turns into located findings.
+rules look at one parsed column (vectorised; a flagged value is left blank), ``table`` rules at one
+parsed table (with the extract's as-at date) and ``reference`` rules at one table against the
+tables it names; each returns masks of offending rows, which :func:`findings_for` turns into
+located findings.
+
+Range and reference checks (declared in ``schema.yaml``; severity chosen per rule):
+
+* ``out_of_range`` (warning, value left blank): a number outside its column's min/max or not
+  finite - it must never reach the metrics as a number; a blank required value is then reported
+  by ``blank_required`` too.
+* ``mangled_id`` (warning, value left blank): an id Excel turned into ``1.23E+05``; the digits are
+  lost, so the row is excluded when the id is its key.
+* ``after_as_at`` (warning, row and value kept): an event date after the extract's as-at date
+  (columns marked ``future`` - due dates, expected births - are exempt).
+* ``unknown_reference`` (warning, row kept): a visit, review or allocation naming a child or
+  worker the extract does not hold.
 """
 
 from __future__ import annotations
@@ -20,10 +34,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from torbayreport.io.findings import Finding
-from torbayreport.io.schema import Column, Table
+from torbayreport.io.schema import SCHEMA, Column, Table
 
 
 @dataclass(frozen=True)
@@ -65,19 +80,26 @@ def make_finding(code: str, file: str, row, column, message: str, table: str | N
 # -- file and column rules (raised by the readers) ---------------------------------------------
 declare("path_missing", "error", "file", "the path given does not exist")
 declare("no_input", "error", "file", "the folder holds no canonical CSV and no Annex A workbook")
-declare("file_unreadable", "error", "file", "a file cannot be opened or parsed as CSV/xlsx")
+declare("file_unreadable", "error", "file", "a file cannot be opened or parsed as CSV or workbook (also: HTML saved as .xls, password-protected, corrupt)")
 declare("file_empty", "error", "file", "a file has no header row (zero bytes or only blank lines)")
 declare("encoding", "warning", "file", "a CSV is not UTF-8; it was read as Windows-1252")
 declare("unknown_file", "warning", "file", "a CSV whose name is not a canonical table; not read")
-declare("several_workbooks", "error", "file", "more than one .xlsx in the folder; which is Annex A is ambiguous")
+declare("several_workbooks", "error", "file", "more than one workbook in the folder; which is Annex A is ambiguous")
 declare("missing_sheet", "error", "file", "an Annex A workbook lacks one of the sheets List 1 ... List 9")
 declare("missing_optional_sheet", "warning", "file", "an Annex A workbook lacks List 10 or List 11 (not used)")
 declare("unknown_sheet", "warning", "file", "an Annex A sheet that is not List 1 ... List 11; not read")
+declare("duplicate_sheet", "error", "file", "two sheets of an Annex A workbook hold the same list; which to trust is ambiguous")
 declare("no_header_row", "error", "columns", "an Annex A sheet has no 'Child Unique ID' header in its first rows")
 declare("missing_column", "error", "columns", "a required column (or a key column of a supplement) is missing")
 declare("missing_optional_column", "warning", "columns", "an Annex A column the loader reads is missing; left blank")
 declare("unknown_column", "warning", "columns", "a column the schema does not know; ignored")
-declare("inferred_month", "warning", "columns", "Annex A List 9 has no Month column; month taken from the latest date")
+declare("ambiguous_header", "warning", "columns", "a header that matches two canonical columns; not read")
+declare("duplicate_column", "warning", "columns", "a second column for the same field; the first is read")
+declare("unknown_alias", "warning", "columns", "a council header alias naming a column no Annex A list reads")
+declare("as_at", "warning", "columns",
+        "Annex A List 9 has no Month column; its rows are placed in the as-at month (the finding says whence)")
+declare("as_at_conflict", "warning", "file", "the Front_Sheet's as-at date differs from the one given; the sheet's is used")
+declare("no_as_at", "error", "columns", "List 9 has no Month column and no as-at date can be found; its rows cannot be placed")
 
 
 # -- cell rules: one parsed column -> mask of bad cells ------------------------------------------
@@ -90,7 +112,7 @@ def _shown(col: Column, raw: pd.Series) -> pd.Series:
 
 def _cell_rule(code: str, dtypes: tuple[str, ...], what: str):
     @rule(code, "warning", "cell", f"a {what} cell that cannot be read; left blank (row excluded if required)")
-    def check(col: Column, raw: pd.Series, bad: pd.Series):
+    def check(col: Column, raw: pd.Series, parsed: pd.Series, bad: pd.Series):
         if col.dtype not in dtypes:
             return None
         return bad, _shown(col, raw) + f" is not a {what}"
@@ -106,16 +128,71 @@ bad_number = _cell_rule("bad_number", ("int", "float"), "number")
 
 
 @rule("unknown_code", "warning", "cell", "a coded value not in the schema's code list; left blank")
-def unknown_code(col: Column, raw: pd.Series, bad: pd.Series):
+def unknown_code(col: Column, raw: pd.Series, parsed: pd.Series, bad: pd.Series):
     if col.dtype != "code":
         return None
     return bad, _shown(col, raw) + f" is not in the {col.codes!r} code list"
 
 
+@rule("out_of_range", "warning", "cell", "a number outside its column's min/max or not finite; left blank")
+def out_of_range(col: Column, raw: pd.Series, parsed: pd.Series, bad: pd.Series):
+    if col.dtype not in ("int", "float"):
+        return None
+    values = pd.to_numeric(parsed, errors="coerce").astype("float64")
+    present = values.notna() & ~bad
+    finite = np.isfinite(values.fillna(0.0))
+    outside = ~finite | (values < col.min) | (values > col.max)
+    mask = (present & outside).fillna(False).astype(bool)
+    what = pd.Series(f" is outside the plausible range {col.min:g} to {col.max:g}", index=raw.index)
+    what = what.mask(~finite, " is not a finite number")
+    return mask, _shown(col, raw) + what
+
+
+_MANGLED = r"^[0-9](?:\.[0-9]+)?[eE]\+?[0-9]+$"
+
+
+@rule("mangled_id", "warning", "cell",
+      "an id Excel turned into scientific notation (1.23E+05); its digits are lost, left blank")
+def mangled_id(col: Column, raw: pd.Series, parsed: pd.Series, bad: pd.Series):
+    if col.dtype != "id":
+        return None
+    mask = raw.astype("string").str.strip().str.match(_MANGLED).fillna(False).astype(bool)
+    return mask, pd.Series("an id in Excel's scientific notation (e.g. 1.23E+05)", index=raw.index)
+
+
 CELL_RULES = [r for r in RULES.values() if r.stage == "cell"]
 
 
+def apply_cell_rules(col: Column, raw: pd.Series, parsed: pd.Series, bad: pd.Series):
+    """Run every cell rule on one parsed column; flagged values are left blank.
+
+    Returns ``(parsed, bad, hits)`` with ``hits`` = [(code, mask, messages)] for the readers to
+    locate (each reader knows its own row numbers and header spelling).
+    """
+    hits = []
+    for r in CELL_RULES:
+        result = r.func(col, raw, parsed, bad)
+        if result is None:
+            continue
+        mask, messages = result
+        if mask.any():
+            hits.append((r.code, mask, messages))
+    flagged = [m for code, m, _ in hits if code in ("out_of_range", "mangled_id")]
+    if flagged:
+        blank = np.logical_or.reduce([m.to_numpy() for m in flagged])
+        parsed = parsed.mask(blank)
+        bad = bad | blank
+    return parsed, bad, hits
+
+
 # -- table rules: one parsed table -> hits ----------------------------------------------------
+@dataclass(frozen=True)
+class Context:
+    """What a table rule may know beyond the table: the extract's as-at date (None = unknown)."""
+
+    as_at: pd.Timestamp | None = None
+
+
 @dataclass
 class Hit:
     mask: pd.Series
@@ -137,7 +214,7 @@ def _was_bad(frame: pd.DataFrame, name: str) -> pd.Series:
 
 @rule("row_excluded", "warning", "table",
       "a row whose key or a required date is blank or unreadable cannot be placed; excluded")
-def row_excluded(table: Table, frame: pd.DataFrame) -> list[Hit]:
+def row_excluded(table: Table, frame: pd.DataFrame, ctx: Context) -> list[Hit]:
     essential = list(dict.fromkeys(
         list(table.key) + [c.name for c in table.columns.values() if c.required and c.dtype in ("date", "datetime", "month")]
     ))
@@ -153,7 +230,7 @@ def row_excluded(table: Table, frame: pd.DataFrame) -> list[Hit]:
 
 
 @rule("blank_required", "warning", "table", "a required value is blank; row kept, value missing")
-def blank_required(table: Table, frame: pd.DataFrame) -> list[Hit]:
+def blank_required(table: Table, frame: pd.DataFrame, ctx: Context) -> list[Hit]:
     hits = []
     for name in table.required_columns:
         mask = frame[name].isna() & ~_was_bad(frame, name)
@@ -163,7 +240,7 @@ def blank_required(table: Table, frame: pd.DataFrame) -> list[Hit]:
 
 
 @rule("duplicate_key", "warning", "table", "a row repeats the key of an earlier row; the later row is excluded")
-def duplicate_key(table: Table, frame: pd.DataFrame) -> list[Hit]:
+def duplicate_key(table: Table, frame: pd.DataFrame, ctx: Context) -> list[Hit]:
     key = list(table.key)
     mask = frame.duplicated(key, keep="first")
     if not mask.any():
@@ -174,7 +251,7 @@ def duplicate_key(table: Table, frame: pd.DataFrame) -> list[Hit]:
 
 
 @rule("date_order", "warning", "table", "a later date is before the earlier one of an order: pair; row kept")
-def date_order(table: Table, frame: pd.DataFrame) -> list[Hit]:
+def date_order(table: Table, frame: pd.DataFrame, ctx: Context) -> list[Hit]:
     hits = []
     for earlier, later in table.order:
         mask = (frame[later] < frame[earlier]).fillna(False).astype(bool)
@@ -183,7 +260,38 @@ def date_order(table: Table, frame: pd.DataFrame) -> list[Hit]:
     return hits
 
 
+@rule("after_as_at", "warning", "table", "an event date after the extract's as-at date; row and value kept")
+def after_as_at(table: Table, frame: pd.DataFrame, ctx: Context) -> list[Hit]:
+    if ctx.as_at is None:
+        return []
+    limit = pd.Timestamp(ctx.as_at).normalize() + pd.Timedelta(days=1)
+    hits = []
+    for col in table.columns.values():
+        if col.is_date and not col.future:
+            mask = (frame[col.name] >= limit).fillna(False).astype(bool)
+            if mask.any():
+                hits.append(Hit(mask, col.name, f"{col.name} is after the extract's as-at date {ctx.as_at:%Y-%m-%d}"))
+    return hits
+
+
 TABLE_RULES = [r for r in RULES.values() if r.stage == "table"]
+
+
+@rule("unknown_reference", "warning", "reference",
+      "a row naming a child or worker (schema `references`) that the extract does not hold; row kept")
+def unknown_reference(table: Table, frame: pd.DataFrame, tables: dict) -> list[Hit]:
+    hits = []
+    for column, target in table.references.items():
+        known = tables[target][SCHEMA[target].key[0]]
+        if not len(known):  # nothing to check against (the table was not supplied)
+            continue
+        mask = (frame[column].notna() & ~frame[column].isin(known)).fillna(False).astype(bool)
+        if mask.any():
+            hits.append(Hit(mask, column, f"{column} is not in {target}"))
+    return hits
+
+
+REFERENCE_RULES = [r for r in RULES.values() if r.stage == "reference"]
 
 
 def locate(frame: pd.DataFrame, column: str, index: pd.Index) -> tuple[pd.Series, pd.Series]:
@@ -212,11 +320,12 @@ def findings_for(table: Table, frame: pd.DataFrame, hit: Hit, code: str, display
     return out
 
 
-def run_table_rules(table: Table, frame: pd.DataFrame, display: dict) -> tuple[pd.DataFrame, list[Finding]]:
+def run_table_rules(table: Table, frame: pd.DataFrame, display: dict,
+                    ctx: Context = Context()) -> tuple[pd.DataFrame, list[Finding]]:
     """Apply every table rule in registry order; rows a rule excludes are gone for later rules."""
     findings: list[Finding] = []
     for r in TABLE_RULES:
-        for hit in r.func(table, frame):
+        for hit in r.func(table, frame, ctx):
             findings.extend(findings_for(table, frame, hit, r.code, display))
             if hit.exclude:
                 frame = frame.drop(index=hit.mask[hit.mask].index)

@@ -55,6 +55,9 @@ class Column:
     required: bool = False
     codes: str | None = None
     sensitive: bool = False
+    min: float | None = None  # plausible range of a number (inclusive); see schema.yaml
+    max: float | None = None
+    future: bool = False  # a date that may lie after the extract's as-at date
 
     @property
     def pandas_dtype(self) -> object:
@@ -105,6 +108,7 @@ class Table:
     columns: Mapping[str, Column]
     order: tuple[tuple[str, str], ...] = ()
     derived_id: DerivedId | None = None
+    references: Mapping[str, str] = field(default_factory=dict)  # column -> table whose key it names
 
     @property
     def column_names(self) -> list[str]:
@@ -197,6 +201,8 @@ def _parse(raw: dict) -> Schema:
                 raise ValueError(f"schema.yaml: {name}.{col.name} has unknown dtype {col.dtype!r}")
             if col.dtype == "code" and col.codes not in codelists:
                 raise ValueError(f"schema.yaml: {name}.{col.name} names unknown code list {col.codes!r}")
+            if col.dtype in ("int", "float") and (col.min is None or col.max is None):
+                raise ValueError(f"schema.yaml: numeric column {name}.{col.name} must declare min and max")
         derived = spec.get("derived_id")
         tables[name] = Table(
             name=name,
@@ -205,7 +211,12 @@ def _parse(raw: dict) -> Schema:
             columns=columns,
             order=tuple(tuple(pair) for pair in spec.get("order", [])),
             derived_id=DerivedId(**derived) if derived else None,
+            references=dict(spec.get("references", {})),
         )
+    for table in tables.values():
+        for column, target in table.references.items():
+            if column not in table.columns or target not in tables or len(tables[target].key) != 1:
+                raise ValueError(f"schema.yaml: {table.name}.references {column} -> {target} is not a one-column key")
     return Schema(tables=tables, codelists=codelists)
 
 

@@ -59,6 +59,7 @@ def run_metrics(args) -> int:
     import pandas as pd
 
     from torbayreport.metrics import REGISTRY, compute
+    from torbayreport.metrics.period import PeriodError, check_month
     from torbayreport.metrics.windows import month_window
 
     if pd.Period(args.start, "M") > pd.Period(args.end, "M"):
@@ -77,6 +78,12 @@ def run_metrics(args) -> int:
         except Exception as exc:  # the loader's error names file, row and column
             print(f"error: {args.data} cannot be used:\n{exc}", file=sys.stderr)
             return 1
+    try:  # the one reporting-period rule (metrics.period), as the build uses
+        for month in (args.start, args.end):
+            check_month(month, loaded.tables)
+    except PeriodError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     months = month_window(args.start, args.end)
     began = time.perf_counter()
     metrics = compute(loaded.tables, months, args.kpi)
@@ -93,12 +100,13 @@ def run_metrics(args) -> int:
     return 0
 
 
-def catalogue(params: str | None = None) -> list[dict]:
-    """The KPI catalogue as a list of {id, pillar, ref, title, polarity, target} in registry order."""
+def catalogue(params_file: str | None = None) -> list[dict]:
+    """The KPI catalogue as a list of {id, pillar, ref, title, polarity, target} in registry order,
+    targets from the build's parameters (:func:`torbayreport.config.load_params`)."""
+    from torbayreport.config import load_params
     from torbayreport.metrics import REGISTRY
-    from torbayreport.metrics.targets import kpi_targets
 
-    targets = kpi_targets(params)
+    kpis = load_params(params_file).kpis
     return [
         {
             "id": k.id,
@@ -106,7 +114,7 @@ def catalogue(params: str | None = None) -> list[dict]:
             "ref": k.ref,
             "title": k.title,
             "polarity": k.polarity,
-            "target": (targets.get(k.id) or {}).get("target"),
+            "target": kpis[k.id].target if kpis.get(k.id) else None,
         }
         for k in REGISTRY.values()
     ]
@@ -117,7 +125,7 @@ def run_kpis(args) -> int:
 
     try:
         rows = catalogue(args.params)
-    except (FileNotFoundError, ValueError) as exc:
+    except ValueError as exc:  # ParamsError: names the file and the key
         print(f"error: {exc}", file=sys.stderr)
         return 1
     if args.json:

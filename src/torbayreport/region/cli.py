@@ -70,7 +70,8 @@ def register(subparsers) -> None:
     p.add_argument("--neighbours", metavar="FILE", help="statistical-neighbour sets (default: "
                    "DATA_ROOT/neighbours.csv if present)")
     p.add_argument("--months", type=_positive, default=None, metavar="N",
-                   help="months of history per council ending at --month (default: the params' report.trend_months)")
+                   help="months of history per council ending at --month (default: the params' report.window_months, "
+                   "as the council's own build)")
     p.add_argument("--kpi", nargs="+", metavar="ID", help="only these KPI ids (default: all)")
     p.set_defaults(func=run)
 

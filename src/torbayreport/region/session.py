@@ -58,7 +58,8 @@ def _known_names() -> dict[str, str]:
 
 def prepare(data_root, *, params=None, neighbours=None, kpi_ids=None, months=None) -> Plan:
     """Read and check the small inputs; ``ValueError``/``FileNotFoundError`` name what is wrong."""
-    from torbayreport.assess.params import ParamsError, defaults_path, load_params
+    from torbayreport.assess.params import load_params
+    from torbayreport.config import ParamsError, defaults_path
     from torbayreport.metrics import REGISTRY
     from torbayreport.region.neighbours import load_neighbours
 
@@ -72,7 +73,7 @@ def prepare(data_root, *, params=None, neighbours=None, kpi_ids=None, months=Non
     if params and not Path(params).is_file():
         raise FileNotFoundError(f"params file not found: {params}")
     region_params = load_params(defaults, overrides=region_layers)
-    months = int(months or (region_params.get("report") or {}).get("trend_months", 24))
+    months = int(months or region_params["report"]["window_months"])
     known = _known_names()
     params_by_la, names, refused = {}, {}, []
     for council in discovery.councils:

@@ -57,31 +57,13 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def _first_last(tables: dict) -> tuple[pd.Period | None, pd.Period | None]:
-    """The extracts' reporting period: where both contacts and referrals have activity (the same
-    rule as the single-council build's report window)."""
-    firsts, lasts = [], []
-    for name, column in (("contacts", "contact_date"), ("referrals", "referral_date")):
-        frame = tables.get(name)
-        if frame is not None and column in frame.columns and frame[column].notna().any():
-            firsts.append(pd.Timestamp(frame[column].min()).to_period("M"))
-            lasts.append(pd.Timestamp(frame[column].max()).to_period("M"))
-    return (max(firsts) if firsts else None), (min(lasts) if lasts else None)
-
-
 def council_window(tables: dict, month: str, months: int) -> pd.PeriodIndex:
-    """``months`` months ending at ``month``, starting no earlier than the reporting period;
-    ``ValueError`` when ``month`` is outside the period (a report would show empty flows)."""
-    end = pd.Period(month, "M")
-    first, last = _first_last(tables)
-    if last is not None and end > last:
-        raise ValueError(f"{end} is after the last month the extracts cover ({last})")
-    if first is not None and end < first:
-        raise ValueError(f"{end} is before the first month the extracts cover ({first})")
-    start = end - (months - 1)
-    if first is not None and first > start:
-        start = first
-    return pd.period_range(start, end, freq="M", name="month")
+    """The council's window: the one reporting-period rule every command uses
+    (``metrics.period.report_window``: ``months`` months ending at ``month``, not before the
+    extracts' first month; a month outside the period is refused)."""
+    from torbayreport.metrics.period import report_window
+
+    return report_window(month, tables, months)
 
 
 def with_availability(metrics: pd.DataFrame) -> pd.DataFrame:

@@ -1,5 +1,8 @@
 """``torbayreport build`` and ``torbayreport demo``: the monthly report from the command line.
 
+The flags are the notebooks' parameter names (``--month --audience --data --params --build-root``);
+the audiences and their help text come from ``_quarto.yml`` (:mod:`torbayreport.config`).
+
 Errors an analyst can fix (bad month, missing data, failing notebook) print one clear message and
 exit with status 1, without a Python traceback; the build log has the detail.
 """
@@ -8,10 +11,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
+
+from torbayreport import config
 
 DEFAULT_DATA = "data/sample"
-DEFAULT_PARAMS = "params/defaults.yaml"
 DEFAULT_OUT = "reports"
 
 
@@ -23,10 +26,13 @@ def register(subparsers) -> None:
                     "papermill, and render reports/<YYYY-MM>/<audience>/<la>-children-<YYYY-MM>-"
                     "<audience>.html and .pdf. A failed build leaves the previous report untouched.")
     build.add_argument("--month", required=True, help="reporting month, YYYY-MM")
-    build.add_argument("--audience", default="internal", choices=("internal", "public"),
-                       help="internal (Improvement Board) or public (Overview & Scrutiny); default internal")
+    declared = config.audiences()
+    first = next(iter(declared))
+    build.add_argument("--audience", default=first, choices=list(declared),
+                       help="; ".join(f"{a.name}: {a.label}" for a in declared.values()) + f" (default {first})")
     build.add_argument("--data", default=DEFAULT_DATA, help=f"folder of extracts (default {DEFAULT_DATA})")
-    build.add_argument("--params", default=DEFAULT_PARAMS, help=f"parameters YAML (default {DEFAULT_PARAMS})")
+    build.add_argument("--params", default=None, help="the council's parameters YAML, merged over params/defaults.yaml "
+                       "(default: defaults.yaml alone); the month's <YYYY-MM>.yaml beside it adds the commentary")
     build.add_argument("--out", default=DEFAULT_OUT, help=f"where reports are published (default {DEFAULT_OUT})")
     build.add_argument("--build-root", default="build", help="staging folder for executed notebooks (default build)")
     build.add_argument("--jobs", type=int, default=1, help="notebooks executed at once (default 1)")
@@ -34,9 +40,9 @@ def register(subparsers) -> None:
     build.set_defaults(func=_build)
 
     demo = subparsers.add_parser(
-        "demo", help="generate the synthetic sample if needed and build its latest month for both audiences",
+        "demo", help="generate the synthetic sample if needed and build its latest month for every audience",
         description="Create data/sample/ from the synthetic generator if it is missing, then build the "
-                    "latest month in it (or 2020-12) for the internal and the public audience.")
+                    "last month of its reporting period for every audience declared in reports/_quarto.yml.")
     demo.add_argument("--data", default=DEFAULT_DATA, help=f"sample folder (default {DEFAULT_DATA})")
     demo.add_argument("--out", default=DEFAULT_OUT, help=f"where reports are published (default {DEFAULT_OUT})")
     demo.add_argument("--month", default=None, help="month to build (default: latest in the data)")
@@ -44,22 +50,13 @@ def register(subparsers) -> None:
     demo.set_defaults(func=_demo)
 
 
-def _params_path(value: str) -> Path | None:
-    path = Path(value)
-    if path.is_file():
-        return path
-    if value == DEFAULT_PARAMS:       # run from outside the repo: fall back to the packaged defaults
-        return None
-    raise SystemExit(f"error: params file not found: {value}")
-
-
 def _build(args: argparse.Namespace) -> int:
-    from torbayreport.build import BuildError
-    from torbayreport.pipeline import build_month
+    from torbayreport.publish.execute import BuildError
+    from torbayreport.publish.pipeline import build_month
 
     try:
         result = build_month(args.month, audience=args.audience, data_dir=args.data,
-                             params_file=_params_path(args.params), out_dir=args.out,
+                             params_file=args.params, out_dir=args.out,
                              build_root=args.build_root, jobs=args.jobs, progress=not args.no_progress)
     except BuildError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -70,22 +67,21 @@ def _build(args: argparse.Namespace) -> int:
 
 def _print_result(result) -> None:
     print(f"{result.month} {result.audience} (build {result.build_id}, {result.renderer})")
-    print(f"  HTML: {result.html}")
-    print(f"  PDF:  {result.pdf}")
+    for fmt, path in result.outputs.items():
+        print(f"  {fmt.upper() + ':':<5} {path}")
     print(f"  manifest: {result.manifest_path}; executed notebooks and build.log: {result.stage_dir}")
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from torbayreport.build import BuildError
-    from torbayreport.pipeline import build_month, ensure_sample, latest_month
+    from torbayreport.publish.execute import BuildError
+    from torbayreport.publish.pipeline import build_month, ensure_sample, latest_month
 
     try:
         if ensure_sample(args.data):
             print(f"generated the synthetic sample in {args.data}/")
         month = args.month or latest_month(args.data)
-        for audience in ("internal", "public"):
-            result = build_month(month, audience=audience, data_dir=args.data,
-                                 params_file=_params_path(DEFAULT_PARAMS), out_dir=args.out, jobs=args.jobs)
+        for audience in config.audiences():
+            result = build_month(month, audience=audience, data_dir=args.data, out_dir=args.out, jobs=args.jobs)
             _print_result(result)
     except BuildError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -1,6 +1,7 @@
-"""One month's report end to end: execute (``torbayreport.build``), render (``torbayreport.render``), publish.
+"""One month's report end to end, in one orchestrator (:func:`build_month`): the steps of
+:mod:`.execute` (check, prepare, run the notebooks, manifest), then :mod:`.render`, then publish.
 
-Why a separate module: the data flow runs build -> render, so the step that joins them sits after
+Why a separate module: the data flow runs execute -> render, so the step that joins them sits after
 both. It is also where the "a failed build never replaces the last good report" promise is kept:
 rendering goes into a staging folder next to the destination and is swapped in by ``rename`` only
 after the HTML and PDF both exist and the HTML has passed its checks.
@@ -21,29 +22,32 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from torbayreport.build import (
+from torbayreport.publish.execute import (
     BuildError,
     attach_log,
     check_audience,
-    check_month,
+    check_inputs,
+    check_parameters,
     detach_log,
-    execute_month,
+    execute_notebooks,
+    fresh_stage,
+    manifest_for,
+    run_prepare,
     write_manifest,
 )
-from torbayreport.render import ReportMeta, render_report
+from torbayreport.publish.render import ReportMeta, render_report
+from torbayreport.report.tables import long_date
 
 log = logging.getLogger("torbayreport.pipeline")
 
 DEFAULT_DATA_DIR = Path("data/sample")
-DEMO_FALLBACK_MONTH = "2020-12"
 
 
 @dataclass
 class BuildResult:
     month: str
     audience: str
-    html: Path
-    pdf: Path
+    outputs: dict[str, Path]    # format name -> published file
     manifest_path: Path         # the copy published beside the report
     stage_dir: Path             # build/<month>/<audience>/: executed notebooks, artefacts, build.log
     build_id: str
@@ -51,75 +55,111 @@ class BuildResult:
     timings: dict = field(default_factory=dict)
     notebook_seconds: dict = field(default_factory=dict)
 
+    @property
+    def html(self) -> Path | None:
+        return self.outputs.get("html")
+
+    @property
+    def pdf(self) -> Path | None:
+        return self.outputs.get("pdf")
+
 
 def report_stem(slug: str, month: str, audience: str) -> str:
     """``<la-slug>-children-<YYYY-MM>-<audience>`` — the file name of both outputs."""
     return f"{slug}-children-{month}-{audience}"
 
 
-def build_month(month: str, *, audience: str = "internal", data_dir: Path | str = DEFAULT_DATA_DIR,
+def build_month(month: str, *, audience: str, data_dir: Path | str = DEFAULT_DATA_DIR,
                 params_file: Path | str | None = None, out_dir: Path | str = "reports",
                 build_root: Path | str = "build", jobs: int = 1, progress: bool = True,
                 notebooks_dir: Path | str | None = None, project_dir: Path | str | None = None,
                 prepare: Callable | None = None, renderer: str = "auto",
-                extra_parameters: dict | None = None) -> BuildResult:
-    """Build ``reports/<month>/<audience>/<slug>-children-<month>-<audience>.html`` and ``.pdf``.
+                extra_parameters: dict | None = None, timeout: int = 600) -> BuildResult:
+    """Build ``reports/<month>/<audience>/<slug>-children-<month>-<audience>.<format>`` for every format.
 
-    Raises BuildError (or its NotebookFailedError / RenderError) with a message fit for the analyst;
-    on any failure the previously published report for that month and audience is left untouched.
+    The one orchestrator: check the inputs, prepare the report folder once, execute the notebooks,
+    write the manifest, render, check a disclosed report for identifiers, publish. Raises
+    BuildError (or its NotebookFailedError / RenderError) with a message fit for the analyst; on
+    any failure the previously published report is left untouched and ``build/<month>/<audience>/``
+    keeps what was produced. ``prepare`` and ``notebooks_dir`` let tests build with fixture notebooks;
+    ``extra_parameters`` are passed to every notebook and checked like the standard ones.
     """
-    check_month(month)
-    check_audience(audience)
+    data_dir, params_file, params_files, notebooks = check_inputs(
+        month, audience, data_dir=data_dir, params_file=params_file, jobs=jobs, notebooks_dir=notebooks_dir,
+        project_dir=project_dir)
+    reader = check_audience(audience, project_dir)
+    stage = fresh_stage(build_root, month, audience)
+    handler = attach_log(stage / "build.log", mode="w")
     timings: dict[str, float] = {}
-    with _progress(progress, f"{month} {audience}") as notify:
-        executed = execute_month(month, audience=audience, data_dir=data_dir, params_file=params_file,
-                                 build_root=build_root, notebooks_dir=notebooks_dir,
-                                 project_dir=project_dir, jobs=jobs, progress=notify, prepare=prepare,
-                                 extra_parameters=extra_parameters)
-        manifest = executed.manifest
-        timings.update(manifest["timings_seconds"])
-        meta, slug = _report_meta(executed.stage_dir, manifest)
-        stem = report_stem(slug, month, audience)
+    started_at = dt.datetime.now(dt.timezone.utc)
+    destination = Path(out_dir) / month / audience
+    staging = destination.parent / f".staging-{audience}-{uuid.uuid4().hex[:8]}"
+    try:
+        with _progress(progress, f"{month} {audience}") as notify:
+            log.info("build %s %s: data %s, params %s, %d notebook(s), jobs %d", month, audience, data_dir,
+                     params_file, len(notebooks), jobs)
+            parameters = {"month": month, "audience": audience, "data": str(data_dir),
+                          "params": str(params_file), "build_root": str(Path(build_root).resolve())}
+            parameters.update(extra_parameters or {})
+            t0 = time.perf_counter()
+            for path in notebooks.values():
+                check_parameters(path, parameters)
+            timings["check_parameters"] = time.perf_counter() - t0
 
-        notify("stage", name="render")
-        destination = Path(out_dir) / month / audience
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        staging = destination.parent / f".staging-{audience}-{uuid.uuid4().hex[:8]}"
-        handler = attach_log(executed.log_path)
-        try:
+            notify("stage", name="prepare")
+            t0 = time.perf_counter()
+            run_prepare(prepare, month=month, audience=audience, data_dir=data_dir, params_file=params_file,
+                        stage=stage)
+            timings["prepare"] = time.perf_counter() - t0
+            log.info("prepared context in %.2f s", timings["prepare"])
+
+            notify("stage", name="execute", total=len(notebooks))
+            t0 = time.perf_counter()
+            executed, notebook_seconds = execute_notebooks(notebooks, stage / "executed", parameters, jobs=jobs,
+                                                           timeout=timeout, notify=notify)
+            timings["execute"] = time.perf_counter() - t0
+            manifest = manifest_for(month=month, audience=audience, started_at=started_at, parameters=parameters,
+                                    data_dir=data_dir, params_files=params_files, notebooks=notebooks,
+                                    timings=timings, notebook_seconds=notebook_seconds, jobs=jobs)
+            manifest_path = stage / "manifest.json"
+            write_manifest(manifest_path, manifest)
+            log.info("manifest %s (build id %s)", manifest_path, manifest["build_id"])
+
+            notify("stage", name="render")
+            meta, slug = _report_meta(stage, manifest)
+            stem = report_stem(slug, month, audience)
+            destination.parent.mkdir(parents=True, exist_ok=True)
             staging.mkdir()
-            started = time.perf_counter()
-            rendered = render_report(executed.executed, staging, stem, meta, project_dir=project_dir,
-                                     renderer=renderer)
-            timings["render"] = round(time.perf_counter() - started, 3)
+            t0 = time.perf_counter()
+            rendered = render_report(executed, staging, stem, meta, project_dir=project_dir, renderer=renderer)
+            timings["render"] = time.perf_counter() - t0
             manifest["timings_seconds"] = {k: round(v, 3) for k, v in timings.items()}
             manifest["renderer"] = rendered.renderer
-            manifest["outputs"] = {"html": f"{stem}.html", "pdf": f"{stem}.pdf"}
-            write_manifest(executed.manifest_path, manifest)
-            shutil.copy(executed.manifest_path, staging / f"{stem}.manifest.json")
-            if audience == "public":
+            manifest["outputs"] = {fmt: path.name for fmt, path in rendered.outputs.items()}
+            write_manifest(manifest_path, manifest)
+            shutil.copy(manifest_path, staging / f"{stem}.manifest.json")
+            if reader.disclosure:
                 notify("stage", name="identifier check")
                 guard_public_outputs(
                     [rendered_file for rendered_file in sorted(staging.iterdir()) if rendered_file.is_file()]
-                    + sorted(Path(executed.stage_dir).rglob("*.ipynb"))
-                    + sorted(Path(executed.stage_dir).glob("*.csv"))
-                    + [executed.manifest_path, Path(executed.stage_dir) / "context.json"],
+                    + sorted(stage.rglob("*.ipynb")) + sorted(stage.glob("*.csv"))
+                    + [manifest_path, stage / "context.json"],
                     data_dir=data_dir,
-                    stage_dir=executed.stage_dir,
+                    stage_dir=stage,
                 )
             _publish(staging, destination)
-        except BuildError as exc:
-            log.error("build failed: %s", exc)
-            raise
-        finally:
-            detach_log(handler)
-            if staging.exists():
-                shutil.rmtree(staging, ignore_errors=True)
-        notify("done")
-    log.info("published %s", destination)
-    return BuildResult(month, audience, destination / f"{stem}.html", destination / f"{stem}.pdf",
-                       destination / f"{stem}.manifest.json", executed.stage_dir, manifest["build_id"],
-                       rendered.renderer, timings, manifest["notebook_seconds"])
+            notify("done")
+        log.info("published %s", destination)
+    except BuildError as exc:
+        log.error("build failed: %s", exc)
+        raise
+    finally:
+        detach_log(handler)
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    return BuildResult(month, audience, {fmt: destination / path.name for fmt, path in rendered.outputs.items()},
+                       destination / f"{stem}.manifest.json", stage, manifest["build_id"],
+                       rendered.renderer, manifest["timings_seconds"], manifest["notebook_seconds"])
 
 
 class IdentifierLeakError(BuildError):
@@ -129,7 +169,7 @@ class IdentifierLeakError(BuildError):
 def guard_public_outputs(paths: list[Path], *, data_dir: Path | str, stage_dir: Path | str) -> None:
     """Refuse to publish a public report if any identifier from the input data appears in it.
 
-    Why a last check on the finished files, after ``context.prepare`` already guarded its own
+    Why a last check on the finished files, after ``publish.prepare`` already guarded its own
     artefacts: text reaches a public report from other places too (notebook markdown, analyst
     commentary, chart alt text, file metadata), and the rendered HTML, the PDF's text, the executed
     notebooks, the CSVs and the manifest are what actually leaves the building. Every value of
@@ -205,31 +245,15 @@ def _publish(staging: Path, destination: Path) -> None:
 # --------------------------------------------------------------------------- report metadata
 
 def _report_meta(stage_dir: Path, manifest: dict) -> tuple[ReportMeta, str]:
-    """Cover-page facts: from the context ``prepare`` wrote, falling back to the params files."""
+    """Cover-page facts, from the context.json ``prepare`` wrote (one source: the Params it read)."""
     context = _read_json(stage_dir / "context.json")
-    params = _load_params(manifest["parameters"].get("params_file") or None)
-    la = {**(params.get("la") or {}), **(context.get("la") or {})}
-    report = {**(params.get("report") or {}), **(context.get("report") or {})}
-    if context.get("title"):
-        report["title"] = context["title"]
-    slug = la.get("slug") or "la"
-    as_at = (context.get("data_as_at") or context.get("as_at") or context.get("as_at_date")
-             or (context.get("data") or {}).get("as_at") or "not recorded")
     built = dt.datetime.fromisoformat(manifest["built_at"])
     meta = ReportMeta(
-        title=report.get("title") or "Children's services performance report",
-        council=la.get("name") or "", month=manifest["month"], audience=manifest["audience"],
-        as_at=_long_date(str(as_at)), build_id=manifest["build_id"],
-        built_at=built.strftime("%d %B %Y %H:%M UTC").lstrip("0"),
+        title=context["title"], council=context["la"]["name"], month=manifest["month"],
+        audience=manifest["audience"], as_at=long_date(str(context.get("as_at") or "not recorded")),
+        build_id=manifest["build_id"], built_at=built.strftime("%d %B %Y %H:%M UTC").lstrip("0"),
     )
-    return meta, slug
-
-
-def _long_date(value: str) -> str:
-    try:
-        return dt.date.fromisoformat(value[:10]).strftime("%d %B %Y").lstrip("0")
-    except ValueError:
-        return value
+    return meta, context["la"]["slug"]
 
 
 def _read_json(path: Path) -> dict:
@@ -238,13 +262,6 @@ def _read_json(path: Path) -> dict:
     with open(path, encoding="utf-8") as handle:
         data = json.load(handle)
     return data if isinstance(data, dict) else {}
-
-
-def _load_params(params_file: str | None) -> dict:
-    """Defaults with the given params file merged over them (:func:`assess.params.params_for`)."""
-    from torbayreport.assess.params import params_for
-
-    return params_for(params_file)
 
 
 # -------------------------------------------------------------------------------- progress
@@ -283,25 +300,15 @@ def _progress(enabled: bool, label: str):
 
 # ------------------------------------------------------------------------------------ demo
 
-def latest_month(data_dir: Path | str, fallback: str = DEMO_FALLBACK_MONTH) -> str:
-    """The latest month with front-door activity (contacts or referrals) in the extracts.
+def latest_month(data_dir: Path | str) -> str:
+    """The last month of the extracts' reporting period (:func:`torbayreport.metrics.period.data_period`)."""
+    from torbayreport.io import load
+    from torbayreport.metrics.period import data_period
 
-    Front-door dates, like ``context.report_window``'s first month, because other date columns
-    (review or action due dates) can lie in the future. ``fallback`` if neither file can be read.
-    """
-    import pandas as pd
-
-    latest = None
-    for table, column in (("contacts", "contact_date"), ("referrals", "referral_date")):
-        path = Path(data_dir) / f"{table}.csv"
-        if not path.is_file():
-            continue
-        if column not in pd.read_csv(path, nrows=0).columns:
-            continue
-        value = pd.to_datetime(pd.read_csv(path, usecols=[column])[column], errors="coerce").max()
-        if pd.notna(value) and (latest is None or value > latest):
-            latest = value
-    return latest.strftime("%Y-%m") if latest is not None else fallback
+    _, last = data_period(load(Path(data_dir)).tables)
+    if last is None:
+        raise BuildError(f"{data_dir}: no contacts or referrals, so no reporting period to build")
+    return str(last)
 
 
 def ensure_sample(data_dir: Path | str = DEFAULT_DATA_DIR) -> bool:

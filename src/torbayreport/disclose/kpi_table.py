@@ -22,8 +22,13 @@ Internal: nothing is suppressed; display columns are filled the same way. Public
    people, so it is exempt, while its numerator (children) is a count. A KPI whose figures are
    not whole numbers in every month (FTE, average headcount), or whose registry ``grain``
    mentions FTE, is not a count either: its figures are printed as they are.
-2. Primary suppression of counts 1..threshold; secondary suppression across the relations in
+2. Primary suppression of counts 1..threshold (``threshold`` >= 1: :func:`check_threshold`
+   refuses 0, which would switch control off); secondary suppression across the relations in
    :mod:`torbayreport.disclose.relations` (here: kpi-month; ``extra`` tables add theirs).
+   The complement ``denominator - numerator`` of a percent KPI is a published count as well (a
+   reader subtracts: 25 children due, 24 seen in time -> 1 not seen), so it is a cell of the
+   relation ``d = n + (d - n)`` and subject to the same primary rule, secondary suppression and
+   audit. There is no switch to exempt it.
 3. Derived values: a value is withheld when its numerator or denominator is withheld (value ×
    denominator gives the numerator back; value = numerator for a count), and a percentage whose
    count denominator is 1..threshold is withheld (1/3 = 33.3% gives both counts back) — the
@@ -45,13 +50,16 @@ from torbayreport.disclose.audit import AuditResult, audit
 from torbayreport.disclose.cells import CellTable
 from torbayreport.disclose.formatting import UNITS, format_count, format_value
 from torbayreport.disclose.relations import _ids, kpi_month
-from torbayreport.disclose.suppression import Suppression, suppress
+from torbayreport.disclose.suppression import Suppression, check_threshold, suppress
 from torbayreport.disclose.symbols import CONFIDENTIAL, NOT_APPLICABLE
 
 Audience = Literal["internal", "public"]
 AUDIENCES = ("internal", "public")
 REQUIRED = ["month", "kpi_id", "numerator", "denominator", "value", "unit"]
 DISPLAY_COLUMNS = ["numerator_display", "denominator_display", "value_display"]
+#: assess columns computed from a month's value: each narrows a withheld value down (a Green RAG
+#: with target 90% and denominator 79 says the numerator is 72..79, i.e. at most 7 missed)
+DERIVED_COLUMNS = ["rag", "direction", "point_type", "spc_rule", "variation", "assurance"]
 FLAG_COLUMNS = ["numerator_suppressed", "denominator_suppressed", "value_suppressed"]
 
 
@@ -146,7 +154,6 @@ def protect(
     assessed: pd.DataFrame,
     *,
     threshold: int = 5,
-    protect_complement: bool = False,
     min_width: float = 1.0,
     extra: Iterable[CellTable] = (),
 ) -> tuple[pd.DataFrame, Protection]:
@@ -156,9 +163,10 @@ def protect(
     share :func:`~torbayreport.disclose.relations.cell_id`; they are suppressed and audited
     jointly with the KPI cells, and the caller reads its own cells' fate from the result.
     """
+    threshold = check_threshold(threshold)
     _check(assessed, "public")
     num_count, den_count = count_flags(assessed)
-    cells = kpi_month(assessed, num_count, den_count, protect_complement=protect_complement)
+    cells = kpi_month(assessed, num_count, den_count, protect_complement=True)
     for table in extra:
         cells.add(table)
     suppression = suppress(cells, threshold=threshold)
@@ -183,7 +191,6 @@ def apply(
     *,
     audience: Audience,
     threshold: int = 5,
-    protect_complement: bool = False,
     min_width: float = 1.0,
     extra: Iterable[CellTable] = (),
 ) -> pd.DataFrame:
@@ -194,10 +201,64 @@ def apply(
     that could be worked out from what is printed.
     """
     _check(assessed, audience)
+    threshold = check_threshold(threshold)  # refused for either audience: a bad setting is a bad setting
     if audience == "internal":
         none = np.zeros(len(assessed), dtype=bool)
         return _display(assessed, none, none, none)
-    frame, _ = protect(
-        assessed, threshold=threshold, protect_complement=protect_complement, min_width=min_width, extra=extra
-    )
+    frame, _ = protect(assessed, threshold=threshold, min_width=min_width, extra=extra)
     return frame
+
+
+def blank_for_public(frame: pd.DataFrame) -> pd.DataFrame:
+    """The public table with every raw number blanked that could give a suppressed count back.
+
+    :func:`apply` decides *what* is suppressed (its ``*_suppressed`` flags); this makes sure the
+    public artefact (metrics.csv, the notebooks' frame) cannot carry it anyway:
+
+    - a suppressed numerator, denominator or value becomes NaN (its display column says ``[c]``);
+    - ``previous_value`` is blanked (and ``previous_display`` set to ``[c]``) where the previous
+      month of the same KPI was suppressed, since "change since last month" gives it back;
+    - a KPI with any suppressed month in the frame loses its SPC mean and limits (``spc_mean``,
+      ``spc_lpl``, ``spc_upl``) in every month: with one month hidden, the mean of the series
+      and the other months give it back.
+
+    Columns that are absent are skipped; the input is not modified.
+    """
+    out = frame.copy()
+    for name in ("numerator", "denominator", "value"):
+        flag = f"{name}_suppressed"
+        if flag in out.columns and name in out.columns:
+            hide = out[flag].fillna(False).astype(bool)
+            out[name] = out[name].astype("float64").where(~hide)
+    if "value_suppressed" in out.columns:
+        hidden = out["value_suppressed"].fillna(False).astype(bool)
+        prev_hidden = (
+            out.assign(_h=hidden).sort_values(["kpi_id", "month"]).groupby("kpi_id")["_h"].shift(1)
+            .reindex(out.index).fillna(False).astype(bool)
+        )
+        if "previous_value" in out.columns:
+            out["previous_value"] = out["previous_value"].astype("float64").where(~prev_hidden)
+            out["previous_display"] = pd.Series(pd.NA, index=out.index, dtype="string").mask(prev_hidden, CONFIDENTIAL)
+        series_hidden = hidden.groupby(out["kpi_id"]).transform("any")
+        for column in ("spc_mean", "spc_lpl", "spc_upl"):
+            if column in out.columns:
+                out[column] = out[column].astype("float64").where(~series_hidden)
+    return out
+
+
+def withhold_derived(frame: pd.DataFrame, columns=DERIVED_COLUMNS) -> pd.DataFrame:
+    """Where a value is suppressed, also withhold what was computed from it (``columns``, NA).
+
+    Why: the LP audit reasons about printed numbers, but a RAG rating, a "worsened"/"improved"
+    direction or an SPC point type are inequalities on the hidden value (value >= target -
+    tolerance, value < previous, value beyond a limit) and can give a small count back within a
+    band. Apply after :func:`blank_for_public` for the public audience; the report shows ``[c]``
+    for them like the value. Columns that are absent are skipped; the input is not modified.
+    """
+    out = frame.copy()
+    if "value_suppressed" not in out.columns:
+        return out
+    hidden = out["value_suppressed"].fillna(False).astype(bool).to_numpy()
+    for column in [c for c in columns if c in out.columns]:
+        out[column] = out[column].astype(object).where(~hidden, pd.NA)
+    return out

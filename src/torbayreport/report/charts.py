@@ -14,7 +14,7 @@ Why these choices:
   improvement, orange = concern, grey = common cause, purple = neutral; dashed process limits;
   red target line) with a distinct marker *shape* per point type so colour is never the only
   carrier, and the Analysis Function dark grey for text, axes and the mean.
-* **Public audience**: a suppressed value is never plotted. When no month of the series is
+* **An audience with disclosure on** (the public): a suppressed value is never plotted. When no month of the series is
   suppressed the full SPC chart is drawn. When some are, the chart shows only the published
   months, with gaps, and *without* the mean and process limits: they are computed from every
   month, so with one month hidden its value could be recovered from the mean. (Every plotted value
@@ -36,7 +36,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from torbayreport.tables import (
+from torbayreport.report.tables import (
     VARIATION_WORDS,
     _missing,
     decimals_for,
@@ -45,11 +45,15 @@ from torbayreport.tables import (
 )
 
 # MDC colours (NHSRplotthedots ptd_spc_colours, research note §A3); AF palette for the rest.
+# The legend's words are the tables' words (tables.VARIATION_WORDS): one vocabulary for the reading.
 POINT_STYLE = {
-    "common_cause": {"color": "#a6a6a6", "marker": "o", "label": "Common cause"},
-    "special_cause_improvement": {"color": "#00b0f0", "marker": "^", "label": "Special cause: improvement"},
-    "special_cause_concern": {"color": "#e46c0a", "marker": "s", "label": "Special cause: concern"},
-    "special_cause_neutral": {"color": "#490092", "marker": "D", "label": "Special cause: neutral"},
+    point_type: {**style, "label": VARIATION_WORDS[point_type]}
+    for point_type, style in {
+        "common_cause": {"color": "#a6a6a6", "marker": "o"},
+        "special_cause_improvement": {"color": "#00b0f0", "marker": "^"},
+        "special_cause_concern": {"color": "#e46c0a", "marker": "s"},
+        "special_cause_neutral": {"color": "#490092", "marker": "D"},
+    }.items()
 }
 MEAN_COLOUR = "#000000"
 LIMIT_COLOUR = "#3D3D3D"
@@ -186,7 +190,7 @@ def subtitle(window: pd.DataFrame, *, la_name: str, unit: str, kpi_window: str |
     return f"{measure}, {la_name}, {_month_long(first)} to {_month_long(last)}"
 
 
-def alt_text(series: pd.DataFrame, month, *, la_name: str, audience: str = "internal", trend_months: int = 24) -> str:
+def alt_text(series: pd.DataFrame, month, *, la_name: str, disclosure: bool, trend_months: int) -> str:
     """Alt text built from the data the chart shows (or, with no chart, the words that replace it).
 
     "Line chart of Assessments completed within 45 working days, Torbay, January 2019 to December
@@ -204,10 +208,10 @@ def alt_text(series: pd.DataFrame, month, *, la_name: str, audience: str = "inte
     target = latest.get("target")
     target_text = "" if _missing(target) else f"; target {_fmt(kpi_id, unit, target)}"
     gaps = ""
-    if audience == "public":
+    if disclosure:
         window, status = public_view(series, window)
         gaps = " (months with small numbers are not shown)" if status == "gaps" else ""
-    if audience == "public" and status == "none":
+    if disclosure and status == "none":
         rag = latest.get("rag")
         rag_text = "" if _missing(rag) else f"; RAG rating {str(rag)}"
         return (
@@ -355,10 +359,11 @@ def spc_chart(
     month,
     *,
     la_name: str,
-    audience: str = "internal",
-    trend_months: int = 24,
+    disclosure: bool,
+    trend_months: int,
 ) -> Chart:
-    """The SPC chart for one KPI's assessed (and, for the public, disclosed) rows.
+    """The SPC chart for one KPI's assessed (and, with ``disclosure`` on, disclosed) rows; a
+    disclosed series never plots a suppressed month (see :func:`public_view`).
 
     ``series`` holds every month of one KPI (columns of the assessed table: month, kpi_id, title,
     unit, value, target, spc_mean, spc_lpl, spc_upl, point_type, direction, rag, value_suppressed…).
@@ -367,12 +372,12 @@ def spc_chart(
     """
     window = chart_window(series, month, trend_months)
     kpi_id = str(series["kpi_id"].iloc[0]) if len(series) else ""
-    alt = alt_text(series, month, la_name=la_name, audience=audience, trend_months=trend_months)
+    alt = alt_text(series, month, la_name=la_name, disclosure=disclosure, trend_months=trend_months)
     if window.empty or window["month"].iloc[-1] != pd.Period(month, "M"):
         return Chart(kpi_id, f"{kpi_id}: no data", alt, reason="There is no data for this month.")
     latest = window.iloc[-1]
     status = "full"
-    if audience == "public":
+    if disclosure:
         window, status = public_view(series, window)
     hidden = status == "none"
     title = active_title(latest, hidden=hidden)

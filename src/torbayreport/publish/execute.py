@@ -1,10 +1,12 @@
-"""Execute one month's notebooks: prepare the shared context once, then run every notebook with papermill.
+"""The execution steps of a build: check the inputs, prepare the report folder once, run every
+notebook with papermill, and record the manifest. :func:`torbayreport.publish.pipeline.build_month`
+(the one orchestrator) calls them in order.
 
-Why this module exists: a monthly report is only trustworthy if it can be rebuilt exactly, and only
-useful if a failure is loud and precise. So this stage
+Why these steps: a monthly report is only trustworthy if it can be rebuilt exactly, and only
+useful if a failure is loud and precise. So a build
 
-* calls ``torbayreport.context.prepare`` ONCE into ``build/<month>/<audience>/`` (data are loaded and
-  every KPI is computed once; notebooks only read those artefacts through their ``build_dir``
+* calls ``torbayreport.publish.prepare.prepare`` ONCE into ``build/<month>/<audience>/`` (data are loaded and
+  every KPI is computed once; notebooks only read those artefacts through their ``build_root``
   parameter),
 * checks the parameters we pass against ``papermill.inspect_notebook`` first — papermill itself only
   *warns* about an unknown name, which would let a typo silently fall back to a default month,
@@ -15,7 +17,7 @@ useful if a failure is loud and precise. So this stage
 * writes ``manifest.json`` (sha256 of every input file, parameters, package versions, git commit,
   timings, build id) and ``build.log``.
 
-Rendering to HTML/PDF is the next layer (``torbayreport.render``); ``torbayreport.pipeline`` joins the
+Rendering is :mod:`torbayreport.publish.render`; :mod:`torbayreport.publish.pipeline` joins the
 two and publishes the result atomically.
 """
 
@@ -34,23 +36,17 @@ import shutil
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Callable
 
+from torbayreport import config
 from torbayreport.io import sha256_file
+from torbayreport.publish.prepare import prepare as prepare_folder
 
-AUDIENCES = ("internal", "public")
-
-#: Parameters every report notebook declares in its ``parameters`` cell.
-NOTEBOOK_PARAMETERS = ("month", "audience", "data_dir", "params_file", "build_dir")
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
-DEFAULT_PARAMS_FILE = REPO_ROOT / "params" / "defaults.yaml"
-#: The Quarto project: ``_quarto.yml`` is the one source of chapter order and rendering options.
-DEFAULT_PROJECT_DIR = REPO_ROOT / "reports"
+#: Parameters every report notebook declares in its ``parameters`` cell: the ``build`` command's
+#: flags (``--month --audience --data --params --build-root``), so a notebook reads like the CLI.
+NOTEBOOK_PARAMETERS = ("month", "audience", "data", "params", "build_root")
 
 _MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -83,23 +79,6 @@ class NotebookFailedError(BuildError):
         )
 
 
-@dataclass
-class ExecutionResult:
-    """What the execution stage produced for one month and audience."""
-
-    month: str
-    audience: str
-    stage_dir: Path
-    executed: dict[str, Path]          # notebook name -> executed .ipynb, in chapter order
-    manifest_path: Path
-    log_path: Path
-    manifest: dict = field(default_factory=dict)
-
-    @property
-    def build_id(self) -> str:
-        return self.manifest["build_id"]
-
-
 # --------------------------------------------------------------------------------------- checks
 
 def check_month(month: str) -> str:
@@ -109,41 +88,22 @@ def check_month(month: str) -> str:
     return month
 
 
-def check_audience(audience: str) -> str:
-    if audience not in AUDIENCES:
-        raise BuildError(f"unknown audience {audience!r}; choose one of: {', '.join(AUDIENCES)}")
-    return audience
-
-
-def load_project_config(project_dir: Path | str | None = None) -> dict:
-    """The parsed ``_quarto.yml`` of the report project."""
-    import yaml
-
-    path = Path(project_dir or DEFAULT_PROJECT_DIR) / "_quarto.yml"
-    if not path.is_file():
-        raise BuildError(f"report project not found: {path} (the Quarto project defines the chapters)")
-    with open(path, encoding="utf-8") as handle:
-        return yaml.safe_load(handle) or {}
-
-
-def report_chapters(audience: str, project_dir: Path | str | None = None) -> list[str]:
-    """Chapter (notebook) names of one audience, in the order ``_quarto.yml`` gives.
-
-    ``torbayreport.internal-only`` chapters (child-level exception lists) are left out of the public
-    report entirely — they are not executed, so no identifiers can leak from them.
-    """
-    check_audience(audience)
-    config = load_project_config(project_dir).get("torbayreport") or {}
-    chapters = list(config.get("chapters") or [])
-    if not chapters:
-        raise BuildError("_quarto.yml: torbayreport.chapters lists no chapters")
-    internal_only = set(config.get("internal-only") or [])
-    return [c for c in chapters if audience == "internal" or c not in internal_only]
+def check_audience(audience: str, project_dir: Path | str | None = None) -> config.Audience:
+    """The declared audience (``_quarto.yml``), or a BuildError listing the declared ones."""
+    try:
+        return config.audience(audience, project_dir)
+    except config.ConfigError as exc:
+        raise BuildError(str(exc)) from None
 
 
 def notebooks_for(audience: str, notebooks_dir: Path, project_dir: Path | str | None = None) -> dict[str, Path]:
-    """The notebooks of one audience, in chapter order; a missing notebook is an error."""
-    names = report_chapters(audience, project_dir)
+    """The notebooks of one audience, in chapter order (a chapter the audience leaves out is not
+    executed, so nothing in it can leak); a missing notebook is an error."""
+    check_audience(audience, project_dir)
+    try:
+        names = config.audience_chapters(audience, project_dir)
+    except config.ConfigError as exc:
+        raise BuildError(str(exc)) from None
     found = {n: Path(notebooks_dir) / f"{n}.ipynb" for n in names}
     missing = [str(p) for p in found.values() if not p.is_file()]
     if missing:
@@ -216,7 +176,7 @@ def package_versions() -> dict[str, str | None]:
     return versions
 
 
-def git_commit(root: Path = REPO_ROOT) -> dict | None:
+def git_commit(root: Path = config.PROJECT_ROOT) -> dict | None:
     """The commit the code was built from and whether the work tree had changes (None outside git)."""
     try:
         head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
@@ -277,16 +237,6 @@ def _execute_one(name: str, source: str, target: str, parameters: dict, cwd: str
     return {"name": name, "ok": True, "seconds": time.perf_counter() - started}
 
 
-def _resolve_prepare(prepare: Callable | None) -> Callable:
-    if prepare is not None:
-        return prepare
-    try:
-        from torbayreport.context import prepare as context_prepare
-    except ImportError as exc:  # pragma: no cover - only while the context module is being written
-        raise BuildError(f"torbayreport.context.prepare is not available: {exc}") from exc
-    return context_prepare
-
-
 def attach_log(log_path: Path, mode: str = "a") -> logging.Handler:
     """Send the toolkit's log records to ``log_path`` until the handler is detached."""
     handler = logging.FileHandler(log_path, mode=mode, encoding="utf-8")
@@ -301,115 +251,98 @@ def stage_dir_for(build_root: Path | str, month: str, audience: str) -> Path:
     return Path(build_root) / month / audience
 
 
-def execute_month(month: str, *, audience: str = "internal", data_dir: Path | str,
-                  params_file: Path | str | None = None, build_root: Path | str = "build",
-                  notebooks_dir: Path | str | None = None, project_dir: Path | str | None = None,
-                  jobs: int = 1,
-                  progress=None, prepare: Callable | None = None,
-                  extra_parameters: dict | None = None, timeout: int = 600) -> ExecutionResult:
-    """Prepare the context once and execute every notebook of ``audience`` for ``month``.
-
-    ``progress`` is an optional callable ``progress(event, **info)`` (the pipeline hooks rich to it).
-    ``prepare`` and ``notebooks_dir`` exist so tests can build with small fixture notebooks.
-    ``extra_parameters`` are passed to every notebook and checked like the standard ones.
-    Raises BuildError / NotebookFailedError; the staging dir keeps what was produced.
-    """
+def check_inputs(month: str, audience: str, *, data_dir, params_file, jobs: int, notebooks_dir,
+                 project_dir) -> tuple[Path, Path, list[Path], dict[str, Path]]:
+    """Everything a build can refuse before it touches the build folder: the month, the audience,
+    ``--jobs``, the data folder, the parameters (one loader: a wrong key or type stops here) and the
+    audience's notebooks. Returns (data_dir, params_file, every params file read, notebooks)."""
     check_month(month)
-    check_audience(audience)
+    check_audience(audience, project_dir)
     if jobs < 1:
         raise BuildError(f"--jobs must be at least 1; got {jobs}")
     data_dir = Path(data_dir).resolve()
     if not data_dir.is_dir():
         raise BuildError(f"data path not found (expected a folder of extracts): {data_dir}")
-    if params_file is None and DEFAULT_PARAMS_FILE.is_file():
-        params_file = DEFAULT_PARAMS_FILE
     if params_file is not None:
         params_file = Path(params_file).resolve()
         if not params_file.is_file():
             raise BuildError(f"params file not found: {params_file}")
-    notebooks = notebooks_for(audience, Path(notebooks_dir or DEFAULT_NOTEBOOKS_DIR).resolve(), project_dir)
-    notify = progress or (lambda event, **info: None)
+    try:
+        params_files = config.load_params(params_file, month).files
+    except config.ParamsError as exc:
+        raise BuildError(str(exc)) from None
+    notebooks = notebooks_for(audience, Path(notebooks_dir or config.NOTEBOOKS_DIR).resolve(), project_dir)
+    return data_dir, params_file or params_files[0].resolve(), params_files, notebooks
 
+
+def fresh_stage(build_root: Path | str, month: str, audience: str) -> Path:
+    """``build/<month>/<audience>/`` emptied (build artefacts only; published reports live elsewhere)."""
     stage = stage_dir_for(build_root, month, audience).resolve()
     if stage.exists():
-        shutil.rmtree(stage)          # build artefacts only; published reports live elsewhere
-    executed_dir = stage / "executed"
-    executed_dir.mkdir(parents=True)
-    log_path = stage / "build.log"
-    handler = attach_log(log_path, mode="w")
-    timings: dict[str, float] = {}
-    notebook_timings: dict[str, float] = {}
-    started_at = dt.datetime.now(dt.timezone.utc)
+        shutil.rmtree(stage)
+    (stage / "executed").mkdir(parents=True)
+    return stage
+
+
+def run_prepare(prepare: Callable | None, *, month: str, audience: str, data_dir: Path, params_file: Path,
+                stage: Path) -> None:
+    """Compute the report folder once (:func:`torbayreport.publish.prepare.prepare`, or a test's stand-in)."""
     try:
-        log.info("build %s %s: data %s, params %s, %d notebook(s), jobs %d", month, audience, data_dir,
-                 params_file, len(notebooks), jobs)
-        parameters = {"month": month, "audience": audience, "data_dir": str(data_dir),
-                      "params_file": str(params_file) if params_file else "", "build_dir": str(stage)}
-        parameters.update(extra_parameters or {})
-        t0 = time.perf_counter()
-        for path in notebooks.values():
-            check_parameters(path, parameters)
-        timings["check_parameters"] = time.perf_counter() - t0
-
-        notify("stage", name="prepare")
-        t0 = time.perf_counter()
-        try:
-            _resolve_prepare(prepare)(month=month, audience=audience, data_dir=data_dir,
-                                      params_file=params_file, out_dir=stage)
-        except BuildError:
-            raise
-        except Exception as exc:  # bad extracts, bad params: the message already names file/row/column
-            log.exception("prepare failed")
-            raise BuildError(f"preparing the {month} {audience} context failed: {exc}") from exc
-        timings["prepare"] = time.perf_counter() - t0
-        log.info("prepared context in %.2f s", timings["prepare"])
-
-        notify("stage", name="execute", total=len(notebooks))
-        t0 = time.perf_counter()
-        executed = {name: executed_dir / path.name for name, path in notebooks.items()}
-        failure = None
-        for result in _run_all(notebooks, executed, parameters, jobs, timeout):
-            notebook_timings[result["name"]] = round(result["seconds"], 3)
-            if result["ok"]:
-                log.info("executed %s in %.2f s", result["name"], result["seconds"])
-                notify("notebook", name=result["name"], seconds=result["seconds"])
-            elif failure is None:
-                failure = result
-                log.error("notebook %s failed at cell %s: %s: %s\n%s", result["name"], result["cell_index"],
-                          result["ename"], result["evalue"], result["traceback"])
-        timings["execute"] = time.perf_counter() - t0
-        if failure is not None:
-            raise NotebookFailedError(failure["name"], failure["cell_index"], failure["exec_count"],
-                                      failure["ename"], failure["evalue"], executed[failure["name"]],
-                                      failure["traceback"])
-
-        params_files = [p for p in {params_file, _month_params(params_file, month)} if p]
-        hashes = hash_files(input_files(data_dir, sorted(params_files), notebooks))
-        versions = package_versions()
-        git = git_commit()
-        manifest = {
-            "build_id": make_build_id(month, audience, hashes, parameters | {"build_dir": None}, versions, git),
-            "built_at": started_at.isoformat(timespec="seconds"),
-            "month": month,
-            "audience": audience,
-            "parameters": parameters,
-            "inputs": hashes,
-            "versions": versions,
-            "git": git,
-            "notebooks": list(notebooks),
-            "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
-            "notebook_seconds": notebook_timings,
-            "jobs": jobs,
-        }
-        manifest_path = stage / "manifest.json"
-        write_manifest(manifest_path, manifest)
-        log.info("manifest %s (build id %s)", manifest_path, manifest["build_id"])
-        return ExecutionResult(month, audience, stage, executed, manifest_path, log_path, manifest)
-    except BuildError as exc:
-        log.error("build failed: %s", exc)
+        (prepare or prepare_folder)(month=month, audience=audience, data_dir=data_dir,
+                                    params_file=params_file, out_dir=stage)
+    except BuildError:
         raise
-    finally:
-        detach_log(handler)
+    except Exception as exc:  # bad extracts, bad params: the message already names file/row/column
+        log.exception("prepare failed")
+        raise BuildError(f"preparing the {month} {audience} context failed: {exc}") from exc
+
+
+def execute_notebooks(notebooks: dict[str, Path], executed_dir: Path, parameters: dict, *, jobs: int,
+                      timeout: int, notify) -> tuple[dict[str, Path], dict[str, float]]:
+    """Execute every notebook (up to ``jobs`` at once); (executed paths, seconds per notebook).
+
+    Raises :class:`NotebookFailedError` for the first failure, keeping the failed notebook.
+    """
+    executed = {name: executed_dir / path.name for name, path in notebooks.items()}
+    seconds: dict[str, float] = {}
+    failure = None
+    for result in _run_all(notebooks, executed, parameters, jobs, timeout):
+        seconds[result["name"]] = round(result["seconds"], 3)
+        if result["ok"]:
+            log.info("executed %s in %.2f s", result["name"], result["seconds"])
+            notify("notebook", name=result["name"], seconds=result["seconds"])
+        elif failure is None:
+            failure = result
+            log.error("notebook %s failed at cell %s: %s: %s\n%s", result["name"], result["cell_index"],
+                      result["ename"], result["evalue"], result["traceback"])
+    if failure is not None:
+        raise NotebookFailedError(failure["name"], failure["cell_index"], failure["exec_count"],
+                                  failure["ename"], failure["evalue"], executed[failure["name"]],
+                                  failure["traceback"])
+    return executed, seconds
+
+
+def manifest_for(*, month: str, audience: str, started_at: dt.datetime, parameters: dict, data_dir: Path,
+                 params_files: list[Path], notebooks: dict[str, Path], timings: dict, notebook_seconds: dict,
+                 jobs: int) -> dict:
+    """The build's provenance: input hashes, parameters, versions, git commit, timings and its id."""
+    hashes = hash_files(input_files(data_dir, sorted(params_files), notebooks))
+    versions = package_versions()
+    git = git_commit()
+    return {
+        "build_id": make_build_id(month, audience, hashes, parameters | {"build_root": None}, versions, git),
+        "built_at": started_at.isoformat(timespec="seconds"),
+        "month": month,
+        "audience": audience,
+        "parameters": parameters,
+        "inputs": hashes,
+        "versions": versions,
+        "git": git,
+        "notebooks": list(notebooks),
+        "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
+        "notebook_seconds": notebook_seconds,
+        "jobs": jobs,
+    }
 
 
 def detach_log(handler: logging.Handler) -> None:
@@ -419,14 +352,6 @@ def detach_log(handler: logging.Handler) -> None:
 
 def write_manifest(path: Path, manifest: dict) -> None:
     path.write_text(json.dumps(manifest, indent=2, sort_keys=False, default=str) + "\n", encoding="utf-8")
-
-
-def _month_params(params_file: Path | None, month: str) -> Path | None:
-    """``params/<YYYY-MM>.yaml`` beside the params file (commentary, as-at date), if present."""
-    if params_file is None:
-        return None
-    candidate = params_file.parent / f"{month}.yaml"
-    return candidate if candidate.is_file() else None
 
 
 def _run_all(notebooks: dict[str, Path], executed: dict[str, Path], parameters: dict, jobs: int,

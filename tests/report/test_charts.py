@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from torbayreport import charts
+from torbayreport.report import charts
 
 TITLE = "Assessments completed within 45 working days"
 
@@ -34,7 +34,7 @@ def _series(n: int = 36, last: str = "2020-12", **overrides) -> pd.DataFrame:
 def test_alt_text_is_built_from_the_plotted_data():
     # Window: the last 24 months of 36, i.e. Jan 2019 .. Dec 2020. First value in the window is
     # month index 12: 60.0 + 0.5 * 12 = 66.0; the last is 78.3; target 83 -> "83.0%".
-    alt = charts.alt_text(_series(), "2020-12", la_name="Torbay", trend_months=24)
+    alt = charts.alt_text(_series(), "2020-12", la_name="Torbay", disclosure=False, trend_months=24)
     assert alt == (
         f"Line chart of {TITLE}, Torbay, January 2019 to December 2020: rose from 66.0% to 78.3%; "
         "target 83.0%; the latest month shows special-cause improvement."
@@ -42,15 +42,15 @@ def test_alt_text_is_built_from_the_plotted_data():
 
 
 def test_chart_markdown_is_exactly_an_image_with_alt_text():
-    chart = charts.spc_chart(_series(), "2020-12", la_name="Torbay")
+    chart = charts.spc_chart(_series(), "2020-12", la_name="Torbay", disclosure=False, trend_months=24)
     md = chart._repr_markdown_()
     assert re.fullmatch(r"!\[[^\]\n]+\]\(data:image/png;base64,[A-Za-z0-9+/=]+\)", md)
     assert md.startswith(f"![Line chart of {TITLE}, Torbay")
 
 
 def test_png_is_deterministic_fixed_size_and_150_dpi():
-    a = charts.spc_chart(_series(), "2020-12", la_name="Torbay").png
-    b = charts.spc_chart(_series(), "2020-12", la_name="Torbay").png
+    a = charts.spc_chart(_series(), "2020-12", la_name="Torbay", disclosure=False, trend_months=24).png
+    b = charts.spc_chart(_series(), "2020-12", la_name="Torbay", disclosure=False, trend_months=24).png
     assert a == b
     assert a[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", a[16:24])
@@ -62,20 +62,20 @@ def test_png_is_deterministic_fixed_size_and_150_dpi():
 
 def test_plotted_points_are_the_window_values():
     series = _series()
-    chart = charts.spc_chart(series, "2020-12", la_name="Torbay", trend_months=24)
+    chart = charts.spc_chart(series, "2020-12", la_name="Torbay", disclosure=False, trend_months=24)
     expected = series.iloc[-24:][["month", "value"]].reset_index(drop=True)
     pd.testing.assert_frame_equal(chart.plotted[["month", "value"]], expected)
 
 
 def test_at_least_13_months_are_shown():
-    chart = charts.spc_chart(_series(), "2020-12", la_name="Torbay", trend_months=6)
+    chart = charts.spc_chart(_series(), "2020-12", la_name="Torbay", disclosure=False, trend_months=6)
     assert len(chart.plotted) == 13
 
 
 def test_charts_leave_no_pyplot_figure_open():
     plt = pytest.importorskip("matplotlib.pyplot")
     before = set(plt.get_fignums())
-    charts.spc_chart(_series(), "2020-12", la_name="Torbay")
+    charts.spc_chart(_series(), "2020-12", la_name="Torbay", disclosure=False, trend_months=24)
     assert set(plt.get_fignums()) == before
 
 
@@ -90,7 +90,7 @@ def _suppress(series: pd.DataFrame, rows, value: float = 99.9) -> pd.DataFrame:
 
 def test_public_series_with_a_suppressed_month_plots_only_published_months():
     series = _suppress(_series(), [30])  # 2020-07, inside the 24-month window
-    chart = charts.spc_chart(series, "2020-12", la_name="Torbay", audience="public")
+    chart = charts.spc_chart(series, "2020-12", la_name="Torbay", disclosure=True, trend_months=24)
     assert chart.png is not None
     assert pd.Period("2020-07", "M") not in set(chart.plotted["month"])
     assert 99.9 not in set(chart.plotted["value"]) and len(chart.plotted) == 23
@@ -106,7 +106,7 @@ def test_public_chart_with_gaps_draws_no_spc_lines():
 
 def test_public_series_with_the_latest_month_suppressed_has_no_chart():
     series = _suppress(_series(), [35])
-    chart = charts.spc_chart(series, "2020-12", la_name="Torbay", audience="public")
+    chart = charts.spc_chart(series, "2020-12", la_name="Torbay", disclosure=True, trend_months=24)
     assert chart.png is None
     md = chart._repr_markdown_()
     assert "data:image" not in md and "small" in md
@@ -118,19 +118,19 @@ def test_public_series_with_the_latest_month_suppressed_has_no_chart():
 
 def test_public_series_with_too_few_published_months_has_no_chart():
     series = _suppress(_series(), list(range(12, 24)))  # 12 of the 24 window months withheld -> 12 < 13 left
-    chart = charts.spc_chart(series, "2020-12", la_name="Torbay", audience="public")
+    chart = charts.spc_chart(series, "2020-12", la_name="Torbay", disclosure=True, trend_months=24)
     assert chart.png is None and chart.alt.startswith("No chart of")
 
 
 def test_internal_audience_plots_everything():
     series = _series()
     series["value_suppressed"] = False
-    chart = charts.spc_chart(series, "2020-12", la_name="Torbay", audience="internal")
+    chart = charts.spc_chart(series, "2020-12", la_name="Torbay", disclosure=False, trend_months=24)
     assert chart.png is not None
 
 
 def test_public_series_without_suppression_is_plotted():
-    chart = charts.spc_chart(_series(), "2020-12", la_name="Torbay", audience="public")
+    chart = charts.spc_chart(_series(), "2020-12", la_name="Torbay", disclosure=True, trend_months=24)
     assert chart.png is not None and chart.alt.startswith("Line chart")
 
 
@@ -146,12 +146,12 @@ def test_falling_series_and_missing_final_month_in_alt_text():
     series["value"] = np.linspace(40.0, 28.0, 13)  # 40.0 -> 28.0 in steps of 1.0
     series.loc[12, "value"] = np.nan
     series["target"] = np.nan
-    alt = charts.alt_text(series, "2020-12", la_name="Torbay")
+    alt = charts.alt_text(series, "2020-12", la_name="Torbay", disclosure=False, trend_months=24)
     # last value shown is month 12 of 13 (Nov 2020): 40 - 11 = 29.0
     assert alt.startswith(f"Line chart of {TITLE}, Torbay, December 2019 to December 2020: fell from 40.0% to 29.0%")
     assert "no data for the final month" in alt and "target" not in alt
 
 
 def test_no_row_for_the_month_gives_no_chart():
-    chart = charts.spc_chart(_series(last="2020-10"), "2020-12", la_name="Torbay")
+    chart = charts.spc_chart(_series(last="2020-10"), "2020-12", la_name="Torbay", disclosure=False, trend_months=24)
     assert chart.png is None

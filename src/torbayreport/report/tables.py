@@ -48,7 +48,8 @@ POLARITY_WORDS = {
     "target": "closest to target is best",
     "neutral": "context only",
 }
-NOT_AVAILABLE = "n/a"
+#: A reading that cannot be given (no SPC reading, no direction): not the GSS ``[x]`` of a missing figure.
+NO_READING = "n/a"
 
 
 class Markdown(str):
@@ -73,24 +74,20 @@ def _missing(x) -> bool:
 
 
 def format_value(value, unit: str, decimals: int = 1) -> str:
-    """A metric value as the report prints it: ``78.3%``, ``18.2``, ``12``; missing -> ``no data``.
+    """A metric value as the report prints it (``78.3%``, ``18.2``, ``12``): the one number format,
+    ``torbayreport.disclose.format_value``."""
+    from torbayreport.disclose import format_value as disclose_format
 
-    Delegates to ``torbayreport.disclose.format_value`` when it exists so that the report has one
-    number format.
-    """
+    return str(disclose_format(value, unit, decimals))
+
+
+def long_date(value) -> str:
+    """'2021-01-08' -> '8 January 2021' (the cover page's and title block's form); other text as given."""
     try:
-        from torbayreport.disclose import format_value as _disclose_format
-    except ImportError:  # disclosure module not installed in this checkout
-        _disclose_format = None
-    if _disclose_format is not None:
-        return str(_disclose_format(value, unit, decimals))
-    if _missing(value):
-        return "no data"
-    value = float(value)
-    if unit == "count":
-        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.{decimals}f}"
-    text = f"{value:,.{decimals}f}"
-    return f"{text}%" if unit == "percent" else text
+        day = pd.Timestamp(str(value))
+    except ValueError:
+        return str(value)
+    return f"{day.day} {day:%B %Y}"
 
 
 def decimals_for(kpi_id: str, default: int = 1) -> int:
@@ -106,11 +103,11 @@ def rag_label(rag) -> str:
 
 
 def variation_label(point_type) -> str:
-    return NOT_AVAILABLE if _missing(point_type) else VARIATION_WORDS.get(str(point_type), str(point_type))
+    return NO_READING if _missing(point_type) else VARIATION_WORDS.get(str(point_type), str(point_type))
 
 
 def assurance_label(assurance) -> str:
-    return NOT_AVAILABLE if _missing(assurance) else ASSURANCE_WORDS.get(str(assurance), str(assurance))
+    return NO_READING if _missing(assurance) else ASSURANCE_WORDS.get(str(assurance), str(assurance))
 
 
 def direction_label(direction, value=None, previous=None) -> str:
@@ -121,7 +118,7 @@ def direction_label(direction, value=None, previous=None) -> str:
     a public report) the arrow is inferred from the word and polarity is not needed.
     """
     if _missing(direction) or str(direction) not in DIRECTION_WORDS:
-        return NOT_AVAILABLE
+        return NO_READING
     word = str(direction)
     if word == "no change":
         return "→ no change"
@@ -209,7 +206,7 @@ def previous_label(row: Mapping) -> str:
 def benchmark_label(row: Mapping) -> str:
     value = row.get("benchmark_value")
     if _missing(value):
-        return NOT_AVAILABLE
+        return NO_READING
     text = format_value(value, str(row.get("unit", "percent")), decimals_for(str(row.get("kpi_id", ""))))
     label = row.get("benchmark_label")
     return text if _missing(label) else f"{text} ({label})"
@@ -262,7 +259,7 @@ def scorecard_frame(rows: pd.DataFrame) -> pd.DataFrame:
 def neighbours_label(row: Mapping) -> str:
     value = row.get("sn_value")
     if _missing(value):
-        return NOT_AVAILABLE
+        return NO_READING
     text = format_value(value, str(row.get("unit", "percent")), decimals_for(str(row.get("kpi_id", ""))))
     label = row.get("sn_label")
     return text if _missing(label) else f"{text} ({label})"

@@ -7,7 +7,7 @@ import re
 import pandas as pd
 import pytest
 
-from torbayreport import tables
+from torbayreport.report import tables
 from torbayreport.metrics.registry import KPI
 
 

@@ -36,15 +36,10 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-from torbayreport.build import DEFAULT_PROJECT_DIR, BuildError, load_project_config
+from torbayreport import config
+from torbayreport.publish.execute import BuildError
 
 log = logging.getLogger("torbayreport.render")
-
-AUDIENCE_LABELS = {
-    "internal": "Improvement Board (internal)",
-    "public": "Overview and Scrutiny Board (public)",
-}
-DEFAULT_MARKINGS = {"internal": "OFFICIAL-SENSITIVE", "public": "OFFICIAL"}
 
 # `![ALT](data:image/png;base64,....)` as the notebooks emit it; optional {attributes} after.
 _DATA_IMAGE_RE = re.compile(
@@ -79,15 +74,22 @@ class ReportMeta:
 
     @property
     def audience_label(self) -> str:
-        return AUDIENCE_LABELS[self.audience]
+        return config.audience(self.audience).label
 
 
 @dataclass
 class RenderResult:
-    html: Path
-    pdf: Path
-    renderer: str          # "quarto" or "pandoc+typst"
+    outputs: dict[str, Path]   # format name -> file, in the order _quarto.yml lists the formats
+    renderer: str              # "quarto" or "pandoc+typst"
     seconds: float
+
+    @property
+    def html(self) -> Path | None:
+        return self.outputs.get("html")
+
+    @property
+    def pdf(self) -> Path | None:
+        return self.outputs.get("pdf")
 
 
 # ---------------------------------------------------------------- notebooks -> markdown
@@ -172,12 +174,15 @@ def combined_markdown(executed: dict[str, Path], figures_dir: Path) -> str:
 
 def project_options(project_dir: Path | str | None = None) -> dict:
     """The subset of ``_quarto.yml`` the pandoc + typst path honours, with paths made absolute."""
-    project_dir = Path(project_dir or DEFAULT_PROJECT_DIR).resolve()
-    config = load_project_config(project_dir)
-    formats = config.get("format") or {}
+    project_dir = Path(project_dir or config.REPORT_PROJECT_DIR).resolve()
+    try:
+        project = config.project_config(project_dir)
+    except config.ConfigError as exc:
+        raise RenderError(str(exc)) from None
+    formats = project.get("format") or {}
     html = formats.get("html") or {}
     typst_opts = formats.get("typst") or {}
-    ours = config.get("torbayreport") or {}
+    ours = project.get("torbayreport") or {}
 
     def path(value):
         return (project_dir / value).resolve() if value else None
@@ -187,20 +192,21 @@ def project_options(project_dir: Path | str | None = None) -> dict:
         font_paths = [font_paths]
     return {
         "project_dir": project_dir,
-        "title": config.get("title", ""),
-        "lang": config.get("lang", "en-GB"),
-        "toc": bool(config.get("toc", True)),
-        "toc_title": config.get("toc-title", "Contents"),
-        "toc_depth": int(config.get("toc-depth", 2)),
-        "number_sections": bool(config.get("number-sections", True)),
-        "markings": {**DEFAULT_MARKINGS, **(ours.get("markings") or {})},
+        "title": project.get("title", ""),
+        "lang": project.get("lang", "en-GB"),
+        "toc": bool(project.get("toc", True)),
+        "toc_title": project.get("toc-title", "Contents"),
+        "toc_depth": int(project.get("toc-depth", 2)),
+        "number_sections": bool(project.get("number-sections", True)),
+        "markings": {a.name: a.marking for a in config.audiences(project_dir).values()},
+        "formats": config.output_formats(project_dir),
         "html_template": path(ours.get("html-template")),
         "typst_template": path(ours.get("typst-template")),
         "lua_filters": [path(f) for f in ours.get("lua-filters") or []],
         "html": {
             "css": [path(c) for c in ([html["css"]] if isinstance(html.get("css"), str) else html.get("css") or [])],
             "embed_resources": bool(html.get("embed-resources", True)),
-            "toc": bool(html.get("toc", config.get("toc", True))),
+            "toc": bool(html.get("toc", project.get("toc", True))),
         },
         "typst": {
             "papersize": typst_opts.get("papersize", "a4"),
@@ -209,9 +215,9 @@ def project_options(project_dir: Path | str | None = None) -> dict:
             "fallback_fonts": list(ours.get("typst-fallback-fonts") or []),
             "fontsize": str(typst_opts.get("fontsize", "11pt")),
             "font_paths": [path(f) for f in font_paths],
-            "toc": bool(typst_opts.get("toc", config.get("toc", True))),
+            "toc": bool(typst_opts.get("toc", project.get("toc", True))),
             "section_numbering": typst_opts.get("section-numbering", "1.1")
-            if config.get("number-sections", True) else None,
+            if project.get("number-sections", True) else None,
             "page_numbering": typst_opts.get("page-numbering", "1"),
             "pdf_standard": typst_opts.get("pdf-standard"),
         },
@@ -227,7 +233,8 @@ def quarto_binary() -> str | None:
 
 def render_report(executed: dict[str, Path], out_dir: Path, stem: str, meta: ReportMeta, *,
                   project_dir: Path | str | None = None, renderer: str = "auto") -> RenderResult:
-    """Render the executed notebooks (chapter order = dict order) to ``out_dir/stem.html|.pdf``.
+    """Render the executed notebooks (chapter order = dict order) to ``out_dir/<stem>.<format>``
+    for every format ``_quarto.yml`` lists (see :data:`RENDERERS`).
 
     ``renderer``: "auto" (quarto if found, else pandoc+typst), "quarto" or "pandoc".
     """
@@ -244,20 +251,24 @@ def render_report(executed: dict[str, Path], out_dir: Path, stem: str, meta: Rep
         work = Path(tmp)
         body = combined_markdown(executed, work / "figures")
         (work / "report.md").write_text(body, encoding="utf-8")
-        html, pdf = out_dir / f"{stem}.html", out_dir / f"{stem}.pdf"
+        unknown = [f for f in opts["formats"] if f not in RENDERERS]
+        if unknown:
+            raise RenderError(f"_quarto.yml: torbayreport.formats: no renderer for {unknown}; known: {sorted(RENDERERS)}")
+        outputs = {f: out_dir / f"{stem}{RENDERERS[f][0]}" for f in opts["formats"]}
         if use_quarto:
-            _render_quarto(work, body, meta, opts, html, pdf)
+            _render_quarto(work, body, meta, opts, outputs["html"], outputs["pdf"])
             name = "quarto"
         else:
-            _render_html_pandoc(work, meta, opts, html)
-            _render_pdf_typst(work, meta, opts, pdf)
+            for fmt, target in outputs.items():
+                RENDERERS[fmt][1](work, meta, opts, target)
             name = "pandoc+typst"
-    problems = check_html(html, lang=opts["lang"])
-    if problems:
-        raise RenderError(f"{html.name} failed its checks:\n- " + "\n- ".join(problems))
+    if "html" in outputs:
+        problems = check_html(outputs["html"], lang=opts["lang"])
+        if problems:
+            raise RenderError(f"{outputs['html'].name} failed its checks:\n- " + "\n- ".join(problems))
     seconds = time.perf_counter() - started
-    log.info("rendered %s and %s with %s in %.2f s", html.name, pdf.name, name, seconds)
-    return RenderResult(html, pdf, name, seconds)
+    log.info("rendered %s with %s in %.2f s", ", ".join(p.name for p in outputs.values()), name, seconds)
+    return RenderResult(outputs, name, seconds)
 
 
 def _pandoc() -> str:
@@ -407,6 +418,15 @@ def _render_quarto(work: Path, body: str, meta: ReportMeta, opts: dict, html: Pa
     _run([quarto, "render", "report.qmd", "--to", "typst"], work, "quarto render (PDF)")
     shutil.move(work / "report.html", html)
     shutil.move(work / "report.pdf", pdf)
+
+
+#: The output-format registry (in the spirit of papermill's engines): format name -> (file
+#: suffix, renderer(work, meta, opts, target)). ``_quarto.yml``'s ``torbayreport.formats`` picks
+#: which run; adding a format is one entry here and its name there.
+RENDERERS = {
+    "html": (".html", _render_html_pandoc),
+    "pdf": (".pdf", _render_pdf_typst),
+}
 
 
 # -------------------------------------------------------------------------------- checks

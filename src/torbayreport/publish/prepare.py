@@ -1,0 +1,311 @@
+"""Prepare a month's report folder once, and cache it for notebooks opened without a build.
+
+Why: ``prepare`` loads the extracts, computes every KPI over the window, assesses and applies
+disclosure control *once* for a month and audience, and writes small artefacts to a folder
+(``build/<month>/<audience>/`` in a build). Every notebook then only *reads* that folder through
+:mod:`torbayreport.report` (:class:`~torbayreport.report.context.ReportContext`), so seven notebooks
+cannot disagree and a build does not pay seven data loads.
+
+* **The public path never holds record-level data.** For an audience with disclosure on,
+  ``prepare`` writes only the disclosed metric table (suppressed numbers blanked, SPC lines blanked
+  for any series with a suppressed month), a *summary* of data-quality findings and the plan
+  tracker; no exception lists, no drill-down, no identifiers. Before finishing it scans every
+  artefact it wrote for identifier values taken from the extracts and refuses to finish if one is
+  found.
+* **An analyst can open any notebook and run it with no build.** :func:`load_context` with an
+  empty ``build_dir`` prepares into a cache folder keyed by the inputs' contents, so the first
+  notebook opened pays for the computation and the others reuse it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+
+from torbayreport import config
+from torbayreport.metrics.period import as_month, report_window
+from torbayreport.report.context import ARTEFACT_VERSION, BOOL_SUFFIX, ReportContext
+
+#: disclose.apply's two modes, chosen by the audience's ``disclosure`` flag (not by its name), so a
+#: new audience declared in _quarto.yml needs no change here.
+DISCLOSE_MODE = {True: "public", False: "internal"}
+#: Keys of the month's commentary file: stored under ``commentary`` in context.json, not ``params``.
+MONTH_KEYS = ("month", "as_at", "summary", "pillars", "commentary")
+
+
+def _jsonable(obj):
+    """Params and sources as plain JSON (dates -> ISO strings, numpy scalars -> numbers)."""
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple, set)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, (dt.date, dt.datetime, pd.Timestamp, pd.Period)):
+        return str(obj)
+    if isinstance(obj, Path):
+        return str(obj)
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if hasattr(obj, "__dataclass_fields__"):
+        return _jsonable({k: getattr(obj, k) for k in obj.__dataclass_fields__})
+    if isinstance(obj, pd.DataFrame):
+        return _jsonable(obj.astype(object).where(obj.notna(), None).to_dict("records"))
+    return obj
+
+
+
+def _load_data(data_dir):
+    """The extracts, or a LoadError when they break the contract (a missing required column, an
+    unreadable file, a missing Annex A sheet): a report must not be built on a table that was not
+    loaded. Warnings are kept for the data-quality appendix."""
+    from torbayreport.io import load
+
+    loaded = load(Path(data_dir))
+    loaded.raise_for_errors()
+    return loaded
+
+
+# ============================================================================== public guard
+
+def guard_public(frame: pd.DataFrame) -> pd.DataFrame:
+    """Blank every raw number a public reader could use to recover a suppressed count.
+
+    Disclosure control decides *what* is suppressed; this makes sure the public artefact cannot
+    carry it anyway: suppressed numerators/denominators/values become empty, last month's value is
+    blanked (shown ``[c]``) where last month was suppressed, and a KPI with any suppressed month in the window
+    loses its SPC mean and limits (with one month hidden, the mean of the others gives it back).
+    """
+    out = frame.copy()
+    for name in ("numerator", "denominator", "value"):
+        flag = f"{name}{BOOL_SUFFIX}"
+        if flag in out.columns and name in out.columns:
+            hide = out[flag].fillna(False).astype(bool)
+            out[name] = out[name].astype("float64").where(~hide)
+    if "value_suppressed" in out.columns:
+        hidden = out["value_suppressed"].fillna(False).astype(bool)
+        prev_hidden = (
+            out.assign(_h=hidden).sort_values(["kpi_id", "month"]).groupby("kpi_id")["_h"].shift(1)
+            .reindex(out.index).fillna(False).astype(bool)
+        )
+        if "previous_value" in out.columns:
+            out["previous_value"] = out["previous_value"].astype("float64").where(~prev_hidden)
+            out["previous_display"] = pd.Series(pd.NA, index=out.index, dtype="string").mask(prev_hidden, "[c]")
+        series_hidden = hidden.groupby(out["kpi_id"]).transform("any")
+        for column in ("spc_mean", "spc_lpl", "spc_upl"):
+            if column in out.columns:
+                out[column] = out[column].astype("float64").where(~series_hidden)
+    return out
+
+
+def _scan_for_identifiers(paths: Iterable[Path], tables_: dict, allow: Iterable[str]) -> list[str]:
+    """Identifier values (``disclose.sensitive_values``) found in the text of ``paths``.
+
+    ``allow``: dates the artefacts legitimately print (``disclose.identifiers.report_dates``), which
+    a young child's date of birth could equal.
+    """
+    from torbayreport.disclose import IdentifierIndex, sensitive_values
+
+    index = IdentifierIndex(sensitive_values(tables_), allow=allow)
+    found = []
+    for path in paths:
+        hits = index.find(Path(path).read_text(encoding="utf-8", errors="replace"))
+        found.extend(f"{Path(path).name}: {value!r}" for value, _ in hits[:5])
+    return found
+
+
+
+# ============================================================================== prepare
+
+def _plan_tracker_frames(tables_: dict, month) -> dict[str, pd.DataFrame]:
+    """Plan tracker frames (counts, overdue, changes) from torbayreport.assess.plan_tracker."""
+    from torbayreport.assess import plan_tracker
+
+    result = plan_tracker(tables_.get("plan_actions"), as_month(month))
+    return {"counts": result.counts, "overdue": result.overdue, "changes": result.changes}
+
+
+def _narrative(frame: pd.DataFrame, month, disclosure: bool) -> list[str]:
+    """Executive-summary sentences; with disclosure on, they quote the disclosed display values."""
+    from torbayreport.assess.narrative import summary_sentences
+
+    if disclosure:
+        def value_text(row) -> str:
+            shown = row.get("value_display")
+            return str(shown) if not pd.isna(shown) else "figure withheld"
+
+        return [str(s) for s in summary_sentences(frame, as_month(month), brief=True, value_text=value_text)]
+    return [str(s) for s in summary_sentences(frame, as_month(month), brief=True)]
+
+
+def prepare(*, month, audience, data_dir, params_file=None, out_dir) -> Path:
+    """Compute the month's report context once and write it to ``out_dir``; return ``out_dir``.
+
+    Writes metrics.csv (assessed and disclosed, month as YYYY-MM), findings.csv, plan_*.csv and
+    context.json; for the internal audience also exceptions/<list>.csv and teams.csv.
+    """
+    from torbayreport.assess import assess
+    from torbayreport.disclose import apply as disclose
+    from torbayreport.metrics import compute
+    from torbayreport.metrics.drilldown import exception_lists, team_drilldown
+
+    period = as_month(month)
+    reader = config.audience(audience)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    # a folder reused for another audience must not keep the other audience's artefacts
+    shutil.rmtree(out / "exceptions", ignore_errors=True)
+    for stale in [out / "teams.csv", out / "context.json", *out.glob("plan_*.csv")]:
+        stale.unlink(missing_ok=True)
+
+    loaded = _load_data(data_dir)
+    settings = config.load_params(params_file, str(period))
+    params = {k: v for k, v in settings.as_dict().items() if k not in MONTH_KEYS}
+    tables_ = loaded.tables
+    months = report_window(period, tables_, settings.report.window_months)
+    metrics, members = compute(tables_, months, with_members=True)
+    assessed = assess(metrics, params)
+    disclosed = disclose(assessed, audience=DISCLOSE_MODE[reader.disclosure], threshold=settings.disclosure.threshold)
+    if reader.disclosure:
+        disclosed = guard_public(disclosed)
+
+    written: list[Path] = []
+    frame = disclosed.copy()
+    frame["month"] = frame["month"].astype(str)
+    (path := out / "metrics.csv").write_text(frame.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
+    written.append(path)
+
+    findings = loaded.findings_frame()
+    if reader.disclosure and len(findings):
+        keys = [c for c in ("severity", "file", "column", "code") if c in findings.columns]
+        findings = findings.groupby(keys, dropna=False).size().rename("count").reset_index()
+    (path := out / "findings.csv").write_text(findings.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
+    written.append(path)
+
+    plan = _plan_tracker_frames(tables_, period)
+    for name, table in plan.items():
+        (path := out / f"plan_{name}.csv").write_text(table.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
+        written.append(path)
+
+    narrative_frame = disclosed if reader.disclosure else assessed
+    summary_sentences = _narrative(narrative_frame, period, reader.disclosure)
+
+    meta = {
+        "artefact_version": ARTEFACT_VERSION,
+        "month": str(period),
+        "audience": audience,
+        "la": settings.la.model_dump(),
+        "title": settings.report.title,
+        "trend_months": settings.report.trend_months,
+        "as_at": str(settings.as_at) if settings.as_at else None,
+        "window": {"start": str(months[0]), "end": str(months[-1])},
+        "commentary": {
+            "summary": settings.summary,
+            "pillars": settings.pillars or {},
+            "kpis": {str(k): v for k, v in (settings.commentary or {}).items()},
+        },
+        "summary_sentences": summary_sentences,
+        "params": params,
+        "params_files": [str(p) for p in settings.files],
+        # file names and hashes only: no local paths in the report
+        "inputs": [{"file": src.name, "kind": src.kind, "sha256": src.sha256} for src in loaded.sources],
+        "disclosure_key": _disclosure_key(),
+    }
+    if not reader.disclosure:
+        exc_dir = out / "exceptions"
+        exc_dir.mkdir(exist_ok=True)
+        for name, table in exception_lists(members, tables_, period).items():
+            (path := exc_dir / f"{name}.csv").write_text(table.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
+        teams = team_drilldown(members, tables_, period)
+        (out / "teams.csv").write_text(teams.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
+    (path := out / "context.json").write_text(json.dumps(_jsonable(meta), indent=2, ensure_ascii=False) + "\n",
+                                             encoding="utf-8")
+    written.append(path)
+
+    if reader.disclosure:
+        from torbayreport.disclose.identifiers import report_dates
+
+        allow = report_dates(as_at=meta["as_at"], window=(str(months[0]), str(months[-1])),
+                             other_dates=tables_["plan_actions"]["due_date"].dropna())
+        leaks = _scan_for_identifiers(written, tables_, allow)
+        if leaks:
+            for p in written:
+                p.unlink(missing_ok=True)
+            raise ValueError(
+                "public artefacts would carry identifiers (fix the commentary or the data and rebuild): "
+                + "; ".join(leaks[:10])
+            )
+    return out
+
+def _disclosure_key() -> str:
+    from torbayreport.disclose import key_markdown
+
+    return str(key_markdown())
+
+
+# ============================================================================== cache
+
+def _cache_dir(month, audience, data_dir, params_file) -> Path:
+    """A cache folder keyed by everything the context depends on (inputs' sizes and times, params)."""
+    from torbayreport import __version__
+
+    digest = hashlib.sha256()
+    digest.update(f"{as_month(month)}|{audience}|{__version__}|{ARTEFACT_VERSION}".encode())
+    data_path = Path(data_dir).resolve()
+    digest.update(str(data_path).encode())
+    files = sorted(p for p in data_path.rglob("*") if p.is_file()) if data_path.is_dir() else [data_path]
+    for p in files:
+        stat = p.stat()
+        digest.update(f"{p.relative_to(data_path.parent)}|{stat.st_size}|{stat.st_mtime_ns}".encode())
+    for p in config.load_params(params_file, str(as_month(month))).files:
+        digest.update(Path(p).read_bytes())
+    src = Path(__file__).resolve().parents[1]
+    for p in sorted(src.rglob("*.py")):  # code changes invalidate the cache too
+        digest.update(f"{p.name}|{p.stat().st_mtime_ns}".encode())
+    root = Path(os.environ.get("TORBAYREPORT_CACHE", Path(tempfile.gettempdir()) / "torbayreport-context"))
+    return root / digest.hexdigest()[:20]
+
+
+def _prepare_cached(month, audience, data_dir, params_file) -> Path:
+    target = _cache_dir(month, audience, data_dir, params_file)
+    if (target / "context.json").is_file():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))
+    try:
+        prepare(month=month, audience=audience, data_dir=data_dir, params_file=params_file, out_dir=staging)
+        try:
+            staging.rename(target)  # atomic; another notebook may have won the race
+        except OSError:
+            pass
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+def load_context(*, month, audience, data, params="", build_root="") -> ReportContext:
+    """The context a notebook uses: read from ``build_root/<month>/<audience>`` (a build prepared
+    it), or, with ``build_root`` empty, prepared into a cache keyed by the inputs.
+
+    The arguments are the notebooks' parameters, named as the ``build`` command's flags
+    (``--month``, ``--audience``, ``--data``, ``--params``, ``--build-root``).
+    """
+    config.audience(audience)
+    params = params or None
+    if build_root:
+        folder = Path(build_root) / str(as_month(month)) / audience
+        if not (folder / "context.json").is_file():
+            raise FileNotFoundError(f"{folder}: no context.json; run `torbayreport build` or leave build_root empty")
+    else:
+        folder = _prepare_cached(month, audience, data, params)
+    return ReportContext.read(folder, month=month, audience=audience, data=data)

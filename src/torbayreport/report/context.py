@@ -1,0 +1,397 @@
+"""The notebook API: what a report notebook cell calls, read from a prepared report folder.
+
+Why this module: the notebooks hold no metric logic. ``ReportContext`` reads the small artefacts
+``torbayreport.publish.prepare`` wrote (metrics.csv, findings, plan tracker, and for an audience
+without disclosure the exception lists and the team breakdown) and offers
+
+* **data** for ad hoc questions: ``ctx.kpi("P13")`` (the series with real dtypes, the records
+  behind a month's numerator and denominator, the chart), ``ctx.exceptions(name)`` (a DataFrame
+  with dates as dates that still displays as the report's table);
+* **one helper per report cell** (``ctx.scorecard("practice")``, ``ctx.trend_figures(...)``),
+  each returning markdown built by :mod:`.tables` and :mod:`.charts`.
+
+Open a context with ``torbayreport.publish.load_context`` (it prepares the folder when needed).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from torbayreport import config
+from torbayreport.metrics.drilldown import DRILLDOWNS, TEAM_MEASURES, why
+from torbayreport.metrics.period import as_month
+from torbayreport.report import charts, tables
+from torbayreport.report.tables import Markdown, long_date
+
+NUMERIC_COLUMNS = (
+    "numerator", "denominator", "value", "target", "tolerance", "previous_value", "benchmark_value",
+    "spc_mean", "spc_lpl", "spc_upl",
+)
+BOOL_SUFFIX = "_suppressed"
+ARTEFACT_VERSION = 1
+NO_COMMENTARY = "No commentary was provided for this month."
+#: Exception-list columns that hold dates or whole numbers (read back with those dtypes).
+DATE_COLUMNS = ("last_visit", "assessment_start", "audit_date")
+INTEGER_COLUMNS = ("working_days_open",)
+#: Exception-list column headings as the report prints them.
+LIST_LABELS = {"child_id": "Child", "worker_id": "Worker", "worker_name": "Name", "team": "Team", "role": "Role",
+               "record": "Record", "last_visit": "Last visit", "assessment_start": "Assessment started",
+               "audit_id": "Audit", "audit_date": "Audit date", "working_days_open": "Working days open"}
+
+
+def _read_metrics(path: Path) -> pd.DataFrame:
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    frame["month"] = pd.PeriodIndex(frame["month"], freq="M")
+    for column in NUMERIC_COLUMNS:
+        if column in frame.columns:
+            frame[column] = pd.to_numeric(frame[column], errors="coerce")
+    for column in [c for c in frame.columns if c.endswith(BOOL_SUFFIX)]:
+        frame[column] = frame[column].map({"True": True, "False": False, "true": True, "false": False}).astype("boolean")
+    return frame
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    if not path.is_file() or path.stat().st_size == 0 or path.read_text(encoding="utf-8").strip() == "":
+        return pd.DataFrame()
+    return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """An exception list with real dtypes: dates as datetime64, counts as integers."""
+    out = frame.copy()
+    for column in out.columns:
+        if column in DATE_COLUMNS:
+            out[column] = pd.to_datetime(out[column], format="%Y-%m-%d")
+        elif column in INTEGER_COLUMNS:
+            out[column] = pd.to_numeric(out[column]).astype("Int64")
+    return out
+
+
+class ExceptionList(pd.DataFrame):
+    """An exception list as data (real dtypes) that displays in a notebook as the report's table."""
+
+    _metadata = ["why"]
+
+    @property
+    def _constructor(self):
+        return ExceptionList
+
+    def _repr_markdown_(self) -> str:
+        # the text the report prints: the values as written to the artefact, headed as in the report
+        text = pd.read_csv(io.StringIO(pd.DataFrame(self).to_csv(index=False)), dtype=str,
+                           keep_default_na=False, na_values=[""]) if len(self.columns) else pd.DataFrame()
+        table = tables.markdown_table(text.rename(columns=LIST_LABELS), empty="None this month.")
+        return f"{getattr(self, 'why', '')} **{len(self)}** this month.\n\n{table}"
+
+
+@dataclass
+class KpiView:
+    """One KPI for an analyst: its series (one row per month), its chart and the records behind it."""
+
+    kpi_id: str
+    series: pd.DataFrame
+    context: "ReportContext" = field(repr=False)
+
+    def chart(self) -> charts.Chart:
+        return self.context.chart(self.kpi_id)
+
+    def records(self, month=None) -> pd.DataFrame:
+        """The records behind ``month``'s numerator and denominator (default: the report month):
+        one row per member with ``in_numerator``; internal audiences only (computed from the data)."""
+        return self.context.records(self.kpi_id, month)
+
+    def _repr_markdown_(self) -> str:
+        return str(self.context.reading(self.kpi_id))
+
+
+@dataclass
+class ReportContext:
+    """Everything a report notebook shows, read from the prepared artefacts."""
+
+    folder: Path
+    month: pd.Period
+    audience: str
+    meta: dict
+    metrics: pd.DataFrame
+    findings: pd.DataFrame
+    plan: dict[str, pd.DataFrame] = field(default_factory=dict)
+    exception_frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    teams: pd.DataFrame = field(default_factory=pd.DataFrame)
+    data: Path | None = None          # the extracts, for records behind a figure (internal only)
+
+    @classmethod
+    def read(cls, folder, *, month, audience, data=None) -> "ReportContext":
+        folder = Path(folder)
+        reader = config.audience(audience)
+        meta = json.loads((folder / "context.json").read_text(encoding="utf-8"))
+        if meta.get("month") != str(as_month(month)) or meta.get("audience") != audience:
+            raise ValueError(
+                f"{folder} holds the {meta.get('month')} {meta.get('audience')} context, "
+                f"not {as_month(month)} {audience}"
+            )
+        plan = {p.stem.removeprefix("plan_"): _read_csv(p) for p in sorted(folder.glob("plan_*.csv"))}
+        exceptions_ = {}
+        teams = pd.DataFrame()
+        if not reader.disclosure:
+            exceptions_ = {p.stem: _read_csv(p) for p in sorted((folder / "exceptions").glob("*.csv"))}
+            teams = _read_csv(folder / "teams.csv")
+        return cls(folder, as_month(month), audience, meta, _read_metrics(folder / "metrics.csv"),
+                   _read_csv(folder / "findings.csv"), plan, exceptions_, teams, Path(data) if data else None)
+
+    @property
+    def reader(self) -> config.Audience:
+        return config.audience(self.audience)
+
+    # ------------------------------------------------------------------ basics
+    @property
+    def la_name(self) -> str:
+        return self.meta.get("la", {}).get("name", "")
+
+    @property
+    def month_words(self) -> str:
+        return self.month.strftime("%B %Y")
+
+    def current(self, pillar: str | None = None) -> pd.DataFrame:
+        """The report month's rows (optionally one pillar), in registry order."""
+        rows = self.metrics[self.metrics["month"] == self.month]
+        if pillar is not None:
+            rows = rows[rows["pillar"] == pillar]
+        return rows.reset_index(drop=True)
+
+    def kpi_ids(self, pillar: str) -> list[str]:
+        return list(self.current(pillar)["kpi_id"])
+
+    def series(self, kpi_id: str) -> pd.DataFrame:
+        return self.metrics[self.metrics["kpi_id"] == kpi_id].sort_values("month").reset_index(drop=True)
+
+    # ------------------------------------------------------------------ data for ad hoc questions
+    def kpi(self, kpi_id: str) -> KpiView:
+        """One KPI as data: ``.series`` (a DataFrame, month as a monthly period), ``.chart()``,
+        ``.records(month)``."""
+        if kpi_id not in set(self.metrics["kpi_id"]):
+            raise KeyError(f"unknown KPI id {kpi_id!r}")
+        return KpiView(kpi_id, self.series(kpi_id), self)
+
+    def records(self, kpi_id: str, month=None) -> pd.DataFrame:
+        """The members behind ``kpi_id`` in ``month``: ``record_id``, the person (child, worker or
+        audit id), any detail the record id carries, and ``in_numerator``."""
+        if self.reader.disclosure:
+            raise PermissionError(f"the {self.audience} report holds no record-level data")
+        if self.data is None:
+            raise ValueError("this context was read without its data folder; open it with load_context")
+        from torbayreport.io import load
+        from torbayreport.metrics import REGISTRY
+        from torbayreport.metrics.engine import compute_one
+
+        when = as_month(month or self.month)
+        window = pd.period_range(self.meta["window"]["start"], self.meta["window"]["end"], freq="M", name="month")
+        if when not in window:
+            raise ValueError(f"{when} is outside this report's window ({window[0]} to {window[-1]})")
+        _, members = compute_one(REGISTRY[kpi_id], load(self.data).tables, window)
+        if members is None:
+            raise ValueError(f"{kpi_id} is counted from totals, so it has no records to list")
+        rows = members[members["month"] == when].reset_index(drop=True)
+        subject = next((d.subject for d in DRILLDOWNS.values() if d.kpi_id == kpi_id), TEAM_MEASURES.get(kpi_id, "record"))
+        parts = rows["record_id"].astype("string").str.split("|", n=1)
+        rows.insert(1, f"{subject}_id", parts.str[0])
+        rows.insert(2, "detail", parts.str.get(1))
+        rows["in_numerator"] = rows["in_numerator"].astype(bool)
+        return rows
+
+    # ------------------------------------------------------------------ front matter
+    def title_block(self) -> Markdown:
+        as_at = self.meta.get("as_at")
+        audience = self.reader.description
+        lines = [
+            f"**{self.meta.get('title', '')}** for {self.la_name}, {self.month_words}.",
+            "",
+            f"- Audience: {audience}",
+            f"- Data as at: {long_date(as_at) if as_at else 'not stated'}",
+            f"- Trend period: {pd.Period(self.meta['window']['start'], 'M').strftime('%B %Y')} to {self.month_words}",
+        ]
+        return Markdown("\n".join(lines))
+
+    # ------------------------------------------------------------------ scorecards and charts
+    def scorecard(self, pillar: str) -> Markdown:
+        return tables.scorecard(self.current(pillar))
+
+    def chart(self, kpi_id: str) -> charts.Chart:
+        return charts.spc_chart(self.series(kpi_id), self.month, la_name=self.la_name, disclosure=self.reader.disclosure,
+                                trend_months=int(self.meta["trend_months"]))
+
+    def commentary(self, kpi_id: str) -> Markdown:
+        text = (self.meta.get("commentary", {}).get("kpis") or {}).get(kpi_id)
+        if not text or not str(text).strip():
+            return Markdown(f"*Analyst's commentary:* {NO_COMMENTARY}")
+        return Markdown(f"*Analyst's commentary:* {' '.join(str(text).split())}")
+
+    def pillar_commentary(self, pillar: str) -> Markdown:
+        text = (self.meta.get("commentary", {}).get("pillars") or {}).get(pillar)
+        return Markdown(" ".join(str(text).split()) if text else NO_COMMENTARY)
+
+    def kpi_section(self, kpi_id: str, level: int = 3) -> None:
+        """Display one KPI: a heading, its SPC chart (or why there is none), its reading, the commentary."""
+        from IPython.display import Markdown as IPyMarkdown, display
+
+        row = self.current().set_index("kpi_id").loc[kpi_id]
+        display(IPyMarkdown(f"{'#' * level} {kpi_id} {row['title']} (plan ref {row['ref']})"))
+        chart = self.chart(kpi_id)
+        display(IPyMarkdown(chart.markdown()))
+        display(IPyMarkdown(self.reading(kpi_id)))
+        display(IPyMarkdown(self.commentary(kpi_id)))
+
+    def reading(self, kpi_id: str) -> Markdown:
+        """The latest month in words: value, RAG, direction, SPC variation and assurance."""
+        row = self.current().set_index("kpi_id").loc[kpi_id].to_dict()
+        row["kpi_id"] = kpi_id
+        return Markdown(
+            f"{self.month_words}: {tables.latest_label(row)}; target {tables.target_label(row.get('target'), str(row.get('polarity')), str(row.get('unit')), row.get('tolerance'), tables.decimals_for(kpi_id))}; "
+            f"RAG {tables.rag_label(row.get('rag'))}; direction {tables.direction_label(row.get('direction'), row.get('value'), row.get('previous_value'))}; "
+            f"SPC variation {tables.variation_label(row.get('point_type'))}; assurance {tables.assurance_label(row.get('assurance'))}."
+        )
+
+    def trend_figures(self, pillar: str) -> None:
+        """Display every KPI of a pillar, in registry order (see :meth:`kpi_section`)."""
+        for kpi_id in self.kpi_ids(pillar):
+            self.kpi_section(kpi_id)
+
+    # ------------------------------------------------------------------ summary
+    def executive_summary(self) -> Markdown:
+        sentences = self.meta.get("summary_sentences") or []
+        bullets = "\n".join(f"- {s}" for s in sentences) or "- No automatic summary is available."
+        summary = self.meta.get("commentary", {}).get("summary")
+        analyst = " ".join(str(summary).split()) if summary else NO_COMMENTARY
+        return Markdown(f"{bullets}\n\n**Analyst's summary.** {analyst}")
+
+    def rag_summary(self) -> Markdown:
+        from torbayreport.metrics.registry import PILLARS
+
+        return tables.markdown_table(tables.rag_counts_frame(self.current(), PILLARS))
+
+    def special_cause(self) -> Markdown:
+        rows = self.current()
+        rows = rows[rows["point_type"].astype("string").str.startswith("special_cause", na=False)]
+        return tables.markdown_table(tables.kpi_list_frame(rows),
+                                     empty="No measure shows special-cause variation in the latest month.")
+
+    def consistently_failing(self) -> Markdown:
+        rows = self.current()
+        rows = rows[rows["assurance"].astype("string") == "consistent_fail"]
+        return tables.markdown_table(
+            tables.kpi_list_frame(rows),
+            empty="No measure is consistently failing its target (the target is within or beyond the process limits).",
+        )
+
+    # ------------------------------------------------------------------ plan tracker
+    def _plan_frame(self, name: str, pillar: str | None) -> pd.DataFrame:
+        frame = self.plan.get(name, pd.DataFrame())
+        if pillar is not None and "pillar" in frame.columns:
+            frame = frame[frame["pillar"].str.lower() == pillar.lower()]
+        return frame
+
+    def plan_headline(self) -> Markdown:
+        return tables.plan_counts_table(self._plan_frame("counts", None))
+
+    def plan_tracker(self, pillar: str) -> Markdown:
+        counts = tables.plan_counts_table(self._plan_frame("counts", pillar))
+        overdue = tables.plan_overdue_table(self._plan_frame("overdue", pillar).drop(columns=["pillar"], errors="ignore"))
+        changes = tables.plan_changes_table(self._plan_frame("changes", pillar).drop(columns=["pillar"], errors="ignore"))
+        return Markdown(
+            f"**Actions by RAG rating, this month and last.**\n\n{counts}\n\n"
+            f"**Overdue actions.**\n\n{overdue}\n\n"
+            f"**Actions whose RAG rating changed, with the evidence recorded.**\n\n{changes}"
+        )
+
+    # ------------------------------------------------------------------ appendix
+    def definitions(self, pillar: str | None = None) -> Markdown:
+        from torbayreport.metrics import REGISTRY
+
+        kpis = [k for k in REGISTRY.values() if pillar is None or k.pillar == pillar]
+        return tables.definitions_table(kpis)
+
+    def method_notes(self) -> Markdown:
+        """How RAG, direction of travel and SPC are worked out, with the parameters this build used."""
+        params = self.meta.get("params") or {}
+        spc = params.get("spc") or {}
+        run = spc.get("run_length")
+        trend = spc.get("trend_length")
+        threshold = params["disclosure"]["threshold"]
+        text = [
+            "**RAG rating.** Each measure with a target is rated on the latest month: for a measure where higher "
+            "is better, Green ✔ when the figure meets the target, Amber ▲ when it is below the target by no more "
+            "than the agreed tolerance, Red ✖ otherwise (the reverse for lower-is-better measures; for a measure "
+            "with a target range, the distance from the target). Targets and tolerances come from the Improvement "
+            "Plan and the 2016-17 action tracker and are listed in the parameters of each build.",
+            "**Direction of travel** compares the latest month with the month before: ↑ or ↓ shows which way the "
+            "figure moved and the word says whether that is better or worse. It is a two-point comparison and "
+            "is often just normal month-to-month variation, so read it with the SPC reading.",
+            "**SPC (statistical process control)** follows the NHS *Making Data Count* method. The average and the "
+            "process limits (average ± 2.66 × the average moving range) show the range the figures normally vary "
+            f"within. A month is a *special-cause* signal when it is outside the limits, part of a run of {run} or "
+            f"more months on one side of the average, part of {trend} or more months each higher (or lower) than "
+            "the last, or 2 of 3 months close to a limit. Signals are called *improvement* or *concern* according "
+            "to the measure's polarity. *Assurance* compares the target with the limits: consistently passing or "
+            "failing when the target lies outside them, hit and miss when it lies between them.",
+            "**Months with nothing to count** (for example no review conferences due) show *no data*, never 0% "
+            "or 100%.",
+        ]
+        if self.reader.disclosure:
+            text.append(
+                f"**Small numbers.** In this public report any count from 1 to {threshold} is shown as [c], with "
+                "further figures withheld where they would let it be worked out. A measure whose monthly numbers "
+                "are small is described in words without a chart, because a chart's average line would reveal "
+                "the withheld months."
+            )
+        return Markdown("\n\n".join(text))
+
+    def data_quality(self) -> Markdown:
+        return tables.findings_summary(self.findings)
+
+    def symbol_key(self) -> Markdown:
+        return tables.symbol_key(self.meta.get("disclosure_key") or None)
+
+    def inputs(self) -> Markdown:
+        """Input files and their SHA-256 hashes (for reproducibility)."""
+        frame = pd.DataFrame(self.meta["inputs"], columns=["file", "kind", "sha256"])
+        frame = frame.rename(columns={"file": "File", "kind": "Format", "sha256": "SHA-256"})
+        return tables.markdown_table(frame, empty="No input files were recorded.")
+
+    # ------------------------------------------------------------------ internal only
+    def _internal_only(self) -> Markdown | None:
+        if self.reader.disclosure:
+            return Markdown("This section is for the internal report only and is not included in the public report.")
+        return None
+
+    def exceptions(self, name: str) -> ExceptionList | Markdown:
+        """One exception list (internal only) as an :class:`ExceptionList`; ``name`` is a key of
+        ``metrics.drilldown.DRILLDOWNS`` or ``assessments_open_overdue``."""
+        blocked = self._internal_only()
+        if blocked is not None:
+            return blocked
+        explanation = why(name)
+        out = ExceptionList(_typed(self.exception_frames.get(name, pd.DataFrame())))
+        out.why = explanation
+        return out
+
+    def team_drilldown(self) -> Markdown:
+        """Teams as rows, the drill-down measures as columns (value and n/d), with a key to the ids."""
+        blocked = self._internal_only()
+        if blocked is not None:
+            return blocked
+        frame = self.teams
+        if frame.empty:
+            return Markdown("No team-level breakdown is available.")
+        numbers = frame.assign(**{c: pd.to_numeric(frame[c]) for c in ("numerator", "denominator", "value")})
+        numbers["cell"] = [f"{v:.1f}% ({n:.0f}/{d:.0f})" for v, n, d in
+                           zip(numbers["value"], numbers["numerator"], numbers["denominator"])]
+        order = [k for k in TEAM_MEASURES if k in set(numbers["kpi_id"])]
+        wide = numbers.pivot(index="team", columns="kpi_id", values="cell").reindex(columns=order).fillna("")
+        wide = wide.reset_index().rename(columns={"team": "Team"})
+        titles = dict(zip(numbers["kpi_id"], numbers["title"]))
+        key = "; ".join(f"{k} {titles[k]}" for k in order)
+        return Markdown(f"{tables.markdown_table(wide)}\n\nMeasures: {key}.")
