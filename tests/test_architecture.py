@@ -29,6 +29,7 @@ LAYERS = {
     "assess": 4,
     "disclose": 5,
     "report": 6,
+    "region": 6,
     "publish": 7,
     "cli": 8,
 }

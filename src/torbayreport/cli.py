@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "torbayreport.io.cli",
     "torbayreport.metrics.cli",
     "torbayreport.publish.cli",
+    "torbayreport.region.cli",
 )
 
 

@@ -35,11 +35,13 @@ __all__ = ["generate"]
 
 
 def generate(*, seed: int = 1, scale: float = 1.0, start: str = "2018-01", end: str = "2020-12",
-             progress=None) -> dict[str, pd.DataFrame]:
+             progress=None, trajectory: str = "improving") -> dict[str, pd.DataFrame]:
     """Every canonical table, synthetic, in canonical dtypes (see the module docstring).
 
     ``progress``: optional callable ``progress(stage: str)`` called as each stage starts (the CLI
     uses it for its progress display); it must not affect the result.
+    ``trajectory``: the story after the plan (``improving``, ``stuck``, ``declining``; see
+    :mod:`torbayreport.synth.story`). Many councils at once: :func:`torbayreport.synth.councils.generate_region`.
     """
     from torbayreport.synth import assemble
 
@@ -49,5 +51,6 @@ def generate(*, seed: int = 1, scale: float = 1.0, start: str = "2018-01", end: 
     last = np.datetime64(pd.Period(end, "M").end_time.date(), "D")
     if last < first:
         raise ValueError(f"end ({end}) is before start ({start})")
-    raw = assemble.simulate(seed=seed, scale=scale, first=first, extract=last, progress=progress)
+    raw = assemble.simulate(seed=seed, scale=scale, first=first, extract=last, progress=progress,
+                           trajectory=trajectory)
     return {name: SCHEMA[name].coerce(raw[name]) for name in SCHEMA.table_names}

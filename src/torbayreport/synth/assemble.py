@@ -27,10 +27,11 @@ def _months_before(d: np.datetime64, k: int) -> np.datetime64:
     return (d.astype("datetime64[M]") - k).astype("datetime64[D]")
 
 
-def simulate(*, seed: int, scale: float, first: np.datetime64, extract: np.datetime64, progress=None) -> dict:
+def simulate(*, seed: int, scale: float, first: np.datetime64, extract: np.datetime64, progress=None,
+             trajectory: str = "improving") -> dict:
     say = progress or (lambda stage: None)
     rng = np.random.default_rng(seed)
-    story = Story(rng)
+    story = Story(rng, trajectory)
     ctx = Ctx(rng=rng, scale=float(scale), start=first, extract=extract,
               hist_start=_months_before(first, WARM_UP_MONTHS), keep_from=_months_before(first, HISTORY_MONTHS),
               story=story)

@@ -24,9 +24,15 @@ examples:
   torbayreport synth --out data/demo
   torbayreport synth --out data/county --scale 10 --start 2019-04 --end 2021-03
   torbayreport synth --out data/annex --format annex-a
+  torbayreport synth --las 20 --out data/region          (20 councils: a regional data root)
 
 Formats: csv writes one canonical <table>.csv per table; annex-a writes an Ofsted Annex A workbook
 plus the local extracts Annex A lacks (as the io writer defines). Every child and worker is fictional.
+
+With --las N: N councils (real English LA codes and names, Torbay always included) of different
+sizes (--scale multiplies each council's size) and stories (improving, stuck, declining), one folder
+per council named by its LA code, its params file <code>.yaml beside it, and neighbours.csv
+(synthetic statistical-neighbour sets). This is the data root `torbayreport region` reads.
 """
 
 
@@ -44,6 +50,8 @@ def register(subparsers) -> None:
                    help="last report month; its last day is the extract date (default 2020-12)")
     p.add_argument("--format", choices=["csv", "annex-a"], default="csv",
                    help="csv: canonical CSV folder (default); annex-a: Annex A workbook + extracts")
+    p.add_argument("--las", type=int, metavar="N",
+                   help="write N councils (one folder per LA code) for `torbayreport region`")
     p.set_defaults(func=run)
 
 
@@ -67,6 +75,8 @@ def run(args) -> int:
         return 2
     out = Path(args.out)
     t0 = time.perf_counter()
+    if args.las is not None:
+        return _run_region(args, out, console)
     console.print(f"Generating synthetic data: seed {args.seed}, scale {args.scale:g}, "
                   f"{args.start} to {args.end}")
     with console.status("starting…") as status:
@@ -82,4 +92,27 @@ def run(args) -> int:
     paths = writer(tables, out)
     size = sum(Path(p).stat().st_size for p in paths)
     console.print(f"  wrote {len(paths)} files ({size / 1e6:.2f} MB) to {out} in {time.perf_counter() - t1:.1f} s")
+    return 0
+
+
+def _run_region(args, out, console) -> int:
+    """``--las N``: many councils into one data root (see :mod:`torbayreport.synth.councils`)."""
+    import time
+
+    from torbayreport.synth.councils import la_codes, write_region
+
+    if not 1 <= args.las <= len(la_codes()):
+        console.print(f"[red]error:[/red] --las must be between 1 and {len(la_codes())}")
+        return 2
+    t0 = time.perf_counter()
+    console.print(f"Generating {args.las} synthetic councils: seed {args.seed}, scale x{args.scale:g}, "
+                  f"{args.start} to {args.end}")
+
+    def say(council, i, total):
+        console.print(f"  [{i + 1}/{total}] {council.code} {council.name}: scale {council.scale:g}, "
+                      f"{council.trajectory}", highlight=False)
+
+    councils = write_region(out, args.las, seed=args.seed, scale=args.scale, start=args.start, end=args.end,
+                            fmt="csv" if args.format == "csv" else "annex-a", progress=say)
+    console.print(f"  wrote {len(councils)} councils and neighbours.csv to {out} in {time.perf_counter() - t0:.1f} s")
     return 0

@@ -56,4 +56,6 @@ def postcodes(rng: np.random.Generator, n: int, p_local: float | np.ndarray, p_n
 
 def ids(prefix: str, numbers: np.ndarray, width: int) -> np.ndarray:
     """``prefix`` + zero-padded number, e.g. ``C000123``; vectorised."""
+    if np.size(numbers) == 0:  # a tiny synthetic council can have no rows in a table
+        return np.empty(0, dtype=object)
     return np.char.add(prefix, np.char.zfill(np.asarray(numbers).astype(str), width)).astype(object)

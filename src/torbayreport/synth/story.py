@@ -17,6 +17,11 @@ Special-cause events (deliberately placed so the SPC rules have something to fin
 * ``STAFFING_CRISIS``: June–August 2019, permanent leavers spike and visits/supervision slip.
 * ``COVID``: April–May 2020, face-to-face visiting dips.
 The dates are Torbay's (the story is anchored in the calendar); other windows still get data.
+
+Trajectories (for regional data sets, ``synth --las N``): ``improving`` is the story above (the
+default, unchanged); ``stuck`` has the same plan but levels barely move after it (+0.05 at most);
+``declining`` keeps sliding after the plan (to 0.15 below the level at the plan). The random draws
+are identical for every trajectory, so only the levels after the plan differ.
 """
 
 from __future__ import annotations
@@ -69,6 +74,8 @@ AREAS: dict[str, tuple[float, float, float, float, bool, bool]] = {
     "plan": (0, 10, 0.80, 0.06, False, False),
 }
 
+TRAJECTORIES = ("improving", "stuck", "declining")
+
 _FIRST = np.datetime64("1995-01", "M").astype("int64")
 _LAST = np.datetime64("2040-12", "M").astype("int64")
 
@@ -76,7 +83,9 @@ _LAST = np.datetime64("2040-12", "M").astype("int64")
 class Story:
     """Monthly levels per practice area (drawn once from the run's Generator: deterministic)."""
 
-    def __init__(self, rng: np.random.Generator):
+    def __init__(self, rng: np.random.Generator, trajectory: str = "improving"):
+        if trajectory not in TRAJECTORIES:
+            raise ValueError(f"unknown trajectory {trajectory!r}; expected one of {TRAJECTORIES}")
         n = _LAST - _FIRST + 1
         self.months = np.arange(_FIRST, _LAST + 1)
         self.levels: dict[str, np.ndarray] = {}
@@ -93,6 +102,7 @@ class Story:
             base0 = pre[self.months == t0][0]
             after = self.months >= t0
             level = pre.copy()
+            top = {"improving": top, "stuck": min(top, base0 + 0.05), "declining": base0 - 0.15}[trajectory]
             level[after] = base0 + (top - base0) * (1 - np.exp(-(self.months[after] - t0) / tau))
             if crisis:
                 level -= 0.15 * self._between(STAFFING_CRISIS)
