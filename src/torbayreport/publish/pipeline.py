@@ -35,8 +35,7 @@ from torbayreport.publish.execute import (
     run_prepare,
     write_manifest,
 )
-from torbayreport.publish.render import ReportMeta, render_report
-from torbayreport.report.tables import long_date
+from torbayreport.publish.render import ReportMeta, render_report, report_meta
 
 log = logging.getLogger("torbayreport.pipeline")
 
@@ -247,13 +246,7 @@ def _publish(staging: Path, destination: Path) -> None:
 def _report_meta(stage_dir: Path, manifest: dict) -> tuple[ReportMeta, str]:
     """Cover-page facts, from the context.json ``prepare`` wrote (one source: the Params it read)."""
     context = _read_json(stage_dir / "context.json")
-    built = dt.datetime.fromisoformat(manifest["built_at"])
-    meta = ReportMeta(
-        title=context["title"], council=context["la"]["name"], month=manifest["month"],
-        audience=manifest["audience"], as_at=long_date(str(context.get("as_at") or "not recorded")),
-        build_id=manifest["build_id"], built_at=built.strftime("%d %B %Y %H:%M UTC").lstrip("0"),
-    )
-    return meta, context["la"]["slug"]
+    return report_meta(context, manifest, artefacts=stage_dir), context["la"]["slug"]
 
 
 def _read_json(path: Path) -> dict:

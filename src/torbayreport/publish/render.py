@@ -32,7 +32,7 @@ import shutil
 import subprocess
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -66,6 +66,20 @@ class ReportMeta:
     build_id: str
     built_at: str
     marking: str = ""
+    # front matter (params ``front_matter``; empty = not given, and the cover leaves the line out)
+    meeting_date: str = ""
+    agenda_item: str = ""
+    purpose: str = ""
+    recommendations: list[str] = field(default_factory=list)
+    author: str = ""
+    contact: str = ""
+    #: the prepared report folder (metrics.csv, exceptions/) for formats built from data (xlsx)
+    artefacts: Path | None = None
+
+    @property
+    def committee(self) -> str:
+        """The committee the paper goes to: the audience's label, declared once in _quarto.yml."""
+        return self.audience_label
 
     @property
     def month_label(self) -> str:
@@ -75,6 +89,29 @@ class ReportMeta:
     @property
     def audience_label(self) -> str:
         return config.audience(self.audience).label
+
+
+def report_meta(context: dict, manifest: dict, artefacts: Path | None = None) -> ReportMeta:
+    """The cover's facts from the prepared ``context.json`` (one source: the Params it read) and the
+    build's manifest. The council's printed name is ``front_matter.council`` (else ``la.name``);
+    the meeting is ``front_matter.meetings.<audience>``; "Built" is the manifest's time."""
+    from torbayreport.report.tables import long_date
+
+    params = context.get("params") or {}
+    front = params.get("front_matter") or {}
+    audience = manifest["audience"]
+    meeting = (front.get("meetings") or {}).get(audience) or {}
+    built = dt.datetime.fromisoformat(manifest["built_at"])
+    as_at = context.get("as_at")
+    return ReportMeta(
+        title=context["title"], council=front.get("council") or context["la"]["name"], month=manifest["month"],
+        audience=audience, as_at=long_date(as_at) if as_at else "not recorded",
+        build_id=manifest["build_id"], built_at=built.strftime("%d %B %Y %H:%M UTC").lstrip("0"),
+        meeting_date=long_date(meeting["date"]) if meeting.get("date") else "",
+        agenda_item=str(meeting.get("item") or ""), purpose=" ".join(str(meeting.get("purpose") or "").split()),
+        recommendations=[" ".join(str(r).split()) for r in meeting.get("recommendations") or []],
+        author=str(front.get("author") or ""), contact=str(front.get("contact") or ""), artefacts=artefacts,
+    )
 
 
 @dataclass
@@ -288,14 +325,25 @@ def _run(cmd: list[str], cwd: Path, what: str) -> None:
 def _metadata_file(work: Path, meta: ReportMeta, opts: dict) -> Path:
     """Template variables for pandoc, as a YAML (JSON is YAML) metadata file.
 
-    Values are passed as plain strings so pandoc does not interpret markdown in, e.g., a build id.
+    Pandoc parses metadata strings as markdown, so every value that comes from params or the data
+    goes through :func:`~torbayreport.disclose.text.inert_literal` (free text is text: a ``<script>``
+    in a council's name prints as typed). Empty front-matter values are left out so the template's
+    ``$if$`` drops the line.
     """
+    from torbayreport.disclose.text import inert_literal as lit
+
     values = {
-        "title": meta.title, "pagetitle": f"{meta.title} — {meta.council}, {meta.month_label}",
-        "council": meta.council, "month-label": meta.month_label, "audience-label": meta.audience_label,
-        "marking": meta.marking, "as-at": meta.as_at, "build-id": meta.build_id, "built-at": meta.built_at,
-        "lang": opts["lang"], "toc-title": opts["toc_title"],
+        "title": lit(meta.title), "pagetitle": lit(f"{meta.title} — {meta.council}, {meta.month_label}"),
+        "council": lit(meta.council), "month-label": lit(meta.month_label),
+        "audience-label": lit(meta.audience_label), "committee": lit(meta.committee),
+        "marking": lit(meta.marking), "as-at": lit(meta.as_at), "build-id": lit(meta.build_id),
+        "built-at": lit(meta.built_at), "lang": opts["lang"], "toc-title": lit(opts["toc_title"]),
     }
+    optional = {"meeting-date": meta.meeting_date, "agenda-item": meta.agenda_item, "purpose": meta.purpose,
+                "author": meta.author, "contact": meta.contact}
+    values.update({k: lit(v) for k, v in optional.items() if v})
+    if meta.recommendations:
+        values["recommendations"] = [lit(r) for r in meta.recommendations]
     path = work / "meta.json"
     path.write_text(json.dumps(values, ensure_ascii=False), encoding="utf-8")
     return path
@@ -359,6 +407,10 @@ def _render_pdf_typst(work: Path, meta: ReportMeta, opts: dict, target: Path) ->
         "month-label": _typst_str(meta.month_label), "audience-label": _typst_str(meta.audience_label),
         "marking": _typst_str(meta.marking), "as-at": _typst_str(meta.as_at),
         "build-id": _typst_str(meta.build_id), "built-at": _typst_str(meta.built_at),
+        "committee": _typst_str(meta.committee), "meeting-date": _typst_str(meta.meeting_date),
+        "agenda-item": _typst_str(meta.agenda_item), "purpose": _typst_str(meta.purpose),
+        "recommendations": "(" + "".join(_typst_str(r) + ", " for r in meta.recommendations) + ")",
+        "author": _typst_str(meta.author), "contact": _typst_str(meta.contact),
         "toc": _typst_value(t["toc"]), "toc-title": _typst_str(opts["toc_title"]),
         "toc-depth": str(opts["toc_depth"]),
         "section-numbering": _typst_value(t["section_numbering"]),
