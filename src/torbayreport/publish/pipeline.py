@@ -35,7 +35,8 @@ from torbayreport.publish.execute import (
     run_prepare,
     write_manifest,
 )
-from torbayreport.publish.render import ReportMeta, render_report, report_meta
+from torbayreport.publish.meta import ReportMeta, report_meta
+from torbayreport.publish.render import render_report
 
 log = logging.getLogger("torbayreport.pipeline")
 

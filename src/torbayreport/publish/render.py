@@ -23,7 +23,6 @@ image) and the build fails if a check fails.
 from __future__ import annotations
 
 import base64
-import calendar
 import datetime as dt
 import json
 import logging
@@ -32,12 +31,13 @@ import shutil
 import subprocess
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
 from torbayreport import config
 from torbayreport.publish.execute import BuildError
+from torbayreport.publish.meta import ReportMeta  # noqa: F401 (re-exported: the renderers take one)
 
 log = logging.getLogger("torbayreport.render")
 
@@ -52,66 +52,6 @@ _EXTENSIONS = {"png": "png", "jpeg": "jpg", "svg+xml": "svg"}
 
 class RenderError(BuildError):
     """The notebooks cannot be rendered into an acceptable report; the message says why."""
-
-
-@dataclass
-class ReportMeta:
-    """What the cover page, the HTML head and the PDF metadata say about the report."""
-
-    title: str
-    council: str
-    month: str
-    audience: str
-    as_at: str
-    build_id: str
-    built_at: str
-    marking: str = ""
-    # front matter (params ``front_matter``; empty = not given, and the cover leaves the line out)
-    meeting_date: str = ""
-    agenda_item: str = ""
-    purpose: str = ""
-    recommendations: list[str] = field(default_factory=list)
-    author: str = ""
-    contact: str = ""
-    #: the prepared report folder (metrics.csv, exceptions/) for formats built from data (xlsx)
-    artefacts: Path | None = None
-
-    @property
-    def committee(self) -> str:
-        """The committee the paper goes to: the audience's label, declared once in _quarto.yml."""
-        return self.audience_label
-
-    @property
-    def month_label(self) -> str:
-        year, number = self.month.split("-")
-        return f"{calendar.month_name[int(number)]} {year}"
-
-    @property
-    def audience_label(self) -> str:
-        return config.audience(self.audience).label
-
-
-def report_meta(context: dict, manifest: dict, artefacts: Path | None = None) -> ReportMeta:
-    """The cover's facts from the prepared ``context.json`` (one source: the Params it read) and the
-    build's manifest. The council's printed name is ``front_matter.council`` (else ``la.name``);
-    the meeting is ``front_matter.meetings.<audience>``; "Built" is the manifest's time."""
-    from torbayreport.report.tables import long_date
-
-    params = context.get("params") or {}
-    front = params.get("front_matter") or {}
-    audience = manifest["audience"]
-    meeting = (front.get("meetings") or {}).get(audience) or {}
-    built = dt.datetime.fromisoformat(manifest["built_at"])
-    as_at = context.get("as_at")
-    return ReportMeta(
-        title=context["title"], council=front.get("council") or context["la"]["name"], month=manifest["month"],
-        audience=audience, as_at=long_date(as_at) if as_at else "not recorded",
-        build_id=manifest["build_id"], built_at=built.strftime("%d %B %Y %H:%M UTC").lstrip("0"),
-        meeting_date=long_date(meeting["date"]) if meeting.get("date") else "",
-        agenda_item=str(meeting.get("item") or ""), purpose=" ".join(str(meeting.get("purpose") or "").split()),
-        recommendations=[" ".join(str(r).split()) for r in meeting.get("recommendations") or []],
-        author=str(front.get("author") or ""), contact=str(front.get("contact") or ""), artefacts=artefacts,
-    )
 
 
 @dataclass
@@ -291,9 +231,17 @@ def render_report(executed: dict[str, Path], out_dir: Path, stem: str, meta: Rep
         unknown = [f for f in opts["formats"] if f not in RENDERERS]
         if unknown:
             raise RenderError(f"_quarto.yml: torbayreport.formats: no renderer for {unknown}; known: {sorted(RENDERERS)}")
-        outputs = {f: out_dir / f"{stem}{RENDERERS[f][0]}" for f in opts["formats"]}
+        formats = opts["formats"]
+        if meta.artefacts is None:  # notebooks rendered alone (tests, a quick look): no data to write
+            skipped = [f for f in formats if f in NEEDS_ARTEFACTS]
+            if skipped:
+                log.warning("no prepared report folder given: %s not written", ", ".join(skipped))
+            formats = [f for f in formats if f not in NEEDS_ARTEFACTS]
+        outputs = {f: out_dir / f"{stem}{RENDERERS[f][0]}" for f in formats}
         if use_quarto:
             _render_quarto(work, body, meta, opts, outputs["html"], outputs["pdf"])
+            for fmt in [f for f in outputs if f not in ("html", "pdf")]:
+                RENDERERS[fmt][1](work, meta, opts, outputs[fmt])
             name = "quarto"
         else:
             for fmt, target in outputs.items():
@@ -472,13 +420,40 @@ def _render_quarto(work: Path, body: str, meta: ReportMeta, opts: dict, html: Pa
     shutil.move(work / "report.pdf", pdf)
 
 
+# ------------------------------------------------------------------ data outputs (metrics CSV, xlsx)
+
+def _render_metrics_csv(work: Path, meta: ReportMeta, opts: dict, target: Path) -> None:
+    """``<stem>-metrics.csv``: the tidy metrics, formula-safe (the next build reads it for revisions)."""
+    from torbayreport.publish.outputs import write_metrics_csv
+
+    if meta.artefacts is None:
+        raise RenderError("the metrics CSV needs the prepared report folder (ReportMeta.artefacts)")
+    write_metrics_csv(meta.artefacts, meta.audience, target)
+
+
+def _render_xlsx(work: Path, meta: ReportMeta, opts: dict, target: Path) -> None:
+    """``<stem>.xlsx``: the month's workbook (:func:`torbayreport.publish.outputs.write_workbook`)."""
+    from torbayreport.publish.outputs import write_workbook
+
+    if meta.artefacts is None:
+        raise RenderError("the workbook needs the prepared report folder (ReportMeta.artefacts)")
+    about = {"Council": meta.council, "Report": meta.title, "Reporting month": meta.month_label,
+             "Committee": meta.committee, "Security marking": meta.marking, "Data as at": meta.as_at,
+             "Build id": meta.build_id}
+    write_workbook(meta.artefacts, meta.audience, meta.month, about, target)
+
+
 #: The output-format registry (in the spirit of papermill's engines): format name -> (file
 #: suffix, renderer(work, meta, opts, target)). ``_quarto.yml``'s ``torbayreport.formats`` picks
 #: which run; adding a format is one entry here and its name there.
 RENDERERS = {
     "html": (".html", _render_html_pandoc),
     "pdf": (".pdf", _render_pdf_typst),
+    "metrics-csv": ("-metrics.csv", _render_metrics_csv),
+    "xlsx": (".xlsx", _render_xlsx),
 }
+#: Formats written from the prepared report folder (``ReportMeta.artefacts``), not the notebooks.
+NEEDS_ARTEFACTS = {"metrics-csv", "xlsx"}
 
 
 # -------------------------------------------------------------------------------- checks
