@@ -45,7 +45,7 @@ def published_metrics(artefacts: Path, audience: str) -> pd.DataFrame:
                         na_values=[""])
     for flag in [c for c in frame.columns if c.endswith("_suppressed")]:
         frame[flag] = frame[flag].map(lambda v: str(v).strip().lower() == "true")
-    if "availability" not in frame.columns:
+    if "availability" not in frame.columns and "value" in frame.columns:
         frame["availability"] = frame["value"].notna().map({True: "ok", False: "not available"})
     disclosure = config.audience(audience).disclosure
     columns = PUBLISHED_COLUMNS + ([] if disclosure else INTERNAL_ONLY_COLUMNS)
@@ -102,6 +102,9 @@ def _write_sheet(workbook, title: str, frame: pd.DataFrame, formats: dict[str, s
             fmt = XLSX_DATE_FORMAT
         elif pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
             fmt = formats.get(str(source), "0.0")
+            numbers = pd.to_numeric(series, errors="coerce").dropna()
+            if fmt == "#,##0" and not (numbers == numbers.round()).all():
+                fmt = "#,##0.0"  # a count of FTE (a caseload's denominator) is not whole
         else:
             fmt = None
         letter = get_column_letter(col_no)
@@ -139,7 +142,7 @@ def write_workbook(artefacts: Path, audience: str, month: str, about: dict, targ
     workbook = Workbook()
     workbook.remove(workbook.active)
     _write_sheet(workbook, "About", pd.DataFrame({"Item": list(about), "Value": [str(v) for v in about.values()]}))
-    current = metrics[metrics["month"] == str(month)]
+    current = metrics[metrics["month"] == str(month)] if "month" in metrics.columns else metrics
     scorecard = current[[c for c in SCORECARD_COLUMNS if c in current.columns]].rename(columns=SCORECARD_COLUMNS)
     _write_sheet(workbook, "Scorecard", scorecard, {"Numerator": "#,##0", "Denominator": "#,##0"})
     _write_sheet(workbook, "Metrics", metrics)

@@ -36,7 +36,8 @@ from torbayreport.publish.execute import (
     write_manifest,
 )
 from torbayreport.publish.meta import ReportMeta, report_meta
-from torbayreport.publish.render import render_report
+from torbayreport.publish.render import RENDERERS, render_report
+from torbayreport.report.context import PREVIOUS_METRICS
 
 log = logging.getLogger("torbayreport.pipeline")
 
@@ -112,6 +113,7 @@ def build_month(month: str, *, audience: str, data_dir: Path | str = DEFAULT_DAT
                         stage=stage)
             timings["prepare"] = time.perf_counter() - t0
             log.info("prepared context in %.2f s", timings["prepare"])
+            _previous_metrics(Path(out_dir), month, audience, stage)
 
             notify("stage", name="execute", total=len(notebooks))
             t0 = time.perf_counter()
@@ -248,6 +250,21 @@ def _report_meta(stage_dir: Path, manifest: dict) -> tuple[ReportMeta, str]:
     """Cover-page facts, from the context.json ``prepare`` wrote (one source: the Params it read)."""
     context = _read_json(stage_dir / "context.json")
     return report_meta(context, manifest, artefacts=stage_dir), context["la"]["slug"]
+
+
+def _previous_metrics(out_dir: Path, month: str, audience: str, stage: Path) -> None:
+    """Copy the previous month's published ``<stem>-metrics.csv`` for the same audience into the
+    stage as ``report.context.PREVIOUS_METRICS`` (the summary's "Revised figures" reads it), or leave none there when that month was never published."""
+    import pandas as pd
+
+    (stage / PREVIOUS_METRICS).unlink(missing_ok=True)
+    previous = str(pd.Period(month, freq="M") - 1)
+    slug = (_read_json(stage / "context.json").get("la") or {}).get("slug", "")
+    suffix = RENDERERS["metrics-csv"][0]
+    published = out_dir / previous / audience / f"{report_stem(slug, previous, audience)}{suffix}"
+    if published.is_file():
+        shutil.copy(published, stage / PREVIOUS_METRICS)
+        log.info("previous month's published metrics: %s", published)
 
 
 def _read_json(path: Path) -> dict:
