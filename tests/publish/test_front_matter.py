@@ -82,3 +82,10 @@ def test_pdf_cover_carries_the_council_name_and_the_meeting(rendered):
     for expected in ("Torbay Council <script>alert(1)</script>", "Overview and Scrutiny Board", "Meeting date",
                      "3 February 2021", "Recommendations", "Note <b>this</b> & *that*."):
         assert expected in text, expected
+
+
+def test_a_meeting_for_an_undeclared_audience_is_refused_with_the_key_path():
+    from torbayreport.publish.execute import BuildError
+
+    with pytest.raises(BuildError, match=r"front_matter\.meetings: unknown audience\(s\) \['pubic'\]"):
+        report_meta(context(meetings={"pubic": {"date": "2021-02-03"}}), MANIFEST)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from torbayreport import config
+from torbayreport.publish.execute import BuildError
 
 
 @dataclass
@@ -46,6 +47,27 @@ class ReportMeta:
         """The committee the paper goes to: the audience's label, declared once in _quarto.yml."""
         return self.audience_label
 
+    def pandoc_metadata(self, *, lang: str, toc_title: str) -> dict:
+        """The HTML template's variables. Pandoc parses metadata strings as markdown, so every value
+        goes through :func:`~torbayreport.disclose.text.inert_literal` (free text is text: a
+        ``<script>`` in a council's name prints as typed). Empty front-matter values are left out
+        so the template's ``$if$`` drops the line."""
+        from torbayreport.disclose.text import inert_literal as lit
+
+        values = {
+            "title": lit(self.title), "pagetitle": lit(f"{self.title} — {self.council}, {self.month_label}"),
+            "council": lit(self.council), "month-label": lit(self.month_label),
+            "audience-label": lit(self.audience_label), "committee": lit(self.committee),
+            "marking": lit(self.marking), "as-at": lit(self.as_at), "build-id": lit(self.build_id),
+            "built-at": lit(self.built_at), "lang": lang, "toc-title": lit(toc_title),
+        }
+        optional = {"meeting-date": self.meeting_date, "agenda-item": self.agenda_item, "purpose": self.purpose,
+                    "author": self.author, "contact": self.contact}
+        values.update({k: lit(v) for k, v in optional.items() if v})
+        if self.recommendations:
+            values["recommendations"] = [lit(r) for r in self.recommendations]
+        return values
+
     @property
     def month_label(self) -> str:
         year, number = self.month.split("-")
@@ -65,7 +87,12 @@ def report_meta(context: dict, manifest: dict, artefacts: Path | None = None) ->
     params = context.get("params") or {}
     front = params.get("front_matter") or {}
     audience = manifest["audience"]
-    meeting = (front.get("meetings") or {}).get(audience) or {}
+    meetings = front.get("meetings") or {}
+    unknown = sorted(set(meetings) - set(config.audiences()))
+    if unknown:
+        raise BuildError(f"params: front_matter.meetings: unknown audience(s) {unknown}; "
+                         f"the audiences are {', '.join(config.audiences())} (reports/_quarto.yml)")
+    meeting = meetings.get(audience) or {}
     built = dt.datetime.fromisoformat(manifest["built_at"])
     as_at = context.get("as_at")
     return ReportMeta(

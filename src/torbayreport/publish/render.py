@@ -271,27 +271,8 @@ def _run(cmd: list[str], cwd: Path, what: str) -> None:
 
 
 def _metadata_file(work: Path, meta: ReportMeta, opts: dict) -> Path:
-    """Template variables for pandoc, as a YAML (JSON is YAML) metadata file.
-
-    Pandoc parses metadata strings as markdown, so every value that comes from params or the data
-    goes through :func:`~torbayreport.disclose.text.inert_literal` (free text is text: a ``<script>``
-    in a council's name prints as typed). Empty front-matter values are left out so the template's
-    ``$if$`` drops the line.
-    """
-    from torbayreport.disclose.text import inert_literal as lit
-
-    values = {
-        "title": lit(meta.title), "pagetitle": lit(f"{meta.title} — {meta.council}, {meta.month_label}"),
-        "council": lit(meta.council), "month-label": lit(meta.month_label),
-        "audience-label": lit(meta.audience_label), "committee": lit(meta.committee),
-        "marking": lit(meta.marking), "as-at": lit(meta.as_at), "build-id": lit(meta.build_id),
-        "built-at": lit(meta.built_at), "lang": opts["lang"], "toc-title": lit(opts["toc_title"]),
-    }
-    optional = {"meeting-date": meta.meeting_date, "agenda-item": meta.agenda_item, "purpose": meta.purpose,
-                "author": meta.author, "contact": meta.contact}
-    values.update({k: lit(v) for k, v in optional.items() if v})
-    if meta.recommendations:
-        values["recommendations"] = [lit(r) for r in meta.recommendations]
+    """Template variables for pandoc (:meth:`ReportMeta.pandoc_metadata`), as a JSON (= YAML) file."""
+    values = meta.pandoc_metadata(lang=opts["lang"], toc_title=opts["toc_title"])
     path = work / "meta.json"
     path.write_text(json.dumps(values, ensure_ascii=False), encoding="utf-8")
     return path
@@ -409,10 +390,18 @@ def _render_quarto(work: Path, body: str, meta: ReportMeta, opts: dict, html: Pa
     front = {"title": meta.title, "subtitle": f"{meta.council} — {meta.month_label}",
              "date": meta.as_at, "lang": opts["lang"],
              "description": f"{meta.marking}. Prepared for {meta.audience_label}. Build {meta.build_id}."}
+    from torbayreport.disclose.text import inert_literal as lit
+
+    lines = [f"**{lit(meta.marking)}** · {lit(meta.committee)}"
+             + (f" · meeting {lit(meta.meeting_date)}" if meta.meeting_date else "")
+             + f" · data as at {lit(meta.as_at)} · build {lit(meta.build_id)}"]
+    if meta.purpose:
+        lines.append(f"**Purpose of the report.** {lit(meta.purpose)}")
+    if meta.recommendations:
+        lines.append("**Recommendations.** The committee is recommended to:\n\n"
+                     + "\n".join(f"{n}. {lit(r)}" for n, r in enumerate(meta.recommendations, start=1)))
     (work / "report.qmd").write_text("---\n" + json.dumps(front, ensure_ascii=False) + "\n---\n\n"
-                                     + f"**{meta.marking}** · Prepared for {meta.audience_label} · "
-                                     f"data as at {meta.as_at} · build `{meta.build_id}`\n\n" + body,
-                                     encoding="utf-8")
+                                     + "\n\n".join(lines) + "\n\n" + body, encoding="utf-8")
     quarto = quarto_binary()
     _run([quarto, "render", "report.qmd", "--to", "html"], work, "quarto render (HTML)")
     _run([quarto, "render", "report.qmd", "--to", "typst"], work, "quarto render (PDF)")
