@@ -89,3 +89,12 @@ def test_a_meeting_for_an_undeclared_audience_is_refused_with_the_key_path():
 
     with pytest.raises(BuildError, match=r"front_matter\.meetings: unknown audience\(s\) \['pubic'\]"):
         report_meta(context(meetings={"pubic": {"date": "2021-02-03"}}), MANIFEST)
+
+
+def test_recommendations_without_a_purpose_are_still_printed(tmp_path):
+    chapter = write(executed_notebook("Summary"), tmp_path / "summary.ipynb")
+    meetings = {"public": {"recommendations": ["Consider the report."]}}
+    meta = report_meta(context(meetings=meetings), MANIFEST)
+    result = render_report({"summary": chapter}, tmp_path / "out", "cover", meta, renderer="pandoc")
+    html = result.html.read_text(encoding="utf-8")
+    assert "Consider the report." in html and "Purpose of the report" not in html

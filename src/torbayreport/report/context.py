@@ -435,7 +435,8 @@ class ReportContext:
         margin = ((self.meta.get("params") or {}).get("revisions") or {}).get("margin")
         path = self.folder / PREVIOUS_METRICS
         if margin is None:
-            out, note = pd.DataFrame(columns=REVISION_COLUMNS), "Revised figures are not checked (no revisions margin is set in the parameters)."
+            out = pd.DataFrame(columns=REVISION_COLUMNS)
+            note = "Revised figures are not checked (no revisions margin is set in the parameters)."
         elif not path.is_file():
             out = pd.DataFrame(columns=REVISION_COLUMNS)
             note = f"No published report for {when} was found, so no figure can be compared with it."
