@@ -25,7 +25,7 @@ def test_audiences_as_declared():
     assert (public.marking, public.disclosure, public.leave_out) == ("OFFICIAL", True, ("exceptions",))
     assert "exceptions" not in config.audience_chapters("public")
     assert config.audience_chapters("internal") == config.chapters()
-    assert config.output_formats() == ["html", "pdf"]
+    assert config.output_formats() == ["html", "pdf", "metrics-csv", "xlsx"]
 
 
 def test_unknown_audience_lists_the_declared_ones():

@@ -35,8 +35,9 @@ from torbayreport.publish.execute import (
     run_prepare,
     write_manifest,
 )
-from torbayreport.publish.render import ReportMeta, render_report
-from torbayreport.report.tables import long_date
+from torbayreport.publish.meta import ReportMeta, report_meta
+from torbayreport.publish.render import RENDERERS, render_report
+from torbayreport.report.context import PREVIOUS_METRICS
 
 log = logging.getLogger("torbayreport.pipeline")
 
@@ -112,6 +113,7 @@ def build_month(month: str, *, audience: str, data_dir: Path | str = DEFAULT_DAT
                         stage=stage)
             timings["prepare"] = time.perf_counter() - t0
             log.info("prepared context in %.2f s", timings["prepare"])
+            _previous_metrics(Path(out_dir), month, audience, stage)
 
             notify("stage", name="execute", total=len(notebooks))
             t0 = time.perf_counter()
@@ -247,13 +249,22 @@ def _publish(staging: Path, destination: Path) -> None:
 def _report_meta(stage_dir: Path, manifest: dict) -> tuple[ReportMeta, str]:
     """Cover-page facts, from the context.json ``prepare`` wrote (one source: the Params it read)."""
     context = _read_json(stage_dir / "context.json")
-    built = dt.datetime.fromisoformat(manifest["built_at"])
-    meta = ReportMeta(
-        title=context["title"], council=context["la"]["name"], month=manifest["month"],
-        audience=manifest["audience"], as_at=long_date(str(context.get("as_at") or "not recorded")),
-        build_id=manifest["build_id"], built_at=built.strftime("%d %B %Y %H:%M UTC").lstrip("0"),
-    )
-    return meta, context["la"]["slug"]
+    return report_meta(context, manifest, artefacts=stage_dir), context["la"]["slug"]
+
+
+def _previous_metrics(out_dir: Path, month: str, audience: str, stage: Path) -> None:
+    """Copy the previous month's published ``<stem>-metrics.csv`` for the same audience into the
+    stage as ``report.context.PREVIOUS_METRICS`` (the summary's "Revised figures" reads it), or leave none there when that month was never published."""
+    import pandas as pd
+
+    (stage / PREVIOUS_METRICS).unlink(missing_ok=True)
+    previous = str(pd.Period(month, freq="M") - 1)
+    slug = (_read_json(stage / "context.json").get("la") or {}).get("slug", "")
+    suffix = RENDERERS["metrics-csv"][0]
+    published = out_dir / previous / audience / f"{report_stem(slug, previous, audience)}{suffix}"
+    if published.is_file():
+        shutil.copy(published, stage / PREVIOUS_METRICS)
+        log.info("previous month's published metrics: %s", published)
 
 
 def _read_json(path: Path) -> dict:

@@ -35,6 +35,8 @@ NUMERIC_COLUMNS = (
 BOOL_SUFFIX = "_suppressed"
 ARTEFACT_VERSION = 1
 NO_COMMENTARY = "No commentary was provided for this month."
+#: Last month's metrics as published, copied into the report folder by the build when they exist.
+PREVIOUS_METRICS = "previous-metrics.csv"
 #: Exception-list columns that hold dates or whole numbers (read back with those dtypes).
 DATE_COLUMNS = ("last_visit", "assessment_start", "audit_date")
 INTEGER_COLUMNS = ("working_days_open",)
@@ -87,6 +89,30 @@ class ExceptionList(pd.DataFrame):
                            keep_default_na=False, na_values=[""]) if len(self.columns) else pd.DataFrame()
         table = tables.markdown_table(text.rename(columns=LIST_LABELS), empty="None this month.")
         return f"{getattr(self, 'why', '')} **{len(self)}** this month.\n\n{table}"
+
+
+class RevisedFigures(pd.DataFrame):
+    """Measures whose figure for last month has changed since it was published (data: the columns
+    of ``assess.revisions.REVISION_COLUMNS``); displays as the summary's "Revised figures" section."""
+
+    _metadata = ["note"]
+
+    @property
+    def _constructor(self):
+        return RevisedFigures
+
+    def _repr_markdown_(self) -> str:
+        heading = "## Revised figures"
+        if not len(self):
+            return f"{heading}\n\n{getattr(self, 'note', '')}"
+        rows = pd.DataFrame({
+            "Measure": [f"{k} {t}" for k, t in zip(self["kpi_id"], self["title"])],
+            "As published": [tables.format_value(v, u, tables.decimals_for(k))
+                             for v, u, k in zip(self["published_value"], self["unit"], self["kpi_id"])],
+            "Now": [tables.format_value(v, u, tables.decimals_for(k))
+                    for v, u, k in zip(self["revised_value"], self["unit"], self["kpi_id"])],
+        })
+        return f"{heading}\n\n{getattr(self, 'note', '')}\n\n{tables.markdown_table(rows)}"
 
 
 @dataclass
@@ -395,3 +421,32 @@ class ReportContext:
         titles = dict(zip(numbers["kpi_id"], numbers["title"]))
         key = "; ".join(f"{k} {titles[k]}" for k in order)
         return Markdown(f"{tables.markdown_table(wide)}\n\nMeasures: {key}.")
+
+    # ------------------------------------------------------------------ revisions
+    def revised_figures(self) -> RevisedFigures:
+        """Last month's figures that moved by more than ``revisions.margin`` since they were
+        published (late recording), from the previous build's published metrics; the public report
+        compares only figures shown both times. Empty, with a sentence saying why, otherwise."""
+        from torbayreport.assess.revisions import REVISION_COLUMNS, revisions
+        from torbayreport.disclose.csvsafe import read_csv
+
+        previous = self.month - 1
+        when = previous.strftime("%B %Y")
+        margin = ((self.meta.get("params") or {}).get("revisions") or {}).get("margin")
+        path = self.folder / PREVIOUS_METRICS
+        if margin is None:
+            out = pd.DataFrame(columns=REVISION_COLUMNS)
+            note = "Revised figures are not checked (no revisions margin is set in the parameters)."
+        elif not path.is_file():
+            out = pd.DataFrame(columns=REVISION_COLUMNS)
+            note = f"No published report for {when} was found, so no figure can be compared with it."
+        else:
+            published = read_csv(path, dtype={"month": str}, keep_default_na=False, na_values=[""])
+            out = revisions(published, self.metrics, previous, margin=float(margin))
+            note = (f"These figures for {when} have changed since the {when} report was published, by more "
+                    f"than {margin:g} (in each measure's own units), because records were added or corrected "
+                    f"after that month's data were taken." if len(out) else
+                    f"No figure for {when} has changed by more than {margin:g} since it was published.")
+        result = RevisedFigures(out)
+        result.note = note
+        return result
