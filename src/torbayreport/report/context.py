@@ -89,6 +89,14 @@ class ExceptionList(pd.DataFrame):
         return f"{getattr(self, 'why', '')} **{len(self)}** this month.\n\n{table}"
 
 
+class ComparisonTable(pd.DataFrame):
+    """"How we compare" rows (already written as text by the region package, audience-safe) that
+    display in a notebook as the report's table."""
+
+    def _repr_markdown_(self) -> str:
+        return str(tables.markdown_table(pd.DataFrame(self), empty="No regional comparison was given for this build."))
+
+
 @dataclass
 class KpiView:
     """One KPI for an analyst: its series (one row per month), its chart and the records behind it."""
@@ -395,3 +403,15 @@ class ReportContext:
         titles = dict(zip(numbers["kpi_id"], numbers["title"]))
         key = "; ".join(f"{k} {titles[k]}" for k in order)
         return Markdown(f"{tables.markdown_table(wide)}\n\nMeasures: {key}.")
+
+    # ------------------------------------------------------------------ regional comparison
+    def how_we_compare(self) -> ComparisonTable:
+        """The council against its statistical neighbours, the region and England per KPI, as
+        ``publish.prepare.write_region_compare`` wrote it for this audience (``how_we_compare.csv``;
+        empty when the build was given no ``--region``)."""
+        from torbayreport.disclose.csvsafe import read_csv
+
+        path = self.folder / "how_we_compare.csv"
+        if not path.is_file():
+            return ComparisonTable(pd.DataFrame())
+        return ComparisonTable(read_csv(path, dtype=str, keep_default_na=False, na_values=[]))
