@@ -13,20 +13,10 @@ from torbayreport.cli import main
 from torbayreport.io import load
 from torbayreport.metrics import compute
 from torbayreport.metrics.windows import month_window
-from torbayreport.region.session import execute, prepare
 
 from .conftest import MONTH, START
 
 KEY = ["la_code", "month", "kpi_id"]
-
-
-@pytest.fixture(scope="module")
-def good_run(region_root, dask_client, tmp_path_factory):
-    out = tmp_path_factory.mktemp("good")
-    plan = prepare(region_root)
-    seen = []
-    outcome = execute(plan, MONTH, out, client=dask_client, on_result=seen.append)
-    return plan, outcome, out, seen
 
 
 def test_every_council_gives_exactly_its_own_metrics_command_output(good_run, region_root, tmp_path):
