@@ -88,3 +88,23 @@ def test_a_missing_regional_table_stops_the_build_before_anything_runs(region_ro
         build_month(MONTH, audience="public", data_dir=region_root / code, build_root=tmp_path,
                     out_dir=tmp_path / "reports", progress=False, region=tmp_path / "nowhere.parquet")
     assert not (tmp_path / MONTH).exists()
+
+
+def test_internal_rows_show_what_public_rows_withhold(good_run, region_root, tmp_path):
+    """prepare's region CSV for each audience (no build): the internal chapter shows the council's
+    value where the public one shows [c], and both have one row per KPI of the regional table."""
+    from torbayreport.publish.prepare import write_region_compare
+
+    _, _, region_out, _ = good_run
+    code = sorted(p.name for p in region_root.iterdir() if p.is_dir())[0]
+    rows = {}
+    for audience in ("internal", "public"):
+        path = write_region_compare(region_out / "region.csv", month=MONTH, audience=audience,
+                                    params_file=region_root / f"{code}.yaml", out_dir=tmp_path / audience)
+        rows[audience] = pd.read_csv(path, dtype=str, keep_default_na=False).set_index("KPI")
+    table = pd.read_parquet(region_out / "region.parquet")
+    assert list(rows["public"].index) == list(dict.fromkeys(table["kpi_id"]))
+    council = rows["public"].columns[1]
+    withheld = rows["public"].index[rows["public"][council] == "[c]"]
+    assert len(withheld)
+    assert "[c]" not in set(rows["internal"].loc[withheld, council])

@@ -127,6 +127,11 @@ def build_month(month: str, *, audience: str, data_dir: Path | str = DEFAULT_DAT
             manifest = manifest_for(month=month, audience=audience, started_at=started_at, parameters=parameters,
                                     data_dir=data_dir, params_files=params_files, notebooks=notebooks,
                                     timings=timings, notebook_seconds=notebook_seconds, jobs=jobs)
+            if region is not None:  # provenance of the comparison: which regional table
+                import hashlib
+
+                manifest["region"] = {"file": Path(region).name,
+                                      "sha256": hashlib.sha256(Path(region).read_bytes()).hexdigest()}
             manifest_path = stage / "manifest.json"
             write_manifest(manifest_path, manifest)
             log.info("manifest %s (build id %s)", manifest_path, manifest["build_id"])

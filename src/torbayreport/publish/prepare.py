@@ -261,6 +261,7 @@ def write_region_compare(region_file, *, month, audience, params_file=None, out_
     settings = config.load_params(params_file, str(as_month(month)))
     mode = DISCLOSE_MODE[config.audience(audience).disclosure]
     rows = how_we_compare(read_region_table(region_file), settings.la.code, mode, month=str(as_month(month)))
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
     return write_csv(reader_headings(rows), Path(out_dir) / "how_we_compare.csv")
 
 
