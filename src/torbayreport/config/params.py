@@ -136,6 +136,19 @@ class Revisions(_Strict):
     # days, children per worker ...) is reported as a revision
     margin: float = Field(ge=0)
 
+class RegionSettings(_Strict):
+    """The regional report's options (``region:``): ``headline`` is the KPIs its scorecard shows
+    (ids defaults.yaml declares; unset = every KPI with a published England figure)."""
+
+    headline: list[str] | None = Field(default=None, min_length=1)
+
+    @field_validator("headline")
+    @classmethod
+    def _unique(cls, value):
+        if value is not None and len(set(value)) != len(value):
+            raise ValueError(f"KPI ids listed more than once: {sorted({k for k in value if value.count(k) > 1})}")
+        return value
+
 
 class Params(_Strict):
     """Everything a build is configured by. Fields without a default must come from defaults.yaml."""
@@ -148,6 +161,7 @@ class Params(_Strict):
     benchmarks: Benchmarks | None = None
     front_matter: FrontMatter | None = None
     revisions: Revisions | None = None
+    region: RegionSettings | None = None
     # the month's commentary file
     month: str | None = Field(default=None, pattern=_MONTH_PATTERN)
     as_at: dt.date | None = None
@@ -270,6 +284,10 @@ def _check_ids(sources: list[tuple[dict, str]], known: set[str]) -> None:
                     near = sorted(k for k in known if k[:1] == str(kpi_id)[:1]) or sorted(known)
                     raise ParamsError(f"{label}: {section}.{kpi_id}: unknown KPI id {kpi_id!r} "
                                       f"(known ids: {', '.join(near)})")
+        headline = (data.get("region") or {}).get("headline") if isinstance(data.get("region"), Mapping) else None
+        unknown = [str(k) for k in headline or [] if str(k) not in known] if isinstance(headline, list) else []
+        if unknown:
+            raise ParamsError(f"{label}: region.headline: unknown KPI id(s) {unknown} (known ids: {', '.join(sorted(known))})")
 
 
 def merge_sources(sources: Iterable[str | os.PathLike | Mapping], *, known_kpis: Iterable[str] | None = None) -> Params:

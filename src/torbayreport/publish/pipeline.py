@@ -75,20 +75,24 @@ def build_month(month: str, *, audience: str, data_dir: Path | str = DEFAULT_DAT
                 build_root: Path | str = "build", jobs: int = 1, progress: bool = True,
                 notebooks_dir: Path | str | None = None, project_dir: Path | str | None = None,
                 prepare: Callable | None = None, renderer: str = "auto",
-                extra_parameters: dict | None = None, timeout: int = 600) -> BuildResult:
+                extra_parameters: dict | None = None, timeout: int = 600,
+                region: Path | str | None = None) -> BuildResult:
     """Build ``reports/<month>/<audience>/<slug>-children-<month>-<audience>.<format>`` for every format.
 
     The one orchestrator: check the inputs, prepare the report folder once, execute the notebooks,
     write the manifest, render, check a disclosed report for identifiers, publish. Raises
     BuildError (or its NotebookFailedError / RenderError) with a message fit for the analyst; on
     any failure the previously published report is left untouched and ``build/<month>/<audience>/``
-    keeps what was produced. ``prepare`` and ``notebooks_dir`` let tests build with fixture notebooks;
+    keeps what was produced. ``region``: the regional table (``torbayreport region``'s
+    region.parquet/.csv), which adds the optional chapter that requires it ("how we compare"). ``prepare`` and ``notebooks_dir`` let tests build with fixture notebooks;
     ``extra_parameters`` are passed to every notebook and checked like the standard ones.
     """
     data_dir, params_file, params_files, notebooks = check_inputs(
         month, audience, data_dir=data_dir, params_file=params_file, jobs=jobs, notebooks_dir=notebooks_dir,
         project_dir=project_dir)
     reader = check_audience(audience, project_dir)
+    if region is not None:
+        notebooks = _with_region_chapters(notebooks, audience, region, notebooks_dir, project_dir)
     stage = fresh_stage(build_root, month, audience)
     handler = attach_log(stage / "build.log", mode="w")
     timings: dict[str, float] = {}
@@ -111,6 +115,8 @@ def build_month(month: str, *, audience: str, data_dir: Path | str = DEFAULT_DAT
             t0 = time.perf_counter()
             run_prepare(prepare, month=month, audience=audience, data_dir=data_dir, params_file=params_file,
                         stage=stage)
+            if region is not None:
+                _prepare_region(region, month=month, audience=audience, params_file=params_file, stage=stage)
             timings["prepare"] = time.perf_counter() - t0
             log.info("prepared context in %.2f s", timings["prepare"])
             _previous_metrics(Path(out_dir), month, audience, stage)
@@ -123,6 +129,11 @@ def build_month(month: str, *, audience: str, data_dir: Path | str = DEFAULT_DAT
             manifest = manifest_for(month=month, audience=audience, started_at=started_at, parameters=parameters,
                                     data_dir=data_dir, params_files=params_files, notebooks=notebooks,
                                     timings=timings, notebook_seconds=notebook_seconds, jobs=jobs)
+            if region is not None:  # provenance of the comparison: which regional table
+                import hashlib
+
+                manifest["region"] = {"file": Path(region).name,
+                                      "sha256": hashlib.sha256(Path(region).read_bytes()).hexdigest()}
             manifest_path = stage / "manifest.json"
             write_manifest(manifest_path, manifest)
             log.info("manifest %s (build id %s)", manifest_path, manifest["build_id"])
@@ -162,6 +173,31 @@ def build_month(month: str, *, audience: str, data_dir: Path | str = DEFAULT_DAT
     return BuildResult(month, audience, {fmt: destination / path.name for fmt, path in rendered.outputs.items()},
                        destination / f"{stem}.manifest.json", stage, manifest["build_id"],
                        rendered.renderer, manifest["timings_seconds"], manifest["notebook_seconds"])
+
+
+def _with_region_chapters(notebooks: dict[str, Path], audience: str, region, notebooks_dir, project_dir) -> dict:
+    """The audience's notebooks with the chapters ``--region`` adds (``optional-chapters`` in _quarto.yml)."""
+    from torbayreport import config
+
+    if not Path(region).is_file():
+        raise BuildError(f"regional table not found: {region} (region.parquet or region.csv from `torbayreport region`)")
+    folder = Path(notebooks_dir or config.NOTEBOOKS_DIR).resolve()
+    names = config.audience_chapters(audience, project_dir, provided=("region",))
+    found = {n: notebooks.get(n, folder / f"{n}.ipynb") for n in names}
+    missing = [str(p) for p in found.values() if not p.is_file()]
+    if missing:
+        raise BuildError("notebook(s) not found: " + ", ".join(missing))
+    return found
+
+
+def _prepare_region(region, *, month: str, audience: str, params_file, stage: Path) -> None:
+    """The audience-safe "how we compare" CSV in the build folder (the regional table read once)."""
+    from torbayreport.publish.prepare import write_region_compare
+
+    try:
+        write_region_compare(region, month=month, audience=audience, params_file=params_file, out_dir=stage)
+    except (OSError, ValueError, KeyError) as exc:
+        raise BuildError(f"the regional table {region} cannot be used for this build: {exc}") from exc
 
 
 class IdentifierLeakError(BuildError):

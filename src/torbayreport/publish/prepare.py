@@ -247,6 +247,24 @@ def prepare(*, month, audience, data_dir, params_file=None, out_dir) -> Path:
             )
     return out
 
+def write_region_compare(region_file, *, month, audience, params_file=None, out_dir) -> Path:
+    """``out_dir/how_we_compare.csv``: the council's "how we compare" rows for ``audience``.
+
+    The regional table (``torbayreport region``'s region.parquet/.csv) is read once here; the
+    rows are made audience-safe by :func:`torbayreport.region.compare.how_we_compare` (public: only
+    publishable statistics, a withheld value ``[c]`` with no rank) and written as text, headed
+    for the reader, so the notebook only lays them out. The council is ``la.code`` of the params.
+    """
+    from torbayreport.disclose.csvsafe import write_csv
+    from torbayreport.region.compare import how_we_compare, read_region_table, reader_headings
+
+    settings = config.load_params(params_file, str(as_month(month)))
+    mode = DISCLOSE_MODE[config.audience(audience).disclosure]
+    rows = how_we_compare(read_region_table(region_file), settings.la.code, mode, month=str(as_month(month)))
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    return write_csv(reader_headings(rows), Path(out_dir) / "how_we_compare.csv")
+
+
 def _disclosure_key() -> str:
     from torbayreport.disclose import key_markdown
 

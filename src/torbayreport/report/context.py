@@ -115,6 +115,14 @@ class RevisedFigures(pd.DataFrame):
         return f"{heading}\n\n{getattr(self, 'note', '')}\n\n{tables.markdown_table(rows)}"
 
 
+class ComparisonTable(pd.DataFrame):
+    """"How we compare" rows (already written as text by the region package, audience-safe) that
+    display in a notebook as the report's table."""
+
+    def _repr_markdown_(self) -> str:
+        return str(tables.markdown_table(pd.DataFrame(self), empty="No regional comparison was given for this build."))
+
+
 @dataclass
 class KpiView:
     """One KPI for an analyst: its series (one row per month), its chart and the records behind it."""
@@ -450,3 +458,15 @@ class ReportContext:
         result = RevisedFigures(out)
         result.note = note
         return result
+
+    # ------------------------------------------------------------------ regional comparison
+    def how_we_compare(self) -> ComparisonTable:
+        """The council against its statistical neighbours, the region and England per KPI, as
+        ``publish.prepare.write_region_compare`` wrote it for this audience (``how_we_compare.csv``;
+        empty when the build was given no ``--region``)."""
+        from torbayreport.disclose.csvsafe import read_csv
+
+        path = self.folder / "how_we_compare.csv"
+        if not path.is_file():
+            return ComparisonTable(pd.DataFrame())
+        return ComparisonTable(read_csv(path, dtype=str, keep_default_na=False, na_values=[]))
