@@ -37,6 +37,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from torbayreport import config
+from torbayreport.disclose.text import inert_literal
 from torbayreport.publish.execute import BuildError
 
 log = logging.getLogger("torbayreport.render")
@@ -288,7 +289,9 @@ def _run(cmd: list[str], cwd: Path, what: str) -> None:
 def _metadata_file(work: Path, meta: ReportMeta, opts: dict) -> Path:
     """Template variables for pandoc, as a YAML (JSON is YAML) metadata file.
 
-    Values are passed as plain strings so pandoc does not interpret markdown in, e.g., a build id.
+    Pandoc reads ``--metadata-file`` strings as markdown, so every value goes through
+    ``disclose.text.inert_literal``: a ``<script>`` in ``la.name`` or ``report.title`` prints as
+    typed in the page title and header, and a build id's punctuation stays punctuation.
     """
     values = {
         "title": meta.title, "pagetitle": f"{meta.title} — {meta.council}, {meta.month_label}",
@@ -296,6 +299,7 @@ def _metadata_file(work: Path, meta: ReportMeta, opts: dict) -> Path:
         "marking": meta.marking, "as-at": meta.as_at, "build-id": meta.build_id, "built-at": meta.built_at,
         "lang": opts["lang"], "toc-title": opts["toc_title"],
     }
+    values = {key: inert_literal(value) for key, value in values.items()}
     path = work / "meta.json"
     path.write_text(json.dumps(values, ensure_ascii=False), encoding="utf-8")
     return path
@@ -409,9 +413,10 @@ def _render_quarto(work: Path, body: str, meta: ReportMeta, opts: dict, html: Pa
     front = {"title": meta.title, "subtitle": f"{meta.council} — {meta.month_label}",
              "date": meta.as_at, "lang": opts["lang"],
              "description": f"{meta.marking}. Prepared for {meta.audience_label}. Build {meta.build_id}."}
+    front = {key: inert_literal(value) for key, value in front.items()}  # YAML strings are markdown too
     (work / "report.qmd").write_text("---\n" + json.dumps(front, ensure_ascii=False) + "\n---\n\n"
-                                     + f"**{meta.marking}** · Prepared for {meta.audience_label} · "
-                                     f"data as at {meta.as_at} · build `{meta.build_id}`\n\n" + body,
+                                     + f"**{inert_literal(meta.marking)}** · Prepared for {inert_literal(meta.audience_label)} · "
+                                     f"data as at {inert_literal(meta.as_at)} · build `{meta.build_id}`\n\n" + body,
                                      encoding="utf-8")
     quarto = quarto_binary()
     _run([quarto, "render", "report.qmd", "--to", "html"], work, "quarto render (HTML)")
