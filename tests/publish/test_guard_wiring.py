@@ -8,6 +8,7 @@ proof through real builds is tests/e2e/test_hostile.py.
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pypandoc
@@ -70,6 +71,20 @@ def test_pandoc_metadata_values_are_literal(tmp_path):
     assert values["title"] == "\\<script\\>alert\\(1\\)\\<\\/script\\>"
     assert values["council"] == "Torbay \\*x\\* \\@c"
     assert values["lang"] == "en\\-GB"  # prints en-GB
+
+
+def test_a_quote_in_the_title_cannot_end_an_html_attribute(tmp_path):
+    from torbayreport.publish.render import _render_html_pandoc, project_options
+
+    (tmp_path / "report.md").write_text("Body.\n", encoding="utf-8")
+    meta = ReportMeta(title='x" http-equiv="refresh', council='T" onerror="alert(1)', month="2020-12",
+                      audience="public", as_at="8 January 2021", build_id="abc", built_at="1 December 2026 00:00 UTC")
+    opts = project_options()
+    _render_html_pandoc(tmp_path, meta, opts, tmp_path / "out.html")
+    html = (tmp_path / "out.html").read_text(encoding="utf-8")
+    description = re.search(r'<meta name="description" content="([^"]*)">', html)
+    assert description and "&quot; http-equiv=&quot;refresh" in description.group(1)
+    assert 'onerror="' not in html and 'http-equiv="refresh"' not in html
 
 
 # ----------------------------------------------------------------------------- CSV

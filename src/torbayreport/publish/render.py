@@ -298,6 +298,9 @@ def _metadata_file(work: Path, meta: ReportMeta, opts: dict) -> Path:
         "council": meta.council, "month-label": meta.month_label, "audience-label": meta.audience_label,
         "marking": meta.marking, "as-at": meta.as_at, "build-id": meta.build_id, "built-at": meta.built_at,
         "lang": opts["lang"], "toc-title": opts["toc_title"],
+        # the template puts this in an attribute as $description-meta$, which pandoc escapes for
+        # attributes ("), where $title$ would let a quote in the title end the attribute
+        "description": f"{meta.title} — {meta.council}, {meta.month_label} ({meta.marking})",
     }
     values = {key: inert_literal(value) for key, value in values.items()}
     path = work / "meta.json"
