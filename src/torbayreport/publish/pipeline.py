@@ -185,7 +185,7 @@ def guard_public_outputs(paths: list[Path], *, data_dir: Path | str, stage_dir: 
         guard(paths, load(Path(data_dir)).tables, as_at=context.get("as_at"),
               window=(window.get("start"), window.get("end")))
     except DisclosureError as exc:
-        raise IdentifierLeakError(f"the public report was not published: {exc}") from None
+        raise IdentifierLeakError(f"the public report was not published: {exc}") from exc
 
 
 def _publish(staging: Path, destination: Path) -> None:
