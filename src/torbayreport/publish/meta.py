@@ -60,6 +60,9 @@ class ReportMeta:
             "audience-label": lit(self.audience_label), "committee": lit(self.committee),
             "marking": lit(self.marking), "as-at": lit(self.as_at), "build-id": lit(self.build_id),
             "built-at": lit(self.built_at), "lang": lang, "toc-title": lit(toc_title),
+            # the template puts this in an attribute as $description-meta$, which pandoc escapes for
+            # attributes ("), where $title$ would let a quote in the title end the attribute
+            "description": lit(f"{self.title} — {self.council}, {self.month_label} ({self.marking})"),
         }
         optional = {"meeting-date": self.meeting_date, "agenda-item": self.agenda_item, "purpose": self.purpose,
                     "author": self.author, "contact": self.contact}

@@ -13,7 +13,6 @@ import datetime as dt
 import json
 import logging
 import os
-import re
 import shutil
 import time
 import uuid
@@ -205,59 +204,26 @@ class IdentifierLeakError(BuildError):
 
 
 def guard_public_outputs(paths: list[Path], *, data_dir: Path | str, stage_dir: Path | str) -> None:
-    """Refuse to publish a public report if any identifier from the input data appears in it.
+    """Refuse to publish a public report if any identifier from the input data appears in ``paths``.
 
-    Why a last check on the finished files, after ``publish.prepare`` already guarded its own
-    artefacts: text reaches a public report from other places too (notebook markdown, analyst
-    commentary, chart alt text, file metadata), and the rendered HTML, the PDF's text, the executed
-    notebooks, the CSVs and the manifest are what actually leaves the building. Every value of
-    every ``sensitive`` column of the schema (child and worker ids, worker names, dates of birth
-    in every printed form, postcodes) is searched for; dates the report prints for other reasons
-    (``disclose.identifiers.report_dates``: the as-at date, month ends, plan due dates, the build
-    date, and the long form of days inside the window) are allowed.
+    The last check on the files that actually leave the building (HTML, PDF text, executed
+    notebooks, CSVs, manifest): text reaches a public report from places ``prepare`` did not
+    write (notebook markdown, chart alt text, file metadata). The check itself is the one public
+    guard, ``disclose.guard_public_outputs`` (identifiers in every spelling, dates of birth only
+    when tied to a child, the report's own dates allowed); here it gets the input tables and the
+    window ``prepare`` recorded, and its refusal becomes the pipeline's one-line error.
     """
-    from torbayreport.disclose.identifiers import (
-        IdentifierIndex,
-        report_dates,
-        sensitive_values,
-    )
+    from torbayreport.disclose import DisclosureError
+    from torbayreport.disclose import guard_public_outputs as guard
     from torbayreport.io import load
 
-    tables = load(Path(data_dir)).tables
     context = _read_json(Path(stage_dir) / "context.json")
     window = context.get("window") or {}
-    allow = report_dates(as_at=context.get("as_at"), window=(window.get("start"), window.get("end")),
-                         other_dates=tables["plan_actions"]["due_date"].dropna())
-    index = IdentifierIndex(sensitive_values(tables), allow=allow)
-    leaks = []
-    for path in paths:
-        hits = index.find(_searchable_text(Path(path)))
-        leaks.extend(f"{Path(path).name}: {value!r}" for value, _ in hits[:5])
-    if leaks:
-        raise IdentifierLeakError(
-            "the public report was not published: it would carry identifiers from the input data "
-            f"({len(leaks)} found; remove them from the commentary or notebooks and rebuild): " + "; ".join(leaks[:20])
-        )
-
-
-_DATA_URI = re.compile(r"data:[a-z]+/[a-z0-9.+-]+;base64,[A-Za-z0-9+/=]+")
-
-
-def _searchable_text(path: Path) -> str:
-    """The text a reader could see in ``path``: PDF text, notebook JSON or HTML without embedded images."""
-    if path.suffix == ".pdf":
-        import pypdf
-
-        return "\n".join(page.extract_text() or "" for page in pypdf.PdfReader(path).pages)
-    text = path.read_text(encoding="utf-8", errors="replace")
-    if path.suffix == ".ipynb":
-        notebook = json.loads(text)
-        for cell in notebook.get("cells", []):
-            for output in cell.get("outputs", []):
-                for mime in [m for m in output.get("data", {}) if m.startswith("image/")]:
-                    output["data"][mime] = ""
-        text = json.dumps(notebook, ensure_ascii=False)
-    return _DATA_URI.sub("data:", text)
+    try:
+        guard(paths, load(Path(data_dir)).tables, as_at=context.get("as_at"),
+              window=(window.get("start"), window.get("end")))
+    except DisclosureError as exc:
+        raise IdentifierLeakError(f"the public report was not published: {exc}") from exc
 
 
 def _publish(staging: Path, destination: Path) -> None:

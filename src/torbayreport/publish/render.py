@@ -36,6 +36,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from torbayreport import config
+from torbayreport.disclose.text import inert_literal
 from torbayreport.publish.execute import BuildError
 from torbayreport.publish.meta import ReportMeta  # noqa: F401 (re-exported: the renderers take one)
 
@@ -390,7 +391,8 @@ def _render_quarto(work: Path, body: str, meta: ReportMeta, opts: dict, html: Pa
     front = {"title": meta.title, "subtitle": f"{meta.council} — {meta.month_label}",
              "date": meta.as_at, "lang": opts["lang"],
              "description": f"{meta.marking}. Prepared for {meta.audience_label}. Build {meta.build_id}."}
-    from torbayreport.disclose.text import inert_literal as lit
+    front = {key: inert_literal(value) for key, value in front.items()}  # YAML strings are markdown too
+    lit = inert_literal
 
     lines = [f"**{lit(meta.marking)}** · {lit(meta.committee)}"
              + (f" · meeting {lit(meta.meeting_date)}" if meta.meeting_date else "")

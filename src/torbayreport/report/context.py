@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from torbayreport import config
+from torbayreport.disclose import csvsafe
+from torbayreport.disclose.text import inert_literal, inert_markdown
 from torbayreport.metrics.drilldown import DRILLDOWNS, TEAM_MEASURES, why
 from torbayreport.metrics.period import as_month
 from torbayreport.report import charts, tables
@@ -47,7 +50,7 @@ LIST_LABELS = {"child_id": "Child", "worker_id": "Worker", "worker_name": "Name"
 
 
 def _read_metrics(path: Path) -> pd.DataFrame:
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    frame = csvsafe.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
     frame["month"] = pd.PeriodIndex(frame["month"], freq="M")
     for column in NUMERIC_COLUMNS:
         if column in frame.columns:
@@ -60,7 +63,20 @@ def _read_metrics(path: Path) -> pd.DataFrame:
 def _read_csv(path: Path) -> pd.DataFrame:
     if not path.is_file() or path.stat().st_size == 0 or path.read_text(encoding="utf-8").strip() == "":
         return pd.DataFrame()
-    return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    # the build writes its CSVs spreadsheet-safe (disclose.csvsafe); read back the text as it came in
+    return csvsafe.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+
+
+_LIST_START = re.compile(r"([-*+]|[0-9]{1,3}[.)]) ")
+
+
+def _analyst_text(label: str, text) -> Markdown:
+    """``label`` then the analyst's prose, made inert (``disclose.text.inert_markdown``): raw HTML,
+    TeX, Typst, citations and the like print as typed; emphasis, https links and lists are kept.
+    Prose that opens with a list starts on its own line after the label, so it stays a list."""
+    body = inert_markdown(text) if text is not None and str(text).strip() else NO_COMMENTARY
+    separator = "\n\n" if _LIST_START.match(body) else " "
+    return Markdown(f"{label}{separator}{body}" if label else body)
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
@@ -242,7 +258,7 @@ class ReportContext:
         as_at = self.meta.get("as_at")
         audience = self.reader.description
         lines = [
-            f"**{self.meta.get('title', '')}** for {self.la_name}, {self.month_words}.",
+            f"**{inert_literal(self.meta.get('title', ''))}** for {inert_literal(self.la_name)}, {self.month_words}.",
             "",
             f"- Audience: {audience}",
             f"- Data as at: {long_date(as_at) if as_at else 'not stated'}",
@@ -260,13 +276,11 @@ class ReportContext:
 
     def commentary(self, kpi_id: str) -> Markdown:
         text = (self.meta.get("commentary", {}).get("kpis") or {}).get(kpi_id)
-        if not text or not str(text).strip():
-            return Markdown(f"*Analyst's commentary:* {NO_COMMENTARY}")
-        return Markdown(f"*Analyst's commentary:* {' '.join(str(text).split())}")
+        return _analyst_text("*Analyst's commentary:*", text)
 
     def pillar_commentary(self, pillar: str) -> Markdown:
         text = (self.meta.get("commentary", {}).get("pillars") or {}).get(pillar)
-        return Markdown(" ".join(str(text).split()) if text else NO_COMMENTARY)
+        return _analyst_text("", text)
 
     def kpi_section(self, kpi_id: str, level: int = 3) -> None:
         """Display one KPI: a heading, its SPC chart (or why there is none), its reading, the commentary."""
@@ -299,8 +313,8 @@ class ReportContext:
         sentences = self.meta.get("summary_sentences") or []
         bullets = "\n".join(f"- {s}" for s in sentences) or "- No automatic summary is available."
         summary = self.meta.get("commentary", {}).get("summary")
-        analyst = " ".join(str(summary).split()) if summary else NO_COMMENTARY
-        return Markdown(f"{bullets}\n\n**Analyst's summary.** {analyst}")
+        analyst = _analyst_text("**Analyst's summary.**", summary)
+        return Markdown(f"{bullets}\n\n{analyst}")
 
     def rag_summary(self) -> Markdown:
         from torbayreport.metrics.registry import PILLARS

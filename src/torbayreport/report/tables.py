@@ -21,6 +21,8 @@ from typing import Iterable, Mapping
 import pandas as pd
 from tabulate import tabulate
 
+from torbayreport.disclose.text import inert_inline
+
 # ----------------------------------------------------------------------------- words and symbols
 
 RAG_LABELS = {
@@ -143,10 +145,16 @@ def target_label(target, polarity: str, unit: str, tolerance=None, decimals: int
 
 
 def _cell(text) -> str:
-    """Make a value safe inside a pipe-table cell (no pipes or line breaks)."""
+    """One pipe-table cell as inert markdown (``disclose.text.inert_inline``).
+
+    Why here: this is the one place tables become markdown, and their cells carry text from the
+    data (team names, plan actions and evidence, file names): a ``<img onerror>`` or ``@name`` in a
+    cell must print as typed, not become live HTML or a citation. Line breaks become spaces and
+    ``|`` is escaped, so a cell cannot break the table; emphasis and https links are kept.
+    """
     if _missing(text):
         return ""
-    return " ".join(str(text).split()).replace("|", "\\|")
+    return inert_inline(text)
 
 
 def markdown_table(frame: pd.DataFrame, *, empty: str = "There is nothing to show.") -> Markdown:
