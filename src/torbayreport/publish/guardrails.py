@@ -118,15 +118,14 @@ def terminate_as_error():
 
 
 def portable_path(path: Path | str, data_dir: Path | str | None = None) -> str:
-    """``path`` as the manifest records it: relative to the project, else to the data folder
-    (``<data>/…``), else its name alone, so a published manifest holds no local absolute path."""
+    """``path`` as the manifest records it: relative to the project, else a file in the data folder
+    as ``<data>/…``, else its name alone, so a published manifest holds no local absolute path."""
     path = Path(path).resolve()
-    if data_dir is not None:
-        data_dir = Path(data_dir).resolve()
-        if path == data_dir or data_dir in path.parents:
-            rel = path.relative_to(data_dir).as_posix()
-            return "<data>" if rel == "." else f"<data>/{rel}"
     root = Path(config.PROJECT_ROOT).resolve()
     if path == root or root in path.parents:
         return path.relative_to(root).as_posix() or "."
+    if data_dir is not None:
+        data_dir = Path(data_dir).resolve()
+        if data_dir in path.parents:
+            return f"<data>/{path.relative_to(data_dir).as_posix()}"
     return path.name
