@@ -200,7 +200,7 @@ def _build_locked(month: str, audience: str, *, reader, data_dir: Path, params_f
                     cache.put_file("notebooks", keys[name], executed[name])
             notebook_seconds = {name: notebook_seconds[name] for name in notebooks}
             timings["execute"] = time.perf_counter() - t0
-            log.info("executed %d notebook(s), reused %d", len(todo), len(reused["notebooks"]))
+            log.info("notebooks: %d run, %d reused from the cache", len(todo), len(reused["notebooks"]))
             manifest = manifest_for(month=month, audience=audience, started_at=started_at, parameters=parameters,
                                     data_dir=data_dir, params_files=params_files, notebooks=notebooks,
                                     timings=timings, notebook_seconds=notebook_seconds, jobs=jobs, hashes=hashes)
