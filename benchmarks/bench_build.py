@@ -72,6 +72,7 @@ def main(argv=None) -> int:
     parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
     parser.add_argument("--fixtures", action="store_true", help="use tests/build fixture notebooks")
     parser.add_argument("--kpi", default="L01", help="the KPI whose commentary is changed (default L01)")
+    parser.add_argument("--no-all", action="store_true", help="skip the --audience all runs (a shorter run)")
     args = parser.parse_args(argv)
 
     from torbayreport.publish.pipeline import build_month
@@ -127,8 +128,9 @@ def main(argv=None) -> int:
         else:
             commentary.write_text(changed, encoding="utf-8")
             run(f"rebuild, {args.kpi} commentary changed", [args.audience], one)
-    run("--audience all (empty cache)", audiences, tmp / "build-all")
-    run("--audience all again, no change", audiences, tmp / "build-all")
+    if not args.no_all:
+        run("--audience all (empty cache)", audiences, tmp / "build-all")
+        run("--audience all again, no change", audiences, tmp / "build-all")
     print(f"outputs under {tmp}")
     print(json.dumps({"floor_seconds": round(floor, 3)}))
     return 0

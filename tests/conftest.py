@@ -70,3 +70,14 @@ def public_build(tmp_path_factory) -> Built:
     if not (SAMPLE / "contacts.csv").is_file():
         pytest.skip("no data/sample in this checkout")
     return _build("public", tmp_path_factory)
+
+
+#: fixtures that start notebook kernels; a test using one is marked ``slow`` (``-m "not slow"``
+#: gives a quick run; the README's one command still runs everything)
+SLOW_FIXTURES = {"internal_build", "public_build", "fixture_build", "project", "built"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

@@ -135,6 +135,7 @@ SIGTERM_SCRIPT = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_sigterm_while_rendering_leaves_no_staging_or_temporary_folder(tmp_path):
     tmpdir = tmp_path / "tmp"
     tmpdir.mkdir()
