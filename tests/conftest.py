@@ -75,9 +75,14 @@ def public_build(tmp_path_factory) -> Built:
 #: fixtures that start notebook kernels; a test using one is marked ``slow`` (``-m "not slow"``
 #: gives a quick run; the README's one command still runs everything)
 SLOW_FIXTURES = {"internal_build", "public_build", "fixture_build", "project", "built"}
+#: folders whose tests read the builds (some through ``request.getfixturevalue``, invisible above)
+SLOW_PATHS = ("e2e/", "notebooks/", "render/test_accessibility.py")
 
 
 def pytest_collection_modifyitems(config, items):
+    tests_dir = Path(__file__).parent
     for item in items:
-        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+        path = Path(str(item.fspath))
+        rel = path.relative_to(tests_dir).as_posix() if tests_dir in path.parents else ""
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or rel.startswith(SLOW_PATHS):
             item.add_marker(pytest.mark.slow)
