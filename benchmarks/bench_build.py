@@ -1,23 +1,64 @@
-"""Time one month's build, stage by stage, with --jobs 1 and --jobs 2. Prints figures; asserts nothing.
+"""Build times against the kernel floor, with the build cache (issue 13). Prints figures; asserts nothing.
 
     python3 benchmarks/bench_build.py                     # real notebooks on data/sample, 2020-12
-    python3 benchmarks/bench_build.py --month 2020-06 --audience public
     python3 benchmarks/bench_build.py --fixtures          # the small test notebooks and a stand-in prepare
 
-Stages: prepare (publish.prepare.prepare: load, compute, assess, disclose — note it keeps a cache, so the
-first run is the cold one), execute (papermill, one kernel per notebook), render (pandoc + typst, or
-quarto). Outputs go to a temporary folder; nothing under reports/ is touched.
+In one run, each in a fresh temporary folder (nothing under reports/ or build/ is touched):
+
+* kernel floor: papermill a one-cell notebook that imports torbayreport, pandas and matplotlib;
+* first build (empty cache) of one audience;
+* the same build again, nothing changed (every step reused from build/.cache);
+* the same build after one KPI's commentary changed (the month's commentary file);
+* ``--audience all`` (every declared audience, one command, empty cache);
+* each as a ratio to the floor, the steps reused, and chart-cache hits when the build log has them.
+
+Why ratios: the machine is shared, so seconds move with the load; a ratio to a floor measured in
+the same run moves much less. CPU seconds of this process and its children are printed too.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import re
+import resource
+import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def _cpu() -> float:
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def kernel_floor(tmp: Path) -> float:
+    """Seconds to papermill a one-cell notebook importing the report's heavy modules."""
+    import nbformat
+    import papermill
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import torbayreport, pandas, matplotlib.pyplot")]
+    source = tmp / "floor.ipynb"
+    nbformat.write(nb, source)
+    started = time.perf_counter()
+    papermill.execute_notebook(str(source), str(tmp / "floor-out.ipynb"), kernel_name="python3",
+                               progress_bar=False, log_output=False)
+    return time.perf_counter() - started
+
+
+def chart_hits(stage_dir: Path) -> str:
+    """Chart cache hits as the build log reports them (the chart cache logs 'chart cache' lines)."""
+    log = stage_dir / "build.log"
+    if not log.is_file():
+        return ""
+    lines = [line for line in log.read_text(encoding="utf-8").splitlines() if "chart cache" in line.lower()]
+    return lines[-1].split(": ", 1)[-1] if lines else ""
 
 
 def main(argv=None) -> int:
@@ -28,35 +69,70 @@ def main(argv=None) -> int:
     audiences = list(config.audiences())
     parser.add_argument("--audience", default=audiences[0], choices=audiences)
     parser.add_argument("--data", default=str(ROOT / "data" / "sample"))
-    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
     parser.add_argument("--fixtures", action="store_true", help="use tests/build fixture notebooks")
+    parser.add_argument("--kpi", default="L01", help="the KPI whose commentary is changed (default L01)")
+    parser.add_argument("--no-all", action="store_true", help="skip the --audience all runs (a shorter run)")
     args = parser.parse_args(argv)
 
     from torbayreport.publish.pipeline import build_month
 
-    extra = {}
-    data = Path(args.data)
     tmp = Path(tempfile.mkdtemp(prefix="bench-build-"))
+    data = Path(args.data)
+    extra: dict = {}
     if args.fixtures:
         sys.path.insert(0, str(ROOT / "tests" / "build"))
         from build_fixtures import NOTEBOOKS, fake_prepare, make_data
 
-        extra = {"notebooks_dir": NOTEBOOKS, "prepare": fake_prepare}
+        extra = {"notebooks_dir": NOTEBOOKS, "prepare": fake_prepare, "renderer": "pandoc"}
         data = make_data(tmp / "data")
-    print(f"build of {args.month} ({args.audience}); notebooks: "
-          f"{'fixtures' if args.fixtures else 'notebooks/'}; data: {data}")
-    print(f"{'jobs':>4} {'prepare s':>10} {'execute s':>10} {'render s':>9} {'total s':>8}  slowest notebook")
-    for jobs in args.jobs:
-        started = time.perf_counter()
-        result = build_month(args.month, audience=args.audience, data_dir=data, out_dir=tmp / f"reports-{jobs}",
-                             build_root=tmp / f"build-{jobs}", jobs=jobs, progress=False, **extra)
-        total = time.perf_counter() - started
-        t = result.timings
-        slow = max(result.notebook_seconds.items(), key=lambda kv: kv[1])
-        print(f"{jobs:>4} {t['prepare']:>10.2f} {t['execute']:>10.2f} {t['render']:>9.2f} {total:>8.2f}"
-              f"  {slow[0]} {slow[1]:.2f} s ({result.renderer})")
-        print("     per notebook: " + ", ".join(f"{k} {v:.1f}" for k, v in result.notebook_seconds.items()))
+    # a council params file and the month's commentary, copied so the commentary can be changed
+    params_dir = tmp / "params"
+    params_dir.mkdir()
+    shutil.copy(ROOT / "params" / "defaults.yaml", params_dir / "council.yaml")
+    month_file = ROOT / "params" / f"{args.month}.yaml"
+    if month_file.is_file():
+        shutil.copy(month_file, params_dir / month_file.name)
+    params = params_dir / "council.yaml"
+
+    floor = kernel_floor(tmp)
+    print(f"build of {args.month}; notebooks: {'fixtures' if args.fixtures else 'notebooks/'}; data: {data}; "
+          f"jobs {args.jobs}; cores {len(os.sched_getaffinity(0))}")
+    print(f"kernel floor (papermill, 1 cell importing torbayreport, pandas, matplotlib): {floor:.2f} s")
+    print(f"{'run':<34} {'wall s':>7} {'CPU s':>7} {'x floor':>8}  reused (prepare / notebooks / render)")
+
+    def run(label: str, audiences_: list[str], build_root: Path) -> None:
+        cpu0, t0 = _cpu(), time.perf_counter()
+        results = [build_month(args.month, audience=a, data_dir=data, params_file=params, out_dir=tmp / "reports",
+                               build_root=build_root, jobs=args.jobs, progress=False, **extra)
+                   for a in audiences_]
+        wall, cpu = time.perf_counter() - t0, _cpu() - cpu0
+        reused = "; ".join(f"{r.audience}: {'yes' if r.reused['prepare'] else 'no'} / "
+                           f"{len(r.reused['notebooks'])} of {len(r.notebook_seconds)} / "
+                           f"{'yes' if r.reused['render'] else 'no'}" for r in results)
+        print(f"{label:<34} {wall:>7.2f} {cpu:>7.2f} {wall / floor:>8.2f}  {reused}")
+        for r in results:
+            steps = ", ".join(f"{k} {v:.2f}" for k, v in r.timings.items())
+            hits = chart_hits(r.stage_dir)
+            print(f"{'':<36}{r.audience}: {steps}" + (f"; charts: {hits}" if hits else ""))
+
+    one = tmp / "build-one"
+    run(f"first build ({args.audience})", [args.audience], one)
+    run("rebuild, nothing changed", [args.audience], one)
+    commentary = params_dir / f"{args.month}.yaml"
+    if commentary.is_file():
+        text = commentary.read_text(encoding="utf-8")
+        changed = re.sub(rf"(\n  {args.kpi}: >\n)", r"\1    A sentence added for the benchmark.\n", text, count=1)
+        if changed == text:
+            print(f"(no {args.kpi} commentary in {commentary.name}: commentary change skipped)")
+        else:
+            commentary.write_text(changed, encoding="utf-8")
+            run(f"rebuild, {args.kpi} commentary changed", [args.audience], one)
+    if not args.no_all:
+        run("--audience all (empty cache)", audiences, tmp / "build-all")
+        run("--audience all again, no change", audiences, tmp / "build-all")
     print(f"outputs under {tmp}")
+    print(json.dumps({"floor_seconds": round(floor, 3)}))
     return 0
 
 

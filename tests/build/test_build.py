@@ -98,7 +98,9 @@ def test_executed_notebooks_are_kept(fixture_build):
     assert names == sorted(config.audience_chapters("internal"))
     nb = json.loads((executed / "summary.ipynb").read_text())
     assert nb["metadata"]["papermill"]["parameters"]["month"] == MONTH
-    assert nb["metadata"]["papermill"]["parameters"]["build_root"] == str(fixture_build["result"].stage_dir.parent.parent)
+    # the notebooks ran in the work folder build/.work/, swapped into build/<month>/<audience>/ on success
+    assert nb["metadata"]["papermill"]["parameters"]["build_root"] == str(
+        fixture_build["result"].stage_dir.parent.parent / ".work")
 
 
 def test_manifest_records_inputs_parameters_versions_and_timings(fixture_build):
@@ -141,4 +143,5 @@ def test_failing_notebook_stops_the_build_and_keeps_the_last_report(fixture_buil
     assert after == before
     leftovers = [p.name for p in good.html.parent.parent.iterdir() if p.name.startswith(".")]
     assert leftovers == []
-    assert "failed" in (tmp_path / "staging" / MONTH / "internal" / "build.log").read_text()
+    assert "failed" in (tmp_path / "staging" / ".work" / MONTH / "internal" / "build.log").read_text()
+    assert not (tmp_path / "staging" / MONTH / "internal").exists()   # nothing swapped in

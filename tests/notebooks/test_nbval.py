@@ -23,6 +23,7 @@ pytestmark = pytest.mark.skipif(not (ROOT / "data" / "sample" / "contacts.csv").
                                 reason="no data/sample in this checkout")
 
 
+@pytest.mark.slow
 def test_every_notebook_runs_under_nbval_lax(tmp_path):
     env = {**os.environ, "TORBAYREPORT_CACHE": str(tmp_path / "cache")}
     notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))

@@ -1,21 +1,18 @@
-"""Execute every report notebook against data/sample and check what it shows.
+"""Every report notebook as the build executed it against data/sample, and what it shows.
 
-Why papermill rather than ``pytest --nbval-lax notebooks/``: nbval-lax only fails on errors; we
-also want to check the executed outputs — that every figure is a markdown image *with alt text*
-(no bare ``image/png`` without one), that the chapter heading and the ``parameters`` cell are in
-place, and that a public run prints no child or worker identifier. papermill runs the notebooks
-exactly as ``torbayreport build`` does (parameters injected after the ``parameters`` cell), so this
-is the same path the report takes; the internal run uses each notebook's *default* parameters
-(``build_root = ""``, i.e. the analyst's "open and run" path that prepares the context itself).
-
-All notebooks share one context cache (``TORBAYREPORT_CACHE`` in a temporary folder), so the data
-are loaded and the KPIs computed once per audience, not once per notebook.
+Why the build's executed notebooks rather than executing them again: each notebook is executed
+once per test session (issue 13). The session builds of tests/conftest.py run them exactly as
+``torbayreport build`` does (papermill, parameters injected after the ``parameters`` cell), for
+both audiences; nbval (test_nbval.py) runs them as an analyst's "Run all" with the default
+parameters (``build_root = ""``: the path that prepares the context itself). Here we check the
+executed outputs: every figure is a markdown image *with alt text* (no bare ``image/png``), the
+chapter heading and the ``parameters`` cell are in place, and a public run shows no child or
+worker identifier.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
@@ -35,28 +32,9 @@ IMAGE_MD = re.compile(r"!\[([^\]\n]+)\]\(data:image/png;base64,[A-Za-z0-9+/=]+\)
 DEFAULTS = {"month": "2020-12", "audience": "internal", "data": "../data/sample", "params": "", "build_root": ""}
 
 
-@pytest.fixture(scope="session")
-def cache(tmp_path_factory):
-    if not (SAMPLE.is_dir() and any(SAMPLE.iterdir())):
-        pytest.skip("data/sample has not been generated in this checkout")
-    folder = tmp_path_factory.mktemp("context-cache")
-    old = os.environ.get("TORBAYREPORT_CACHE")
-    os.environ["TORBAYREPORT_CACHE"] = str(folder)  # inherited by the kernels papermill starts
-    yield folder
-    if old is None:
-        os.environ.pop("TORBAYREPORT_CACHE", None)
-    else:
-        os.environ["TORBAYREPORT_CACHE"] = old
-
-
-def _execute(name: str, out: Path, parameters: dict | None = None) -> nbformat.NotebookNode:
-    import papermill
-
-    papermill.execute_notebook(
-        str(NOTEBOOKS / f"{name}.ipynb"), str(out), parameters=parameters or {}, cwd=str(NOTEBOOKS),
-        kernel_name="python3", progress_bar=False, execution_timeout=600,
-    )
-    return nbformat.read(out, as_version=4)
+def _executed(build, name: str) -> nbformat.NotebookNode:
+    """The notebook as the session's build of the sample executed it (tests/conftest.py)."""
+    return nbformat.read(build.stage_dir / "executed" / f"{name}.ipynb", as_version=4)
 
 
 def _outputs(nb, mime: str) -> list[str]:
@@ -92,8 +70,8 @@ def test_parameters_cell_declares_what_the_build_passes(name):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_notebook_runs_with_its_default_parameters(name, cache, tmp_path):
-    nb = _execute(name, tmp_path / f"{name}.ipynb")
+def test_internal_notebook_shows_its_chapter(name, internal_build):
+    nb = _executed(internal_build, name)
     _check_shape(nb, name)
     markdown = _outputs(nb, "text/markdown")
     assert markdown, f"{name}: showed nothing"
@@ -108,11 +86,11 @@ def test_notebook_runs_with_its_default_parameters(name, cache, tmp_path):
 
 
 @pytest.mark.parametrize("name", PUBLIC)
-def test_public_notebook_shows_no_identifiers(name, cache, tmp_path):
+def test_public_notebook_shows_no_identifiers(name, public_build):
     from torbayreport.disclose import IdentifierIndex, sensitive_values
     from torbayreport.io import load
 
-    nb = _execute(name, tmp_path / f"{name}-public.ipynb", {"audience": "public"})
+    nb = _executed(public_build, name)
     _check_shape(nb, name)
     tables_ = load(SAMPLE).tables
     # Plan due dates are printed legitimately and may equal a young child's date of birth by chance.

@@ -7,7 +7,7 @@ axe-core comes from the ``axe-playwright-python`` package. Rules: axe's WCAG 2.0
 tags plus its best-practice rules (region, heading-order, landmark-*, …).
 
 The reports are the real builds of the committed sample (the session fixtures of
-tests/e2e/conftest.py, imported here). Without /usr/bin/chromium the test is skipped, except in CI
+tests/conftest.py, shared with tests/e2e and tests/notebooks). Without /usr/bin/chromium the test is skipped, except in CI
 (``CI`` set), where it must run: .ci/run installs chromium.
 """
 
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import internal_build, needs_sample, public_build  # noqa: F401  (fixtures)
+from tests.conftest import needs_sample  # the builds are the session fixtures of tests/conftest.py
 
 CHROMIUM = Path("/usr/bin/chromium")
 FONTS = Path(__file__).resolve().parents[2] / "reports" / "assets" / "fonts"

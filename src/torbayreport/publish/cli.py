@@ -10,12 +10,16 @@ exit with status 1, without a Python traceback; the build log has the detail.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from torbayreport import config
 
 DEFAULT_DATA = "data/sample"
 DEFAULT_OUT = "reports"
+#: ``--audience all``: every audience declared in _quarto.yml, one after the other, sharing the cache
+ALL = "all"
+DEFAULT_JOBS = max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 
 def register(subparsers) -> None:
@@ -28,14 +32,18 @@ def register(subparsers) -> None:
     build.add_argument("--month", required=True, help="reporting month, YYYY-MM")
     declared = config.audiences()
     first = next(iter(declared))
-    build.add_argument("--audience", default=first, choices=list(declared),
-                       help="; ".join(f"{a.name}: {a.label}" for a in declared.values()) + f" (default {first})")
+    build.add_argument("--audience", default=first, choices=[*declared, ALL],
+                       help="; ".join(f"{a.name}: {a.label}" for a in declared.values())
+                       + f"; {ALL}: every declared audience in one command (default {first})")
     build.add_argument("--data", default=DEFAULT_DATA, help=f"folder of extracts (default {DEFAULT_DATA})")
     build.add_argument("--params", default=None, help="the council's parameters YAML, merged over params/defaults.yaml "
                        "(default: defaults.yaml alone); the month's <YYYY-MM>.yaml beside it adds the commentary")
     build.add_argument("--out", default=DEFAULT_OUT, help=f"where reports are published (default {DEFAULT_OUT})")
     build.add_argument("--build-root", default="build", help="staging folder for executed notebooks (default build)")
-    build.add_argument("--jobs", type=int, default=1, help="notebooks executed at once (default 1)")
+    build.add_argument("--jobs", type=int, default=DEFAULT_JOBS,
+                       help=f"notebooks executed at once (default: the number of cores, {DEFAULT_JOBS})")
+    build.add_argument("--force", action="store_true",
+                       help="rebuild every step, ignoring the build cache (build/.cache)")
     build.add_argument("--no-progress", action="store_true", help="no progress display")
     build.add_argument("--region", default=None, metavar="FILE", help="the regional table (region.parquet or "
                        "region.csv from `torbayreport region`): adds the \"how we compare\" chapter")
@@ -48,7 +56,9 @@ def register(subparsers) -> None:
     demo.add_argument("--data", default=DEFAULT_DATA, help=f"sample folder (default {DEFAULT_DATA})")
     demo.add_argument("--out", default=DEFAULT_OUT, help=f"where reports are published (default {DEFAULT_OUT})")
     demo.add_argument("--month", default=None, help="month to build (default: latest in the data)")
-    demo.add_argument("--jobs", type=int, default=2, help="notebooks executed at once (default 2)")
+    demo.add_argument("--jobs", type=int, default=DEFAULT_JOBS,
+                      help=f"notebooks executed at once (default: the number of cores, {DEFAULT_JOBS})")
+    demo.add_argument("--force", action="store_true", help="rebuild every step, ignoring the build cache")
     demo.set_defaults(func=_demo)
 
 
@@ -56,15 +66,16 @@ def _build(args: argparse.Namespace) -> int:
     from torbayreport.publish.execute import BuildError
     from torbayreport.publish.pipeline import build_month
 
+    audiences = list(config.audiences()) if args.audience == ALL else [args.audience]
     try:
-        result = build_month(args.month, audience=args.audience, data_dir=args.data,
-                             params_file=args.params, out_dir=args.out,
-                             build_root=args.build_root, jobs=args.jobs, progress=not args.no_progress,
-                             region=args.region)
+        for audience in audiences:
+            result = build_month(args.month, audience=audience, data_dir=args.data,
+                                 params_file=args.params, out_dir=args.out, build_root=args.build_root,
+                                 jobs=args.jobs, progress=not args.no_progress, force=args.force, region=args.region)
+            _print_result(result)
     except BuildError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    _print_result(result)
     return 0
 
 
@@ -73,6 +84,10 @@ def _print_result(result) -> None:
     for fmt, path in result.outputs.items():
         print(f"  {fmt.upper() + ':':<5} {path}")
     print(f"  manifest: {result.manifest_path}; executed notebooks and build.log: {result.stage_dir}")
+    reused = result.reused or {}
+    if reused.get("prepare") or reused.get("notebooks") or reused.get("render"):
+        print(f"  reused from the build cache: prepare {'yes' if reused.get('prepare') else 'no'}, "
+              f"{len(reused.get('notebooks') or [])} notebook(s), render {'yes' if reused.get('render') else 'no'}")
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -84,7 +99,8 @@ def _demo(args: argparse.Namespace) -> int:
             print(f"generated the synthetic sample in {args.data}/")
         month = args.month or latest_month(args.data)
         for audience in config.audiences():
-            result = build_month(month, audience=audience, data_dir=args.data, out_dir=args.out, jobs=args.jobs)
+            result = build_month(month, audience=audience, data_dir=args.data, out_dir=args.out, jobs=args.jobs,
+                                 force=args.force)
             _print_result(result)
     except BuildError as exc:
         print(f"error: {exc}", file=sys.stderr)

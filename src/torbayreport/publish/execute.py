@@ -324,9 +324,13 @@ def execute_notebooks(notebooks: dict[str, Path], executed_dir: Path, parameters
 
 def manifest_for(*, month: str, audience: str, started_at: dt.datetime, parameters: dict, data_dir: Path,
                  params_files: list[Path], notebooks: dict[str, Path], timings: dict, notebook_seconds: dict,
-                 jobs: int) -> dict:
-    """The build's provenance: input hashes, parameters, versions, git commit, timings and its id."""
-    hashes = hash_files(input_files(data_dir, sorted(params_files), notebooks))
+                 jobs: int, hashes: dict | None = None) -> dict:
+    """The build's provenance: input hashes, parameters, versions, git commit, timings and its id.
+
+    ``hashes``: the input hashes taken when the build started (the pipeline hashes once, before
+    preparing, so a data folder that changes or vanishes mid-build cannot change the record)."""
+    if hashes is None:
+        hashes = hash_files(input_files(data_dir, sorted(params_files), notebooks))
     versions = package_versions()
     git = git_commit()
     return {

@@ -30,13 +30,26 @@ from torbayreport.publish.execute import (
     detach_log,
     execute_notebooks,
     fresh_stage,
+    hash_files,
+    input_files,
     manifest_for,
     run_prepare,
+    stage_dir_for,
     write_manifest,
 )
+from torbayreport.io import sha256_file
+from torbayreport.publish.cache import StepCache, code_version, copy_tree_into, digest, template_hashes, tree_hashes
+from torbayreport.publish.guardrails import (
+    build_lock,
+    build_time,
+    check_out_dir,
+    portable_path,
+    terminate_as_error,
+)
 from torbayreport.publish.meta import ReportMeta, report_meta
-from torbayreport.publish.render import RENDERERS, render_report
+from torbayreport.publish.render import RENDERERS, quarto_binary, render_report
 from torbayreport.report.context import PREVIOUS_METRICS
+from torbayreport.report.tables import long_date
 
 log = logging.getLogger("torbayreport.pipeline")
 
@@ -54,6 +67,7 @@ class BuildResult:
     renderer: str
     timings: dict = field(default_factory=dict)
     notebook_seconds: dict = field(default_factory=dict)
+    reused: dict = field(default_factory=dict)   # steps taken from the cache (manifest "reused")
 
     @property
     def html(self) -> Path | None:
@@ -74,65 +88,135 @@ def build_month(month: str, *, audience: str, data_dir: Path | str = DEFAULT_DAT
                 build_root: Path | str = "build", jobs: int = 1, progress: bool = True,
                 notebooks_dir: Path | str | None = None, project_dir: Path | str | None = None,
                 prepare: Callable | None = None, renderer: str = "auto",
-                extra_parameters: dict | None = None, timeout: int = 600,
+                extra_parameters: dict | None = None, timeout: int = 600, force: bool = False,
                 region: Path | str | None = None) -> BuildResult:
     """Build ``reports/<month>/<audience>/<slug>-children-<month>-<audience>.<format>`` for every format.
 
     The one orchestrator: check the inputs, prepare the report folder once, execute the notebooks,
-    write the manifest, render, check a disclosed report for identifiers, publish. Raises
-    BuildError (or its NotebookFailedError / RenderError) with a message fit for the analyst; on
-    any failure the previously published report is left untouched and ``build/<month>/<audience>/``
-    keeps what was produced. ``region``: the regional table (``torbayreport region``'s
-    region.parquet/.csv), which adds the optional chapter that requires it ("how we compare"). ``prepare`` and ``notebooks_dir`` let tests build with fixture notebooks;
-    ``extra_parameters`` are passed to every notebook and checked like the standard ones.
+    write the manifest, render, check a disclosed report for identifiers, publish. Each costly step
+    is looked up first in the content-addressed cache (:mod:`.cache`; ``force`` ignores it), and the
+    manifest's ``reused`` says which steps were. Raises BuildError (or its NotebookFailedError /
+    RenderError) with a message fit for the analyst, never another exception; on any failure
+    (SIGTERM included) the previously published report AND the previous ``build/<month>/<audience>/``
+    are left untouched: the new build works in ``build/.work/<month>/<audience>/`` (kept there on
+    failure for inspection) and is swapped in only when it succeeds. One build per month and
+    audience at a time (:func:`.guardrails.build_lock`). ``prepare`` and ``notebooks_dir`` let tests
+    build with fixture notebooks; ``extra_parameters`` are passed to every notebook and checked like
+    the standard ones. ``region``: the regional table (``torbayreport region``'s region.parquet/.csv),
+    which adds the optional chapter that requires it ("how we compare").
     """
+    started_at = build_time()
     data_dir, params_file, params_files, notebooks = check_inputs(
         month, audience, data_dir=data_dir, params_file=params_file, jobs=jobs, notebooks_dir=notebooks_dir,
         project_dir=project_dir)
     reader = check_audience(audience, project_dir)
     if region is not None:
         notebooks = _with_region_chapters(notebooks, audience, region, notebooks_dir, project_dir)
-    stage = fresh_stage(build_root, month, audience)
+    check_out_dir(out_dir, month)
+    build_root = Path(build_root).resolve()
+    with build_lock(build_root, month, audience), terminate_as_error():
+        try:
+            return _build_locked(month, audience, reader=reader, data_dir=data_dir, params_file=params_file,
+                                 params_files=params_files, notebooks=notebooks, out_dir=Path(out_dir),
+                                 build_root=build_root, jobs=jobs, progress=progress, project_dir=project_dir,
+                                 prepare=prepare, renderer=renderer, extra_parameters=extra_parameters,
+                                 timeout=timeout, force=force, started_at=started_at, region=region)
+        except BuildError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - one line for the analyst, the traceback in build.log
+            log.exception("build failed")
+            raise BuildError(_unexpected(exc, data_dir)) from exc
+
+
+def _unexpected(exc: Exception, data_dir: Path) -> str:
+    """One line for an error no step turned into a BuildError (a vanished folder, a full disk)."""
+    if not Path(data_dir).is_dir():
+        return f"the data folder {data_dir} disappeared during the build; nothing was published"
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"the build failed unexpectedly ({type(exc).__name__}: {text}); nothing was published"
+
+
+def _build_locked(month: str, audience: str, *, reader, data_dir: Path, params_file: Path, params_files,
+                  notebooks: dict[str, Path], out_dir: Path, build_root: Path, jobs: int, progress: bool,
+                  project_dir, prepare, renderer: str, extra_parameters, timeout: int, force: bool,
+                  started_at: dt.datetime, region: Path | str | None) -> BuildResult:
+    work_root = build_root / WORK_DIR
+    stage = fresh_stage(work_root, month, audience)
     handler = attach_log(stage / "build.log", mode="w")
+    cache = StepCache(build_root / CACHE_DIR, force=force)
+    reused: dict[str, object] = {"prepare": False, "notebooks": [], "render": False}
     timings: dict[str, float] = {}
-    started_at = dt.datetime.now(dt.timezone.utc)
-    destination = Path(out_dir) / month / audience
+    destination = out_dir / month / audience
     staging = destination.parent / f".staging-{audience}-{uuid.uuid4().hex[:8]}"
     try:
         with _progress(progress, f"{month} {audience}") as notify:
-            log.info("build %s %s: data %s, params %s, %d notebook(s), jobs %d", month, audience, data_dir,
-                     params_file, len(notebooks), jobs)
+            log.info("build %s %s: data %s, params %s, %d notebook(s), jobs %d%s", month, audience, data_dir,
+                     params_file, len(notebooks), jobs, " (forced)" if force else "")
             parameters = {"month": month, "audience": audience, "data": str(data_dir),
-                          "params": str(params_file), "build_root": str(Path(build_root).resolve())}
+                          "params": str(params_file), "build_root": str(work_root)}
             parameters.update(extra_parameters or {})
             t0 = time.perf_counter()
             for path in notebooks.values():
                 check_parameters(path, parameters)
+            hashes = _input_hashes(data_dir, params_files, notebooks)
+            code = code_version()
             timings["check_parameters"] = time.perf_counter() - t0
 
             notify("stage", name="prepare")
             t0 = time.perf_counter()
-            run_prepare(prepare, month=month, audience=audience, data_dir=data_dir, params_file=params_file,
-                        stage=stage)
+            inputs = {k: v for k, v in hashes.items() if not k.startswith("notebooks/")}
+            prepare_key = digest({"month": month, "audience": audience, "inputs": inputs, "code": code,
+                                  "prepare": _qualname(prepare)})
+            entry = cache.get("prepare", prepare_key)
+            if entry is not None:
+                copy_tree_into(entry, stage)
+                reused["prepare"] = True
+            else:
+                run_prepare(prepare, month=month, audience=audience, data_dir=data_dir, params_file=params_file,
+                            stage=stage)
+                cache.put_tree("prepare", prepare_key, stage, exclude=STAGE_OWN)
+            # not cached with prepare: cheap, and their content keys the notebooks through the artefacts
             if region is not None:
                 _prepare_region(region, month=month, audience=audience, params_file=params_file, stage=stage)
+            _previous_metrics(out_dir, month, audience, stage)
             timings["prepare"] = time.perf_counter() - t0
-            log.info("prepared context in %.2f s", timings["prepare"])
-            _previous_metrics(Path(out_dir), month, audience, stage)
+            log.info("prepared context in %.2f s%s", timings["prepare"], " (reused)" if reused["prepare"] else "")
 
             notify("stage", name="execute", total=len(notebooks))
             t0 = time.perf_counter()
-            executed, notebook_seconds = execute_notebooks(notebooks, stage / "executed", parameters, jobs=jobs,
-                                                           timeout=timeout, notify=notify)
+            artefacts = tree_hashes(stage, exclude=STAGE_OWN)
+            keyed_parameters = {k: v for k, v in parameters.items() if k != "build_root"}
+            keys = {name: digest({"notebook": hashes[f"notebooks/{path.name}"], "parameters": keyed_parameters,
+                                  "artefacts": artefacts, "code": code})
+                    for name, path in notebooks.items()}
+            executed = {name: stage / "executed" / path.name for name, path in notebooks.items()}
+            notebook_seconds: dict[str, float] = {}
+            todo = {}
+            for name, path in notebooks.items():
+                hit = cache.get("notebooks", keys[name])
+                if hit is not None:
+                    shutil.copy2(hit, executed[name])
+                    reused["notebooks"].append(name)
+                    notebook_seconds[name] = 0.0
+                    notify("notebook", name=name, seconds=0.0)
+                else:
+                    todo[name] = path
+            if todo:
+                _, ran = execute_notebooks(todo, stage / "executed", parameters, jobs=jobs, timeout=timeout,
+                                           notify=notify)
+                notebook_seconds.update(ran)
+                for name in todo:
+                    cache.put_file("notebooks", keys[name], executed[name])
+            notebook_seconds = {name: notebook_seconds[name] for name in notebooks}
             timings["execute"] = time.perf_counter() - t0
+            log.info("notebooks: %d run, %d reused from the cache", len(todo), len(reused["notebooks"]))
             manifest = manifest_for(month=month, audience=audience, started_at=started_at, parameters=parameters,
                                     data_dir=data_dir, params_files=params_files, notebooks=notebooks,
-                                    timings=timings, notebook_seconds=notebook_seconds, jobs=jobs)
+                                    timings=timings, notebook_seconds=notebook_seconds, jobs=jobs, hashes=hashes)
+            manifest["parameters"] = _portable_parameters(parameters, data_dir)
+            manifest["reused"] = reused
             if region is not None:  # provenance of the comparison: which regional table
-                import hashlib
-
-                manifest["region"] = {"file": Path(region).name,
-                                      "sha256": hashlib.sha256(Path(region).read_bytes()).hexdigest()}
+                manifest["region"] = {"file": Path(region).name, "sha256": sha256_file(Path(region))}
             manifest_path = stage / "manifest.json"
             write_manifest(manifest_path, manifest)
             log.info("manifest %s (build id %s)", manifest_path, manifest["build_id"])
@@ -140,28 +224,58 @@ def build_month(month: str, *, audience: str, data_dir: Path | str = DEFAULT_DAT
             notify("stage", name="render")
             meta, slug = _report_meta(stage, manifest)
             stem = report_stem(slug, month, audience)
-            destination.parent.mkdir(parents=True, exist_ok=True)
             staging.mkdir()
             t0 = time.perf_counter()
-            rendered = render_report(executed, staging, stem, meta, project_dir=project_dir, renderer=renderer)
+            meta_key = {k: v for k, v in vars(meta).items() if k != "built_at" or os.environ.get("SOURCE_DATE_EPOCH")}
+            render_key = digest({"executed": {n: sha256_file(p) for n, p in executed.items()}, "meta": meta_key,
+                                 "artefacts": artefacts,  # the workbook and metrics CSV read them directly
+                                 "stem": stem, "templates": template_hashes(project_dir), "renderer": renderer,
+                                 "quarto": renderer != "pandoc" and quarto_binary() is not None, "code": code})
+            entry = cache.get("render", render_key)
+            if entry is not None and (entry / RENDER_RECORD).is_file():
+                record = _read_json(entry / RENDER_RECORD)
+                for name in record["outputs"].values():
+                    shutil.copy2(entry / name, staging / name)
+                outputs = {fmt: staging / name for fmt, name in record["outputs"].items()}
+                renderer_used = record["renderer"]
+                reused["render"] = True
+            else:
+                rendered = render_report(executed, staging, stem, meta, project_dir=project_dir, renderer=renderer)
+                outputs, renderer_used = dict(rendered.outputs), rendered.renderer
+                (staging / RENDER_RECORD).write_text(json.dumps({
+                    "renderer": renderer_used, "outputs": {fmt: p.name for fmt, p in outputs.items()}}))
+                entry = cache.put_tree("render", render_key, staging)
+                (staging / RENDER_RECORD).unlink()
             timings["render"] = time.perf_counter() - t0
             manifest["timings_seconds"] = {k: round(v, 3) for k, v in timings.items()}
-            manifest["renderer"] = rendered.renderer
-            manifest["outputs"] = {fmt: path.name for fmt, path in rendered.outputs.items()}
+            manifest["renderer"] = renderer_used
+            manifest["outputs"] = {fmt: path.name for fmt, path in outputs.items()}
             write_manifest(manifest_path, manifest)
             shutil.copy(manifest_path, staging / f"{stem}.manifest.json")
             if reader.disclosure:
                 notify("stage", name="identifier check")
-                guard_public_outputs(
-                    [rendered_file for rendered_file in sorted(staging.iterdir()) if rendered_file.is_file()]
-                    + sorted(stage.rglob("*.ipynb")) + sorted(stage.glob("*.csv"))
-                    + [manifest_path, stage / "context.json"],
-                    data_dir=data_dir,
-                    stage_dir=stage,
-                )
+                # the pass is stored with the render it checked: same outputs, same data, same verdict
+                guard_key = digest({"render": render_key, "inputs": inputs})
+                if cache.get("guard", guard_key) is None:
+                    try:
+                        guard_public_outputs(
+                            [rendered_file for rendered_file in sorted(staging.iterdir()) if rendered_file.is_file()]
+                            + sorted(stage.rglob("*.ipynb")) + sorted(stage.glob("*.csv"))
+                            + [manifest_path, stage / "context.json"],
+                            data_dir=data_dir,
+                            stage_dir=stage,
+                        )
+                    except BuildError:
+                        raise
+                    except Exception as exc:  # noqa: BLE001 - the data folder changed under the build
+                        raise BuildError(f"the identifier check could not read the data folder {data_dir}: "
+                                         f"{_unexpected(exc, data_dir)}") from exc
+                    (cache.root / "guard").mkdir(parents=True, exist_ok=True)
+                    cache.path("guard", guard_key).write_text("passed\n")
             _publish(staging, destination)
             notify("done")
-        log.info("published %s", destination)
+        log.info("published %s (reused: prepare %s, %d notebook(s), render %s)", destination, reused["prepare"],
+                 len(reused["notebooks"]), reused["render"])
     except BuildError as exc:
         log.error("build failed: %s", exc)
         raise
@@ -169,9 +283,40 @@ def build_month(month: str, *, audience: str, data_dir: Path | str = DEFAULT_DAT
         detach_log(handler)
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
-    return BuildResult(month, audience, {fmt: destination / path.name for fmt, path in rendered.outputs.items()},
-                       destination / f"{stem}.manifest.json", stage, manifest["build_id"],
-                       rendered.renderer, manifest["timings_seconds"], manifest["notebook_seconds"])
+    final_stage = stage_dir_for(build_root, month, audience)
+    final_stage.parent.mkdir(parents=True, exist_ok=True)
+    _publish(stage, final_stage)
+    return BuildResult(month, audience, {fmt: destination / path.name for fmt, path in outputs.items()},
+                       destination / f"{stem}.manifest.json", final_stage, manifest["build_id"],
+                       renderer_used, manifest["timings_seconds"], manifest["notebook_seconds"], reused)
+
+
+#: where a build works before it is swapped into build/<month>/<audience>/, and the step cache
+WORK_DIR = ".work"
+CACHE_DIR = ".cache"
+#: files of the stage folder that are the build's own, not prepared artefacts
+STAGE_OWN = ("executed", "build.log", "manifest.json")
+RENDER_RECORD = "render.json"
+
+
+def _qualname(func: Callable | None) -> str:
+    return "default" if func is None else f"{getattr(func, '__module__', '')}.{getattr(func, '__qualname__', func)}"
+
+
+def _input_hashes(data_dir: Path, params_files, notebooks: dict[str, Path]) -> dict[str, str]:
+    try:
+        return hash_files(input_files(data_dir, sorted(params_files), notebooks))
+    except OSError as exc:
+        raise BuildError(f"cannot read the inputs: {exc.filename or ''} {exc.strerror or exc}".strip()) from None
+
+
+def _portable_parameters(parameters: dict, data_dir: Path) -> dict:
+    """The notebook parameters with every path relative to the project or the data folder."""
+    out = dict(parameters)
+    for key in ("data", "params", "build_root"):
+        if out.get(key):
+            out[key] = portable_path(out[key], data_dir)
+    return out
 
 
 def _with_region_chapters(notebooks: dict[str, Path], audience: str, region, notebooks_dir, project_dir) -> dict:

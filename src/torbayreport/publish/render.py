@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import os
 import json
 import logging
 import re
@@ -362,7 +363,7 @@ def _render_pdf_typst(work: Path, meta: ReportMeta, opts: dict, target: Path) ->
     if missing:
         raise RenderError(f"font folder(s) not found: {', '.join(missing)}")
     kwargs = {"font_paths": fonts, "ignore_system_fonts": True, "root": str(work),
-              "timestamp": _epoch(meta.built_at)}
+              "timestamp": _source_date_epoch() or _epoch(meta.built_at)}
     if t["pdf_standard"]:
         kwargs["pdf_standards"] = [str(t["pdf_standard"])]
     try:
@@ -371,6 +372,14 @@ def _render_pdf_typst(work: Path, meta: ReportMeta, opts: dict, target: Path) ->
         raise RenderError(f"typst could not compile the PDF: {exc}") from exc
     for warning in warnings or []:
         log.warning("typst: %s", warning)
+
+
+def _source_date_epoch() -> int | None:
+    """SOURCE_DATE_EPOCH (reproducible builds): the PDF's dates, so two builds are byte-identical."""
+    try:
+        return int(os.environ["SOURCE_DATE_EPOCH"])
+    except (KeyError, ValueError):
+        return None
 
 
 def _epoch(iso: str) -> int | None:
