@@ -113,7 +113,20 @@ def test_public_series_with_the_latest_month_suppressed_has_no_chart():
     # the words only: no value of the series, no limits
     for number in ("99.9", "78.3", "66.0", "68.0", "61.0", "75.0"):
         assert number not in chart.alt and number not in md
-    assert "special-cause improvement" in chart.alt and "Amber" in chart.alt
+    # issue 12 item 3: a reading worked out from a withheld value gives it back within a band, so
+    # neither the alt text nor the words say the RAG rating or the SPC reading of that month
+    assert "special-cause" not in chart.alt and "Amber" not in chart.alt and "Amber" not in md
+    assert "withheld" in chart.title
+
+
+def test_public_chart_left_out_for_history_says_this_month_is_shown():
+    """Issue 12 item 3 (Q08): when only the history is too small to chart, the latest figure is
+    published, so the words must not say "figures withheld" beside it."""
+    series = _suppress(_series(), list(range(12, 24)))  # 12 of 24 window months withheld, the latest shown
+    chart = charts.spc_chart(series, "2020-12", la_name="Torbay", disclosure=True, trend_months=24)
+    assert chart.png is None
+    assert "withheld because" not in chart.title and "78.3%" in chart.title
+    assert "This month's figure is published" in chart.reason
 
 
 def test_public_series_with_too_few_published_months_has_no_chart():

@@ -84,9 +84,22 @@ def test_suppressed_public_values_show_the_symbol_not_the_number():
                numerator_suppressed=True, denominator_suppressed=True, value_suppressed=True)
     md = tables.scorecard(_rows(row))
     cells = dict(zip(tables.SCORECARD_COLUMNS, _parse(md)[2]))
-    assert cells["Latest (n/d)"] == "[c] ([c]/[c])"
+    assert cells["Latest (n/d)"] == "[c]"
     assert "75" not in cells["Latest (n/d)"] and "3" not in cells["Latest (n/d)"]
-    assert cells["Direction"] == "improved"  # no arrow computed from a withheld value
+    # issue 12 item 3: everything worked out from a withheld value is withheld too (L08 showed
+    # Green beside [c] against a 100% target, which gave the value away)
+    for column in ("RAG", "Direction", "SPC variation", "Assurance"):
+        assert cells[column] == "[c]", column
+
+
+def test_withheld_measures_are_counted_in_their_own_column_not_as_no_target():
+    rows = pd.concat([_rows(_row(rag="Green")),
+                      _rows(_row(kpi_id="P02", rag=None, value=None, value_suppressed=True)),
+                      _rows(_row(kpi_id="P03", rag=None, target=None, value_suppressed=False))], ignore_index=True)
+    frame = tables.rag_counts_frame(rows, ["practice"])
+    first = frame.iloc[0]
+    # by hand: P01 Green, P02 withheld, P03 no target; 3 measures
+    assert (first["Measures"], first["Green ✔"], first[tables.RAG_NONE], first[tables.WITHHELD_COLUMN]) == ("3", "1", "1", "1")
 
 
 def test_zero_denominator_says_no_data_never_zero_percent():

@@ -41,7 +41,6 @@ from torbayreport.report.tables import (
     _missing,
     decimals_for,
     format_value,
-    rag_label,
 )
 
 # MDC colours (NHSRplotthedots ptd_spc_colours, research note §A3); AF palette for the rest.
@@ -163,10 +162,7 @@ def active_title(latest: pd.Series | dict, *, hidden: bool = False) -> str:
     spc = _spc_words(latest.get("point_type"))
     tail = f": {spc}" if spc else ""
     if hidden or _is_true(latest.get("value_suppressed")):
-        rag = latest.get("rag")
-        rag_text = f", RAG {rag_label(rag)}" if not _missing(rag) else ""
-        reading = f"; latest month {spc}{rag_text}" if spc else (f"; latest month{rag_text}" if rag_text else "")
-        return f"{title}: figures withheld because the numbers are small{reading}"
+        return f"{title}: this month's figure is withheld because the numbers are small"
     value = latest.get("value")
     if _missing(value):
         return f"{title}: no data this month"
@@ -212,11 +208,12 @@ def alt_text(series: pd.DataFrame, month, *, la_name: str, disclosure: bool, tre
         window, status = public_view(series, window)
         gaps = " (months with small numbers are not shown)" if status == "gaps" else ""
     if disclosure and status == "none":
-        rag = latest.get("rag")
-        rag_text = "" if _missing(rag) else f"; RAG rating {str(rag)}"
+        if _is_true(latest.get("value_suppressed")):
+            return (f"No chart of {title}, {period}: this month's numbers are small and are withheld, with "
+                    f"the rating worked out from them, to protect confidentiality{target_text}.")
         return (
-            f"No chart of {title}, {period}: the monthly numbers are small and are withheld to protect "
-            f"confidentiality{target_text}{rag_text}; {spc_text}."
+            f"No chart of {title}, {period}: too many months have small numbers, which are withheld to protect "
+            f"confidentiality{target_text}; {spc_text}."
         )
     values = window.dropna(subset=["value"])
     if values.empty:
@@ -380,17 +377,20 @@ def spc_chart(
     if disclosure:
         window, status = public_view(series, window)
     hidden = status == "none"
-    title = active_title(latest, hidden=hidden)
+    latest_withheld = _is_true(latest.get("value_suppressed"))
+    # "withheld" is said only of what is withheld: when this month's figure is shown, the title
+    # gives it and only the chart is left out
+    title = active_title(latest, hidden=latest_withheld)
     if hidden:
-        return Chart(
-            kpi_id, title, alt,
-            reason=(
-                "No chart is shown in the public report because the numbers in this series are small "
-                "(between 1 and the disclosure threshold) in the latest month or in too many months, and are "
-                "withheld to protect the confidentiality of the people they describe; the SPC reading and RAG "
-                "rating still apply."
-            ),
+        reason = (
+            "No chart and no figure for this month: the numbers are small (between 1 and the disclosure "
+            "threshold) and are withheld to protect the confidentiality of the people they describe."
+            if latest_withheld else
+            "No chart is shown in the public report: too many months in this series have small numbers, "
+            "which are withheld to protect the confidentiality of the people they describe. This month's "
+            "figure is published and given below."
         )
+        return Chart(kpi_id, title, alt, reason=reason)
     if not pd.to_numeric(window["value"], errors="coerce").notna().any():
         return Chart(kpi_id, title, alt, reason="There is no data in the period, so no chart is drawn.")
     from torbayreport.metrics import REGISTRY

@@ -26,6 +26,7 @@ from torbayreport import config
 from torbayreport.metrics.drilldown import DRILLDOWNS, TEAM_MEASURES, why
 from torbayreport.metrics.period import as_month
 from torbayreport.report import charts, tables
+from torbayreport.report.summary import summary_bullets
 from torbayreport.report.tables import Markdown, long_date
 
 NUMERIC_COLUMNS = (
@@ -163,6 +164,25 @@ class ReportContext:
             rows = rows[rows["pillar"] == pillar]
         return rows.reset_index(drop=True)
 
+    def counted(self, pillar: str | None = None) -> pd.DataFrame:
+        """The report month's rows every count of this audience reads: the summary's sentences,
+        the RAG table and the signal tables. A withheld measure (public small numbers) is not here;
+        it is counted once, as withheld (:meth:`withheld`)."""
+        rows = self.current(pillar)
+        return rows[~tables.withheld_mask(rows)].reset_index(drop=True)
+
+    def withheld(self, pillar: str | None = None) -> pd.DataFrame:
+        """The report month's rows whose value is withheld (small numbers); empty for internal."""
+        rows = self.current(pillar)
+        return rows[tables.withheld_mask(rows)].reset_index(drop=True)
+
+    def value_text(self, row) -> str:
+        """A row's value as this audience prints it (the disclosed display value when there is one)."""
+        shown = row.get("value_display") if hasattr(row, "get") else None
+        if shown is not None and not pd.isna(shown) and str(shown).strip():
+            return str(shown)
+        return tables.format_value(row.get("value"), str(row.get("unit")), tables.decimals_for(str(row.get("kpi_id"))))
+
     def kpi_ids(self, pillar: str) -> list[str]:
         return list(self.current(pillar)["kpi_id"])
 
@@ -234,8 +254,19 @@ class ReportContext:
         text = (self.meta.get("commentary", {}).get("pillars") or {}).get(pillar)
         return Markdown(" ".join(str(text).split()) if text else NO_COMMENTARY)
 
+    def has_commentary(self, kpi_id: str) -> bool:
+        text = (self.meta.get("commentary", {}).get("kpis") or {}).get(kpi_id)
+        return bool(text and str(text).strip())
+
+    def missing_commentary(self, pillar: str) -> Markdown:
+        """One line per pillar naming the measures without commentary ("" when every one has some),
+        instead of "no commentary" under each measure."""
+        missing = [k for k in self.kpi_ids(pillar) if not self.has_commentary(k)]
+        return Markdown(f"*No commentary this month for:* {', '.join(missing)}." if missing else "")
+
     def kpi_section(self, kpi_id: str, level: int = 3) -> None:
-        """Display one KPI: a heading, its SPC chart (or why there is none), its reading, the commentary."""
+        """Display one KPI: a heading, its SPC chart (or why there is none), its reading, and the
+        commentary when there is some (missing commentary is listed once per pillar)."""
         from IPython.display import Markdown as IPyMarkdown, display
 
         row = self.current().set_index("kpi_id").loc[kpi_id]
@@ -243,45 +274,75 @@ class ReportContext:
         chart = self.chart(kpi_id)
         display(IPyMarkdown(chart.markdown()))
         display(IPyMarkdown(self.reading(kpi_id)))
-        display(IPyMarkdown(self.commentary(kpi_id)))
+        if self.has_commentary(kpi_id):
+            display(IPyMarkdown(self.commentary(kpi_id)))
 
     def reading(self, kpi_id: str) -> Markdown:
-        """The latest month in words: value, RAG, direction, SPC variation and assurance."""
-        row = self.current().set_index("kpi_id").loc[kpi_id].to_dict()
+        """The latest month in words: RAG and assurance in one plain sentence
+        (``assess.narrative.reading_sentence``), then direction and SPC variation.
+
+        A withheld measure gets one sentence saying what is withheld and why, and no figure or rating.
+        """
+        from torbayreport.assess.narrative import reading_sentence
+
+        row = self.current().set_index("kpi_id").loc[kpi_id].copy()
         row["kpi_id"] = kpi_id
+        row["month"] = self.month
+        if tables.is_withheld(row.to_dict()):
+            threshold = (self.meta.get("params") or {}).get("disclosure", {}).get("threshold")
+            band = f" (between 1 and {threshold})" if threshold else ""
+            return Markdown(
+                f"**{self.month_words}:** withheld. The numbers behind this measure are small{band}, so its value, "
+                "RAG rating, direction of travel and SPC reading are not published, to protect the "
+                "confidentiality of the people they describe."
+            )
+        data = row.to_dict()
+        sentence = reading_sentence(row, value_text=self.value_text)
+        direction = tables.direction_label(data.get("direction"), data.get("value"), data.get("previous_value"))
+        variation = tables.variation_label(data.get("point_type"))
         return Markdown(
-            f"{self.month_words}: {tables.latest_label(row)}; target {tables.target_label(row.get('target'), str(row.get('polarity')), str(row.get('unit')), row.get('tolerance'), tables.decimals_for(kpi_id))}; "
-            f"RAG {tables.rag_label(row.get('rag'))}; direction {tables.direction_label(row.get('direction'), row.get('value'), row.get('previous_value'))}; "
-            f"SPC variation {tables.variation_label(row.get('point_type'))}; assurance {tables.assurance_label(row.get('assurance'))}."
+            f"**{self.month_words}:** {tables.latest_label(data)}. {sentence} "
+            f"Since last month: {direction}; SPC variation: {variation}."
         )
 
     def trend_figures(self, pillar: str) -> None:
-        """Display every KPI of a pillar, in registry order (see :meth:`kpi_section`)."""
+        """Display every KPI of a pillar, in registry order (see :meth:`kpi_section`), then the
+        measures without commentary, named once."""
+        from IPython.display import Markdown as IPyMarkdown, display
+
         for kpi_id in self.kpi_ids(pillar):
             self.kpi_section(kpi_id)
+        missing = self.missing_commentary(pillar)
+        if missing:
+            display(IPyMarkdown(missing))
 
     # ------------------------------------------------------------------ summary
     def executive_summary(self) -> Markdown:
-        sentences = self.meta.get("summary_sentences") or []
-        bullets = "\n".join(f"- {s}" for s in sentences) or "- No automatic summary is available."
+        """Bullets generated from :meth:`counted` (the rows the tables below read), so every
+        count agrees with them; withheld measures are one bullet of their own."""
         summary = self.meta.get("commentary", {}).get("summary")
         analyst = " ".join(str(summary).split()) if summary else NO_COMMENTARY
-        return Markdown(f"{bullets}\n\n**Analyst's summary.** {analyst}")
+        return Markdown(f"{summary_bullets(self)}\n\n**Analyst's summary.** {analyst}")
 
     def rag_summary(self) -> Markdown:
         from torbayreport.metrics.registry import PILLARS
 
         return tables.markdown_table(tables.rag_counts_frame(self.current(), PILLARS))
 
+    def special_cause_rows(self) -> pd.DataFrame:
+        rows = self.counted()
+        return rows[rows["value"].notna() & rows["point_type"].astype("string").str.startswith("special_cause", na=False)]
+
+    def failing_rows(self) -> pd.DataFrame:
+        rows = self.counted()
+        return rows[rows["value"].notna() & (rows["assurance"].astype("string") == "consistent_fail").fillna(False)]
+
     def special_cause(self) -> Markdown:
-        rows = self.current()
-        rows = rows[rows["point_type"].astype("string").str.startswith("special_cause", na=False)]
-        return tables.markdown_table(tables.kpi_list_frame(rows),
+        return tables.markdown_table(tables.kpi_list_frame(self.special_cause_rows()),
                                      empty="No measure shows special-cause variation in the latest month.")
 
     def consistently_failing(self) -> Markdown:
-        rows = self.current()
-        rows = rows[rows["assurance"].astype("string") == "consistent_fail"]
+        rows = self.failing_rows()
         return tables.markdown_table(
             tables.kpi_list_frame(rows),
             empty="No measure is consistently failing its target (the target is within or beyond the process limits).",
