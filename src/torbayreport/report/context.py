@@ -86,6 +86,8 @@ class ExceptionList(pd.DataFrame):
         # the text the report prints: the values as written to the artefact, headed as in the report
         text = pd.read_csv(io.StringIO(pd.DataFrame(self).to_csv(index=False)), dtype=str,
                            keep_default_na=False, na_values=[""]) if len(self.columns) else pd.DataFrame()
+        if not len(self):  # one sentence, not "0 this month. None this month."
+            return f"{getattr(self, 'why', '')} None this month.".strip()
         table = tables.markdown_table(text.rename(columns=LIST_LABELS), empty="None this month.")
         return f"{getattr(self, 'why', '')} **{len(self)}** this month.\n\n{table}"
 
@@ -338,15 +340,16 @@ class ReportContext:
         return rows[rows["value"].notna() & (rows["assurance"].astype("string") == "consistent_fail").fillna(False)]
 
     def special_cause(self) -> Markdown:
-        return tables.markdown_table(tables.kpi_list_frame(self.special_cause_rows()),
-                                     empty="No measure shows special-cause variation in the latest month.")
+        return tables.sized(tables.markdown_table(tables.kpi_list_frame(self.special_cause_rows()),
+                                                  empty="No measure shows special-cause variation in the latest month."),
+                            tables.COLUMN_WIDTHS["kpi_list"])
 
     def consistently_failing(self) -> Markdown:
         rows = self.failing_rows()
-        return tables.markdown_table(
+        return tables.sized(tables.markdown_table(
             tables.kpi_list_frame(rows),
             empty="No measure is consistently failing its target (the target is within or beyond the process limits).",
-        )
+        ), tables.COLUMN_WIDTHS["kpi_list"])
 
     # ------------------------------------------------------------------ plan tracker
     def _plan_frame(self, name: str, pillar: str | None) -> pd.DataFrame:
@@ -421,6 +424,23 @@ class ReportContext:
         frame = pd.DataFrame(self.meta["inputs"], columns=["file", "kind", "sha256"])
         frame = frame.rename(columns={"file": "File", "kind": "Format", "sha256": "SHA-256"})
         return tables.markdown_table(frame, empty="No input files were recorded.")
+
+    def provenance(self) -> Markdown:
+        """Where the report came from: one short paragraph (data as at, build id, manifest); the
+        internal report adds the input files with their hashes, the public one leaves them to the
+        manifest (two pages of hashes tell a member nothing)."""
+        as_at = self.meta.get("as_at")
+        n = len(self.meta.get("inputs") or [])
+        text = (
+            f"This report was built from {n} extract file{'s' if n != 1 else ''} with data as at "
+            f"{long_date(as_at) if as_at else 'a date not stated'}. The build id at the foot of each page identifies "
+            "the exact input files, parameters and code; the manifest published beside the report (the file "
+            "ending .manifest.json) lists every input file with its SHA-256 fingerprint, so the report can be "
+            "reproduced exactly."
+        )
+        if self.reader.disclosure:
+            return Markdown(text)
+        return Markdown(f"{text}\n\n{self.inputs()}")
 
     # ------------------------------------------------------------------ internal only
     def _internal_only(self) -> Markdown | None:
