@@ -41,11 +41,41 @@ def test_alt_text_is_built_from_the_plotted_data():
     )
 
 
-def test_chart_markdown_is_exactly_an_image_with_alt_text():
+def test_chart_markdown_is_an_image_with_alt_text_then_its_data_table():
     chart = charts.spc_chart(_series(), "2020-12", la_name="Torbay", disclosure=False, trend_months=24)
     md = chart._repr_markdown_()
-    assert re.fullmatch(r"!\[[^\]\n]+\]\(data:image/png;base64,[A-Za-z0-9+/=]+\)", md)
+    image, table = md.split("\n\n", 1)
+    assert re.fullmatch(r"!\[[^\]\n]+\]\(data:image/png;base64,[A-Za-z0-9+/=]+\)", image)
     assert md.startswith(f"![Line chart of {TITLE}, Torbay")
+    # issue 12 item 5: the figures beside the chart, one row per month of the 24-month window
+    assert table.startswith(f'<details class="chart-data"><summary>{charts.DATA_SUMMARY}</summary>')
+    assert table.endswith("</details>") and "{#chartdata-P04}" in table
+    rows = [line for line in table.splitlines() if line.startswith("| ")]
+    assert len(rows) == 1 + 24
+    assert "Jan 2019" in rows[1] and "66.0%" in rows[1]
+    assert "Dec 2020" in rows[-1] and "78.3%" in rows[-1]  # 60.0 + 0.5 * 12 = 66.0 first, 78.3 last
+
+
+def test_chart_data_table_keeps_text_inside_its_cell():
+    chart = charts.spc_chart(_series(title="a | b"), "2020-12", la_name="Torbay", disclosure=False,
+                             trend_months=24)
+    assert "a \\| b" in chart.data_table()
+
+
+def test_segments_are_drawn_apart_and_named_in_the_alt_text():
+    series = _series(spc_segment=[0] * 21 + [1] * 15, spc_trial=False)
+    chart = charts.spc_chart(series, "2020-12", la_name="Torbay", disclosure=False, trend_months=24)
+    # segment 1 starts at month index 21 of 36 = October 2019 (Dec 2020 minus 14 months)
+    assert chart.alt.endswith("; average and limits recalculated from October 2019.")
+
+
+def test_chart_cache_reuses_an_identical_chart(tmp_path):
+    a = charts.spc_chart(_series(), "2020-12", la_name="Torbay", disclosure=False, trend_months=24, cache_dir=tmp_path)
+    b = charts.spc_chart(_series(), "2020-12", la_name="Torbay", disclosure=False, trend_months=24, cache_dir=tmp_path)
+    c = charts.spc_chart(_series(target=90.0), "2020-12", la_name="Torbay", disclosure=False, trend_months=24,
+                         cache_dir=tmp_path)
+    assert (a.cached, b.cached, c.cached) == (False, True, False) and a.png == b.png != c.png
+    assert len(list(tmp_path.glob("*.png"))) == 2
 
 
 def test_png_is_deterministic_fixed_size_and_150_dpi():

@@ -242,9 +242,33 @@ class ReportContext:
     def scorecard(self, pillar: str) -> Markdown:
         return tables.scorecard(self.current(pillar))
 
+    @property
+    def chart_cache(self) -> Path:
+        """Charts keyed by content, shared by the audiences of a build: ``<build_root>/charts`` for a
+        build folder (``<build_root>/<month>/<audience>``), else beside the cached context."""
+        if self.folder.parent.name == str(self.month):
+            return self.folder.parent.parent / "charts"
+        return self.folder.parent / "charts"
+
     def chart(self, kpi_id: str) -> charts.Chart:
-        return charts.spc_chart(self.series(kpi_id), self.month, la_name=self.la_name, disclosure=self.reader.disclosure,
-                                trend_months=int(self.meta["trend_months"]))
+        chart = charts.spc_chart(self.series(kpi_id), self.month, la_name=self.la_name,
+                                 disclosure=self.reader.disclosure, trend_months=int(self.meta["trend_months"]),
+                                 cache_dir=self.chart_cache)
+        if chart.png is not None:
+            self._log_chart(kpi_id, chart.cached)
+        return chart
+
+    def _log_chart(self, kpi_id: str, reused: bool) -> None:
+        """One line per chart in the build's build.log (a build folder only): drawn or reused."""
+        log = self.folder / "build.log"
+        if self.folder.parent.name != str(self.month) or not log.is_file():
+            return
+        import datetime as dt
+
+        stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S,%f")[:-3]
+        word = "reused from the chart cache" if reused else "drawn and cached"
+        with log.open("a", encoding="utf-8") as handle:
+            handle.write(f"{stamp} INFO torbayreport.charts: {kpi_id} chart {word}\n")
 
     def commentary(self, kpi_id: str) -> Markdown:
         text = (self.meta.get("commentary", {}).get("kpis") or {}).get(kpi_id)
@@ -267,15 +291,17 @@ class ReportContext:
         return Markdown(f"*No commentary this month for:* {', '.join(missing)}." if missing else "")
 
     def kpi_section(self, kpi_id: str, level: int = 3) -> None:
-        """Display one KPI: a heading, its SPC chart (or why there is none), its reading, and the
-        commentary when there is some (missing commentary is listed once per pillar)."""
+        """Display one KPI: a heading, its reading, its SPC chart with its data (or why there is
+        none), and the commentary when there is some (missing commentary is listed once per pillar)."""
         from IPython.display import Markdown as IPyMarkdown, display
 
         row = self.current().set_index("kpi_id").loc[kpi_id]
         display(IPyMarkdown(f"{'#' * level} {kpi_id} {row['title']} (plan ref {row['ref']})"))
+        # the reading first: a heading is always followed by its words, never left alone at the
+        # foot of a page above a chart that moved to the next one
+        display(IPyMarkdown(self.reading(kpi_id)))
         chart = self.chart(kpi_id)
         display(IPyMarkdown(chart.markdown()))
-        display(IPyMarkdown(self.reading(kpi_id)))
         if self.has_commentary(kpi_id):
             display(IPyMarkdown(self.commentary(kpi_id)))
 
@@ -340,16 +366,15 @@ class ReportContext:
         return rows[rows["value"].notna() & (rows["assurance"].astype("string") == "consistent_fail").fillna(False)]
 
     def special_cause(self) -> Markdown:
-        return tables.sized(tables.markdown_table(tables.kpi_list_frame(self.special_cause_rows()),
-                                                  empty="No measure shows special-cause variation in the latest month."),
-                            tables.COLUMN_WIDTHS["kpi_list"])
+        return tables.markdown_table(tables.kpi_list_frame(self.special_cause_rows()),
+                                     empty="No measure shows special-cause variation in the latest month.")
 
     def consistently_failing(self) -> Markdown:
         rows = self.failing_rows()
-        return tables.sized(tables.markdown_table(
+        return tables.markdown_table(
             tables.kpi_list_frame(rows),
             empty="No measure is consistently failing its target (the target is within or beyond the process limits).",
-        ), tables.COLUMN_WIDTHS["kpi_list"])
+        )
 
     # ------------------------------------------------------------------ plan tracker
     def _plan_frame(self, name: str, pillar: str | None) -> pd.DataFrame:

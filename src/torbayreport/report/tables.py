@@ -163,41 +163,6 @@ def markdown_table(frame: pd.DataFrame, *, empty: str = "There is nothing to sho
     return Markdown(tabulate(body, headers=headers, tablefmt="pipe", disable_numparse=True))
 
 
-#: Relative column widths (percent of the text width) per table, by column heading: the measure
-#: name wide, symbols and short figures narrow, each at least as wide as its longest word at the
-#: PDF's table type size, so no cell breaks inside a word or wraps "≥ 85.0%" or "Red ✖". Pandoc
-#: turns a pipe table's separator dashes into Typst column widths; the HTML ignores them.
-COLUMN_WIDTHS = {
-    "scorecard": {"Measure": 17, "Plan ref": 6, "Latest (n/d)": 13, "Previous": 8, "Target": 9, "RAG": 8,
-                  "Direction": 9, "SPC variation": 11, "Assurance": 11, "England": 8,
-                  "Statistical neighbours": 8},
-    "kpi_list": {"Measure": 29, "Pillar": 10, "Latest (n/d)": 14, "Target": 10, "RAG": 8,
-                 "SPC variation": 14, "Assurance": 15},
-    "definitions": {"Measure": 24, "Definition": 56, "Period": 10, "Polarity": 10},
-}
-
-
-def sized(table: str, widths: Mapping[str, int]) -> Markdown:
-    """``table`` (a pipe table from :func:`markdown_table`) with its separator dashes set to
-    ``widths`` (by heading; unnamed columns get the smallest width), so the PDF's columns follow
-    them. Text that is not a table (an empty table's sentence) is returned as is."""
-    lines = str(table).split("\n")
-    if len(lines) < 3 or not lines[0].startswith("|") or not set(lines[1]) <= set("|:- "):
-        return Markdown(table)
-    headers = [h.strip() for h in lines[0].strip().strip("|").split(" | ")]
-    seps = lines[1].strip().strip("|").split("|")
-    if len(headers) != len(seps):
-        return Markdown(table)
-    low = min(widths.values()) if widths else 1
-    parts = []
-    for header, sep in zip(headers, seps):
-        n = max(int(widths.get(header.replace("\\|", "|"), low)), 3)
-        left, right = sep.strip().startswith(":"), sep.strip().endswith(":")
-        parts.append((":" if left else "-") + "-" * (n - 2) + (":" if right else "-"))
-    lines[1] = "|" + "|".join(parts) + "|"
-    return Markdown("\n".join(lines))
-
-
 # ----------------------------------------------------------------------------- scorecard
 
 def _display(row: Mapping, name: str, unit: str, decimals: int) -> str:
@@ -343,8 +308,7 @@ def scorecard(rows: pd.DataFrame) -> Markdown:
     frame = scorecard_frame(rows)
     if "sn_value" in rows.columns and pd.to_numeric(rows["sn_value"], errors="coerce").notna().any():
         frame["Statistical neighbours"] = [neighbours_label(r) for r in rows.to_dict("records")]
-    return sized(markdown_table(frame, empty="No measures are reported for this pillar this month."),
-                 COLUMN_WIDTHS["scorecard"])
+    return markdown_table(frame, empty="No measures are reported for this pillar this month.")
 
 
 # ----------------------------------------------------------------------------- summaries
@@ -458,7 +422,7 @@ DEFINITION_COLUMNS = ["Measure", "Definition", "Period", "Polarity"]
 
 def definitions_table(kpis: Iterable) -> Markdown:
     frame = definitions_frame(kpis)[DEFINITION_COLUMNS]
-    return sized(markdown_table(frame, empty="No measures are registered."), COLUMN_WIDTHS["definitions"])
+    return markdown_table(frame, empty="No measures are registered.")
 
 
 def findings_summary_frame(findings: pd.DataFrame) -> pd.DataFrame:
