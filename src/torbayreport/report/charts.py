@@ -513,7 +513,7 @@ def spc_chart(
             if latest_withheld else
             "No chart is shown in the public report: too many months in this series have small numbers, "
             "which are withheld to protect the confidentiality of the people they describe. This month's "
-            "figure is published and given below."
+            "figure is published and given above."
         )
         return Chart(kpi_id, title, alt, reason=reason)
     if not pd.to_numeric(window["value"], errors="coerce").notna().any():
