@@ -3,8 +3,8 @@
 Read from the session's shared builds (tests/e2e/conftest.py), no build of their own:
 
 * **PDF pages** (pypdf text and the PDF outline typst writes from the headings): no page with
-  fewer than 8 lines of text unless it is the last page of a chapter (or the cover); no heading as
-  the last line of a page (a heading is kept with what follows it).
+  fewer than 8 lines of text (a chart counting as 12) unless it is the last page of a chapter (or
+  the cover); no heading as the last line of a page (a heading is kept with what follows it).
 * **HTML**: the full internal report under 2.5 MB (charts as optimised PNG); every chart image is
   followed by its data in a ``<details>`` table.
 * **Public provenance** is one paragraph: no SHA-256 hash is printed in the public report.
@@ -22,6 +22,9 @@ from tests.e2e.conftest import needs_sample
 pytestmark = needs_sample
 
 MIN_LINES = 8
+#: A chart is a raster image with no extractable text but fills about a third of a page: it counts
+#: as this many lines (a page of two charts and their readings is full, not "7 lines of text").
+LINES_PER_CHART = 12
 MAX_HTML_BYTES = 2_500_000
 #: The running head and foot typst prints on every page (report.typ): not the page's own text.
 RUNNING = re.compile(r"OFFICIAL")
@@ -51,6 +54,7 @@ def layout_problems(pdf_path) -> list[str]:
     outline = _outline(reader)
     assert outline, "the PDF has no outline (typst writes one from the headings)"
     pages = [_body_lines(page.extract_text()) for page in reader.pages]
+    images = [len(page.images) for page in reader.pages]
     chapter_starts = sorted({page for level, _, page in outline if level == 1})
     chapter_last = {start - 1 for start in chapter_starts} | {len(pages) - 1}
     headings = {re.sub(r"^[\d.]+\s+", "", title) for _, title, _ in outline}
@@ -58,8 +62,8 @@ def layout_problems(pdf_path) -> list[str]:
     for index, lines in enumerate(pages):
         if index == 0 or index in chapter_last:  # the cover; a chapter's last page
             continue
-        if len(lines) < MIN_LINES:
-            problems.append(f"page {index + 1}: {len(lines)} lines of text")
+        if len(lines) + LINES_PER_CHART * images[index] < MIN_LINES:
+            problems.append(f"page {index + 1}: {len(lines)} lines of text and {images[index]} chart(s)")
     for index, lines in enumerate(pages[:-1]):
         if lines:
             last = re.sub(r"^[\d.]+\s+", "", lines[-1])

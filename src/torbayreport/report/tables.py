@@ -16,6 +16,7 @@ suppressed count appears as ``[c]`` and never as its value.
 
 from __future__ import annotations
 
+import re
 from typing import Iterable, Mapping
 
 import pandas as pd
@@ -23,10 +24,14 @@ from tabulate import tabulate
 
 # ----------------------------------------------------------------------------- words and symbols
 
+#: No-break space: a rating keeps its symbol and a target its sign on one line in a narrow column
+#: (the PDF's column widths give each column its longest unbreakable word); HTML text is unchanged
+#: to a reader and to any search that folds white space.
+NBSP = "\u00a0"
 RAG_LABELS = {
-    "Green": "Green ✔",
-    "Amber": "Amber ▲",
-    "Red": "Red ✖",
+    "Green": f"Green{NBSP}✔",
+    "Amber": f"Amber{NBSP}▲",
+    "Red": f"Red{NBSP}✖",
 }
 RAG_NONE = "No target"
 
@@ -139,9 +144,9 @@ def target_label(target, polarity: str, unit: str, tolerance=None, decimals: int
         return "Context only"
     text = format_value(target, unit, decimals)
     if polarity == "up":
-        return f"≥ {text}"
+        return f"≥{NBSP}{text}"
     if polarity == "down":
-        return f"≤ {text}"
+        return f"≤{NBSP}{text}"
     if not _missing(tolerance):
         return f"{text} ± {format_value(tolerance, 'count' if unit == 'count' else 'ratio', decimals)}"
     return text
@@ -151,7 +156,8 @@ def _cell(text) -> str:
     """Make a value safe inside a pipe-table cell (no pipes or line breaks)."""
     if _missing(text):
         return ""
-    return " ".join(str(text).split()).replace("|", "\\|")
+    # fold line breaks and runs of spaces, but keep a no-break space (NBSP) where it was put
+    return re.sub(r"[^\S\u00a0]+", " ", str(text)).strip(" ").replace("|", "\\|")
 
 
 def markdown_table(frame: pd.DataFrame, *, empty: str = "There is nothing to show.") -> Markdown:
@@ -236,9 +242,10 @@ def benchmark_label(row: Mapping) -> str:
     return text if _missing(label) else f"{text} ({label})"
 
 
+#: The plan reference is in each measure's heading below the scorecard, not a column of it: a
+#: tenth column squeezed the measure names to four or five lines in the PDF.
 SCORECARD_COLUMNS = [
     "Measure",
-    "Plan ref",
     "Latest (n/d)",
     "Previous",
     "Target",
@@ -262,7 +269,6 @@ def scorecard_frame(rows: pd.DataFrame) -> pd.DataFrame:
         if is_withheld(row):  # withhold_derived blanked the readings: say so, do not print "n/a"
             out.append({
                 "Measure": f"{kpi_id} {row.get('title', '')}".strip(),
-                "Plan ref": row.get("ref", ""),
                 "Latest (n/d)": WITHHELD,
                 "Previous": previous_label(row),
                 "Target": target_label(row.get("target"), str(row.get("polarity", "")), unit, row.get("tolerance"), decimals),
@@ -273,7 +279,6 @@ def scorecard_frame(rows: pd.DataFrame) -> pd.DataFrame:
         out.append(
             {
                 "Measure": f"{kpi_id} {row.get('title', '')}".strip(),
-                "Plan ref": row.get("ref", ""),
                 "Latest (n/d)": latest_label(row),
                 "Previous": previous_label(row),
                 "Target": target_label(row.get("target"), str(row.get("polarity", "")), unit, row.get("tolerance"), decimals),
