@@ -78,16 +78,16 @@ def test_chart_cache_reuses_an_identical_chart(tmp_path):
     assert len(list(tmp_path.glob("*.png"))) == 2
 
 
-def test_png_is_deterministic_fixed_size_and_150_dpi():
+def test_png_is_deterministic_fixed_size_and_125_dpi():
     a = charts.spc_chart(_series(), "2020-12", la_name="Torbay", disclosure=False, trend_months=24).png
     b = charts.spc_chart(_series(), "2020-12", la_name="Torbay", disclosure=False, trend_months=24).png
     assert a == b
     assert a[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", a[16:24])
-    assert (width, height) == (int(charts.FIGSIZE[0] * 150), int(charts.FIGSIZE[1] * 150))  # 1200 x 690
+    assert (width, height) == (1000, 575)  # 8 x 4.6 inches at 125 dpi
     phys = a.index(b"pHYs")
     ppm = struct.unpack(">I", a[phys + 4: phys + 8])[0]
-    assert round(ppm * 0.0254) == 150
+    assert round(ppm * 0.0254) == 125
 
 
 def test_plotted_points_are_the_window_values():
