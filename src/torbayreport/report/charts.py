@@ -26,9 +26,7 @@ Why these choices:
 from __future__ import annotations
 
 import base64
-import hashlib
 import io
-import os
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +37,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from torbayreport.report import chartcache
 from torbayreport.report.tables import (
     VARIATION_WORDS,
     _missing,
@@ -440,43 +439,6 @@ def png_bytes(fig: Figure) -> bytes:
     return out.getvalue()
 
 
-# ----------------------------------------------------------------------------- chart cache
-
-def _code_fingerprint() -> str:
-    """This module's source: a change to how charts are drawn invalidates every cached chart."""
-    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
-
-
-CACHE_COLUMNS = ("month", "value", "point_type", "spc_mean", "spc_lpl", "spc_upl", "spc_segment", "spc_trial", "target")
-
-
-def cache_key(window: pd.DataFrame, **labels) -> str:
-    """A key from the content a chart shows (the plotted, audience-safe series, its limits and
-    target, the words on it) and the drawing code, so two audiences showing the same figures share
-    one image and a rebuild reuses it."""
-    digest = hashlib.sha256(_code_fingerprint().encode())
-    columns = [c for c in CACHE_COLUMNS if c in window.columns]
-    digest.update(window[columns].astype(str).to_csv(index=False).encode())
-    for name in sorted(labels):
-        digest.update(f"|{name}={labels[name]}".encode())
-    return digest.hexdigest()[:24]
-
-
-def _cached_png(cache_dir: Path | None, key: str, draw_png) -> tuple[bytes, bool]:
-    """(png, reused): read ``cache_dir/<key>.png`` or draw it and store it atomically."""
-    if cache_dir is None:
-        return draw_png(), False
-    path = Path(cache_dir) / f"{key}.png"
-    if path.is_file():
-        return path.read_bytes(), True
-    png = draw_png()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(f".{os.getpid()}.tmp")
-    partial.write_bytes(png)
-    os.replace(partial, path)  # another notebook drawing the same chart writes the same bytes
-    return png, False
-
-
 def spc_chart(
     series: pd.DataFrame,
     month,
@@ -527,8 +489,8 @@ def spc_chart(
     sub = subtitle(window, la_name=la_name, unit=unit, kpi_window=kpi.window if kpi else None)
     if status == "gaps":
         sub += ". Months with small numbers are not shown, so no average or limits are drawn"
-    key = cache_key(window, title=title, sub=sub, unit=unit, kpi_id=kpi_id)
-    png, reused = _cached_png(cache_dir, key,
+    key = chartcache.cache_key(window, title=title, sub=sub, unit=unit, kpi_id=kpi_id)
+    png, reused = chartcache.cached_png(cache_dir, key,
                               lambda: png_bytes(draw(window, title=title, sub=sub, unit=unit, kpi_id=kpi_id)))
     plotted = window[["month", "value"]].assign(
         point_type=window["point_type"] if "point_type" in window.columns else "common_cause"

@@ -25,7 +25,7 @@ import pandas as pd
 from torbayreport import config
 from torbayreport.metrics.drilldown import DRILLDOWNS, TEAM_MEASURES, why
 from torbayreport.metrics.period import as_month
-from torbayreport.report import charts, tables
+from torbayreport.report import chartcache, charts, tables
 from torbayreport.report.summary import summary_bullets
 from torbayreport.report.tables import Markdown, long_date
 
@@ -254,21 +254,9 @@ class ReportContext:
         chart = charts.spc_chart(self.series(kpi_id), self.month, la_name=self.la_name,
                                  disclosure=self.reader.disclosure, trend_months=int(self.meta["trend_months"]),
                                  cache_dir=self.chart_cache)
-        if chart.png is not None:
-            self._log_chart(kpi_id, chart.cached)
+        if chart.png is not None and self.folder.parent.name == str(self.month):  # a build folder
+            chartcache.log_chart(self.folder / "build.log", kpi_id, chart.cached)
         return chart
-
-    def _log_chart(self, kpi_id: str, reused: bool) -> None:
-        """One line per chart in the build's build.log (a build folder only): drawn or reused."""
-        log = self.folder / "build.log"
-        if self.folder.parent.name != str(self.month) or not log.is_file():
-            return
-        import datetime as dt
-
-        stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S,%f")[:-3]
-        word = "reused from the chart cache" if reused else "drawn and cached"
-        with log.open("a", encoding="utf-8") as handle:
-            handle.write(f"{stamp} INFO torbayreport.charts: {kpi_id} chart {word}\n")
 
     def commentary(self, kpi_id: str) -> Markdown:
         text = (self.meta.get("commentary", {}).get("kpis") or {}).get(kpi_id)

@@ -1,0 +1,62 @@
+"""A folder of chart images keyed by what they show, shared by the audiences and builds of a month.
+
+Why: the internal and public reports show the same chart for every measure with no small
+numbers, and a rebuild of an unchanged month draws the same 50 charts again; drawing is most of a
+notebook's time. A chart's key is the content it shows (the plotted, audience-safe series, its SPC
+lines and target, the words on it) plus the drawing code, so a chart is drawn once per content
+and a change to either draws it again. A notebook run alone in Jupyter draws and caches the same
+way (beside its cached context). Each chart writes one line to the build's ``build.log``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from pathlib import Path
+
+import pandas as pd
+
+#: The columns of a chart window that the image depends on.
+CACHE_COLUMNS = ("month", "value", "point_type", "spc_mean", "spc_lpl", "spc_upl", "spc_segment", "spc_trial", "target")
+
+
+def _code_fingerprint() -> str:
+    """The drawing code (charts.py): a change to how charts are drawn invalidates every cached chart."""
+    return hashlib.sha256(Path(__file__).with_name("charts.py").read_bytes()).hexdigest()[:16]
+
+
+def cache_key(window: pd.DataFrame, **labels) -> str:
+    """A key from the content a chart shows and the drawing code (see the module docstring)."""
+    digest = hashlib.sha256(_code_fingerprint().encode())
+    columns = [c for c in CACHE_COLUMNS if c in window.columns]
+    digest.update(window[columns].astype(str).to_csv(index=False).encode())
+    for name in sorted(labels):
+        digest.update(f"|{name}={labels[name]}".encode())
+    return digest.hexdigest()[:24]
+
+
+def cached_png(cache_dir: Path | None, key: str, draw_png) -> tuple[bytes, bool]:
+    """(png, reused): read ``cache_dir/<key>.png`` or call ``draw_png`` and store it atomically."""
+    if cache_dir is None:
+        return draw_png(), False
+    path = Path(cache_dir) / f"{key}.png"
+    if path.is_file():
+        return path.read_bytes(), True
+    png = draw_png()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(f".{os.getpid()}.tmp")
+    partial.write_bytes(png)
+    os.replace(partial, path)  # another notebook drawing the same chart writes the same bytes
+    return png, False
+
+
+def log_chart(log: Path, kpi_id: str, reused: bool) -> None:
+    """Append "<kpi> chart reused from the chart cache" (or "drawn and cached") to a build log,
+    in the build log's own line format; nothing when there is no log (a notebook run alone)."""
+    if not log.is_file():
+        return
+    stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S,%f")[:-3]
+    word = "reused from the chart cache" if reused else "drawn and cached"
+    with log.open("a", encoding="utf-8") as handle:
+        handle.write(f"{stamp} INFO torbayreport.charts: {kpi_id} chart {word}\n")
