@@ -198,3 +198,12 @@ def test_falling_series_and_missing_final_month_in_alt_text():
 def test_no_row_for_the_month_gives_no_chart():
     chart = charts.spc_chart(_series(last="2020-10"), "2020-12", la_name="Torbay", disclosure=False, trend_months=24)
     assert chart.png is None
+
+
+def test_chart_log_counts_reused_and_drawn(tmp_path):
+    from torbayreport.report import chartcache
+
+    for kpi_id, reused in (("P01", True), ("P02", True), ("P03", False)):
+        chartcache.log_chart(tmp_path, kpi_id, reused)
+    assert chartcache.summary(tmp_path) == "charts: 2 reused from the chart cache, 1 drawn"
+

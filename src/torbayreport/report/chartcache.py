@@ -5,7 +5,7 @@ numbers, and a rebuild of an unchanged month draws the same 50 charts again; dra
 notebook's time. A chart's key is the content it shows (the plotted, audience-safe series, its SPC
 lines and target, the words on it) plus the drawing code, so a chart is drawn once per content
 and a change to either draws it again. A notebook run alone in Jupyter draws and caches the same
-way (beside its cached context). Each chart writes one line to the build's ``build.log``.
+way (beside its cached context). Each chart writes one line to ``charts.log`` in the build folder.
 """
 
 from __future__ import annotations
@@ -51,12 +51,25 @@ def cached_png(cache_dir: Path | None, key: str, draw_png) -> tuple[bytes, bool]
     return png, False
 
 
-def log_chart(log: Path, kpi_id: str, reused: bool) -> None:
-    """Append "<kpi> chart reused from the chart cache" (or "drawn and cached") to a build log,
-    in the build log's own line format; nothing when there is no log (a notebook run alone)."""
-    if not log.is_file():
-        return
+#: The file beside a build's build.log where each chart is recorded. Not build.log itself: the
+#: pipeline's log handler holds build.log open without O_APPEND, so lines appended from a notebook
+#: kernel are overwritten. The pipeline adds :func:`summary` to build.log after the notebooks run.
+LOG_NAME = "charts.log"
+
+
+def log_chart(folder: Path, kpi_id: str, reused: bool) -> None:
+    """Append "<kpi> chart reused from the chart cache" (or "drawn and cached") to
+    ``folder/charts.log`` (a build folder only; a notebook run alone logs nothing)."""
     stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S,%f")[:-3]
     word = "reused from the chart cache" if reused else "drawn and cached"
-    with log.open("a", encoding="utf-8") as handle:
+    with (Path(folder) / LOG_NAME).open("a", encoding="utf-8") as handle:
         handle.write(f"{stamp} INFO torbayreport.charts: {kpi_id} chart {word}\n")
+
+
+def summary(folder: Path) -> str:
+    """One line for the build log: "charts: 24 reused from the chart cache, 3 drawn"."""
+    path = Path(folder) / LOG_NAME
+    lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+    reused = sum(line.endswith("reused from the chart cache") for line in lines)
+    drawn = sum(line.endswith("drawn and cached") for line in lines)
+    return f"charts: {reused} reused from the chart cache, {drawn} drawn"

@@ -255,7 +255,7 @@ class ReportContext:
                                  disclosure=self.reader.disclosure, trend_months=int(self.meta["trend_months"]),
                                  cache_dir=self.chart_cache)
         if chart.png is not None and self.folder.parent.name == str(self.month):  # a build folder
-            chartcache.log_chart(self.folder / "build.log", kpi_id, chart.cached)
+            chartcache.log_chart(self.folder, kpi_id, chart.cached)
         return chart
 
     def commentary(self, kpi_id: str) -> Markdown:
