@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "torbayreport.metrics.cli",
     "torbayreport.publish.cli",
     "torbayreport.region.cli",
+    "torbayreport.publish.region_report",
 )
 
 

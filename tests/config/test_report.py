@@ -13,8 +13,10 @@ PROJECT = Path(__file__).resolve().parents[2]
 
 
 def test_every_chapter_has_a_notebook_and_every_notebook_is_a_chapter():
-    chapters = config.chapters()
-    notebooks = {p.stem for p in (PROJECT / "notebooks").glob("*.ipynb")} - {"ad_hoc_questions"}
+    from torbayreport.publish.region_report import NOTEBOOK as REGIONAL_REPORT
+
+    chapters = config.chapters() + list(config.optional_chapters())   # optional: added by `build --region`
+    notebooks = {p.stem for p in (PROJECT / "notebooks").glob("*.ipynb")} - {"ad_hoc_questions", REGIONAL_REPORT}
     assert set(chapters) == notebooks
 
 
@@ -25,7 +27,7 @@ def test_audiences_as_declared():
     assert (public.marking, public.disclosure, public.leave_out) == ("OFFICIAL", True, ("exceptions",))
     assert "exceptions" not in config.audience_chapters("public")
     assert config.audience_chapters("internal") == config.chapters()
-    assert config.output_formats() == ["html", "pdf"]
+    assert config.output_formats() == ["html", "pdf", "metrics-csv", "xlsx"]
 
 
 def test_unknown_audience_lists_the_declared_ones():

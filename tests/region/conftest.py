@@ -22,3 +22,15 @@ def dask_client():
 
     with open_client(None, 2) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def good_run(region_root, dask_client, tmp_path_factory):
+    """``region`` over the 3 councils: (plan, outcome, output folder, results as reported)."""
+    from torbayreport.region.session import execute, prepare
+
+    out = tmp_path_factory.mktemp("good")
+    plan = prepare(region_root)
+    seen = []
+    outcome = execute(plan, MONTH, out, client=dask_client, on_result=seen.append)
+    return plan, outcome, out, seen

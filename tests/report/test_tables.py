@@ -29,8 +29,11 @@ def _rows(*rows) -> pd.DataFrame:
 
 
 def _parse(md: str) -> list[list[str]]:
+    """The cells as a reader sees them: split at unescaped pipes, backslash escapes removed (cells
+    are inert markdown, disclose.text.inert_inline, so "2.3.1" is written 2\\.3\\.1)."""
     lines = [line for line in md.strip().splitlines()]
-    return [[c.strip() for c in line.strip().strip("|").split("|")] for line in lines]
+    return [[re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", c).strip()
+             for c in re.split(r"(?<!\\)\|", line.strip().strip("|"))] for line in lines]
 
 
 def test_scorecard_is_a_pipe_table_with_one_header_and_one_row_per_kpi():

@@ -23,6 +23,7 @@ from torbayreport.config.report import (
     audience_chapters,
     audiences,
     chapters,
+    optional_chapters,
     output_formats,
     project_config,
 )
@@ -30,5 +31,5 @@ from torbayreport.config.report import (
 __all__ = [
     "ParamsError", "Params", "deep_merge", "defaults_path", "load_params", "merge_sources", "month_file",
     "NOTEBOOKS_DIR", "PROJECT_ROOT", "REPORT_PROJECT_DIR", "Audience", "ConfigError", "audience",
-    "audience_chapters", "audiences", "chapters", "output_formats", "project_config",
+    "audience_chapters", "audiences", "chapters", "optional_chapters", "output_formats", "project_config",
 ]

@@ -106,6 +106,50 @@ class Benchmarks(_Strict):
     neighbours: str | None = None
 
 
+class Meeting(_Strict):
+    """The paper as one audience's committee receives it (``front_matter.meetings.<audience>``).
+
+    The committee's name is the audience's ``label`` in reports/_quarto.yml (declared once); the
+    council's params file sets what is stable (purpose, standing recommendations) and the month's
+    file the meeting date and anything that changes. All text is printed literally.
+    """
+
+    date: dt.date | None = None
+    item: str | None = None                # agenda item reference, e.g. "Item 6"
+    purpose: str | None = None
+    recommendations: list[str] | None = None
+
+
+class FrontMatter(_Strict):
+    """Cover and front matter of the paper (issue 12): who it is from and what it asks."""
+
+    council: str | None = None             # the council's name as printed ("Torbay Council"); else la.name
+    author: str | None = None              # report author (name and role)
+    contact: str | None = None             # where to send questions (a team mailbox, not a person's)
+    meetings: dict[str, Meeting | None] | None = None   # audience name -> its meeting
+
+
+class Revisions(_Strict):
+    """Revised figures: last month's figure as published vs the same month in this build."""
+
+    # a change in a KPI's value larger than this (in the KPI's own units: percentage points,
+    # days, children per worker ...) is reported as a revision
+    margin: float = Field(ge=0)
+
+class RegionSettings(_Strict):
+    """The regional report's options (``region:``): ``headline`` is the KPIs its scorecard shows
+    (ids defaults.yaml declares; unset = every KPI with a published England figure)."""
+
+    headline: list[str] | None = Field(default=None, min_length=1)
+
+    @field_validator("headline")
+    @classmethod
+    def _unique(cls, value):
+        if value is not None and len(set(value)) != len(value):
+            raise ValueError(f"KPI ids listed more than once: {sorted({k for k in value if value.count(k) > 1})}")
+        return value
+
+
 class Params(_Strict):
     """Everything a build is configured by. Fields without a default must come from defaults.yaml."""
 
@@ -115,6 +159,9 @@ class Params(_Strict):
     kpis: dict[str, KpiSettings | None]
     spc: SpcOptions | None = None
     benchmarks: Benchmarks | None = None
+    front_matter: FrontMatter | None = None
+    revisions: Revisions | None = None
+    region: RegionSettings | None = None
     # the month's commentary file
     month: str | None = Field(default=None, pattern=_MONTH_PATTERN)
     as_at: dt.date | None = None
@@ -237,6 +284,10 @@ def _check_ids(sources: list[tuple[dict, str]], known: set[str]) -> None:
                     near = sorted(k for k in known if k[:1] == str(kpi_id)[:1]) or sorted(known)
                     raise ParamsError(f"{label}: {section}.{kpi_id}: unknown KPI id {kpi_id!r} "
                                       f"(known ids: {', '.join(near)})")
+        headline = (data.get("region") or {}).get("headline") if isinstance(data.get("region"), Mapping) else None
+        unknown = [str(k) for k in headline or [] if str(k) not in known] if isinstance(headline, list) else []
+        if unknown:
+            raise ParamsError(f"{label}: region.headline: unknown KPI id(s) {unknown} (known ids: {', '.join(sorted(known))})")
 
 
 def merge_sources(sources: Iterable[str | os.PathLike | Mapping], *, known_kpis: Iterable[str] | None = None) -> Params:

@@ -93,10 +93,31 @@ def audience(name: str, project_dir: Path | str | None = None) -> Audience:
     return declared[name]
 
 
-def audience_chapters(name: str, project_dir: Path | str | None = None) -> list[str]:
-    """The chapters one audience's report has, in report order."""
+def optional_chapters(project_dir: Path | str | None = None) -> dict[str, tuple[str, str]]:
+    """Chapters included only when a build is given their input: name -> (requires, after)."""
+    declared = _ours(project_dir).get("optional-chapters") or {}
+    known = chapters(project_dir)
+    out = {}
+    for name, spec in declared.items():
+        spec = spec or {}
+        if not spec.get("requires"):
+            raise ConfigError(f"_quarto.yml: torbayreport.optional-chapters.{name}: missing requires")
+        after = str(spec.get("after") or known[-1])
+        if after not in known:
+            raise ConfigError(f"_quarto.yml: torbayreport.optional-chapters.{name}.after: unknown chapter {after!r}")
+        out[str(name)] = (str(spec["requires"]), after)
+    return out
+
+
+def audience_chapters(name: str, project_dir: Path | str | None = None, provided: tuple[str, ...] = ()) -> list[str]:
+    """The chapters one audience's report has, in report order; ``provided`` names the optional
+    inputs the build was given (e.g. ``("region",)``), which add their optional chapters."""
     left_out = set(audience(name, project_dir).leave_out)
-    return [c for c in chapters(project_dir) if c not in left_out]
+    order = list(chapters(project_dir))
+    for chapter, (requires, after) in optional_chapters(project_dir).items():
+        if requires in provided:
+            order.insert(order.index(after) + 1, chapter)
+    return [c for c in order if c not in left_out]
 
 
 def output_formats(project_dir: Path | str | None = None) -> list[str]:

@@ -59,7 +59,8 @@ def _map_text(frame: pd.DataFrame, pattern: re.Pattern, change) -> pd.DataFrame:
         series = out[col]
         if not (series.dtype == object or isinstance(series.dtype, pd.StringDtype)):
             continue
-        text = series.where(series.map(type) == str)
+        values = series.astype(object)  # pyarrow-backed strings cannot be compared with ``str``
+        text = values.where(values.map(type) == str)
         hit = text.str.match(pattern).fillna(False).astype(bool)
         if hit.any():
             fixed = series.astype(object).copy()

@@ -37,6 +37,8 @@ def register(subparsers) -> None:
     build.add_argument("--build-root", default="build", help="staging folder for executed notebooks (default build)")
     build.add_argument("--jobs", type=int, default=1, help="notebooks executed at once (default 1)")
     build.add_argument("--no-progress", action="store_true", help="no progress display")
+    build.add_argument("--region", default=None, metavar="FILE", help="the regional table (region.parquet or "
+                       "region.csv from `torbayreport region`): adds the \"how we compare\" chapter")
     build.set_defaults(func=_build)
 
     demo = subparsers.add_parser(
@@ -57,7 +59,8 @@ def _build(args: argparse.Namespace) -> int:
     try:
         result = build_month(args.month, audience=args.audience, data_dir=args.data,
                              params_file=args.params, out_dir=args.out,
-                             build_root=args.build_root, jobs=args.jobs, progress=not args.no_progress)
+                             build_root=args.build_root, jobs=args.jobs, progress=not args.no_progress,
+                             region=args.region)
     except BuildError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

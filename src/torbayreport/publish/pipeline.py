@@ -13,7 +13,6 @@ import datetime as dt
 import json
 import logging
 import os
-import re
 import shutil
 import time
 import uuid
@@ -35,8 +34,9 @@ from torbayreport.publish.execute import (
     run_prepare,
     write_manifest,
 )
-from torbayreport.publish.render import ReportMeta, render_report
-from torbayreport.report.tables import long_date
+from torbayreport.publish.meta import ReportMeta, report_meta
+from torbayreport.publish.render import RENDERERS, render_report
+from torbayreport.report.context import PREVIOUS_METRICS
 
 log = logging.getLogger("torbayreport.pipeline")
 
@@ -74,20 +74,24 @@ def build_month(month: str, *, audience: str, data_dir: Path | str = DEFAULT_DAT
                 build_root: Path | str = "build", jobs: int = 1, progress: bool = True,
                 notebooks_dir: Path | str | None = None, project_dir: Path | str | None = None,
                 prepare: Callable | None = None, renderer: str = "auto",
-                extra_parameters: dict | None = None, timeout: int = 600) -> BuildResult:
+                extra_parameters: dict | None = None, timeout: int = 600,
+                region: Path | str | None = None) -> BuildResult:
     """Build ``reports/<month>/<audience>/<slug>-children-<month>-<audience>.<format>`` for every format.
 
     The one orchestrator: check the inputs, prepare the report folder once, execute the notebooks,
     write the manifest, render, check a disclosed report for identifiers, publish. Raises
     BuildError (or its NotebookFailedError / RenderError) with a message fit for the analyst; on
     any failure the previously published report is left untouched and ``build/<month>/<audience>/``
-    keeps what was produced. ``prepare`` and ``notebooks_dir`` let tests build with fixture notebooks;
+    keeps what was produced. ``region``: the regional table (``torbayreport region``'s
+    region.parquet/.csv), which adds the optional chapter that requires it ("how we compare"). ``prepare`` and ``notebooks_dir`` let tests build with fixture notebooks;
     ``extra_parameters`` are passed to every notebook and checked like the standard ones.
     """
     data_dir, params_file, params_files, notebooks = check_inputs(
         month, audience, data_dir=data_dir, params_file=params_file, jobs=jobs, notebooks_dir=notebooks_dir,
         project_dir=project_dir)
     reader = check_audience(audience, project_dir)
+    if region is not None:
+        notebooks = _with_region_chapters(notebooks, audience, region, notebooks_dir, project_dir)
     stage = fresh_stage(build_root, month, audience)
     handler = attach_log(stage / "build.log", mode="w")
     timings: dict[str, float] = {}
@@ -110,8 +114,11 @@ def build_month(month: str, *, audience: str, data_dir: Path | str = DEFAULT_DAT
             t0 = time.perf_counter()
             run_prepare(prepare, month=month, audience=audience, data_dir=data_dir, params_file=params_file,
                         stage=stage)
+            if region is not None:
+                _prepare_region(region, month=month, audience=audience, params_file=params_file, stage=stage)
             timings["prepare"] = time.perf_counter() - t0
             log.info("prepared context in %.2f s", timings["prepare"])
+            _previous_metrics(Path(out_dir), month, audience, stage)
 
             notify("stage", name="execute", total=len(notebooks))
             t0 = time.perf_counter()
@@ -121,6 +128,11 @@ def build_month(month: str, *, audience: str, data_dir: Path | str = DEFAULT_DAT
             manifest = manifest_for(month=month, audience=audience, started_at=started_at, parameters=parameters,
                                     data_dir=data_dir, params_files=params_files, notebooks=notebooks,
                                     timings=timings, notebook_seconds=notebook_seconds, jobs=jobs)
+            if region is not None:  # provenance of the comparison: which regional table
+                import hashlib
+
+                manifest["region"] = {"file": Path(region).name,
+                                      "sha256": hashlib.sha256(Path(region).read_bytes()).hexdigest()}
             manifest_path = stage / "manifest.json"
             write_manifest(manifest_path, manifest)
             log.info("manifest %s (build id %s)", manifest_path, manifest["build_id"])
@@ -162,64 +174,56 @@ def build_month(month: str, *, audience: str, data_dir: Path | str = DEFAULT_DAT
                        rendered.renderer, manifest["timings_seconds"], manifest["notebook_seconds"])
 
 
+def _with_region_chapters(notebooks: dict[str, Path], audience: str, region, notebooks_dir, project_dir) -> dict:
+    """The audience's notebooks with the chapters ``--region`` adds (``optional-chapters`` in _quarto.yml)."""
+    from torbayreport import config
+
+    if not Path(region).is_file():
+        raise BuildError(f"regional table not found: {region} (region.parquet or region.csv from `torbayreport region`)")
+    folder = Path(notebooks_dir or config.NOTEBOOKS_DIR).resolve()
+    names = config.audience_chapters(audience, project_dir, provided=("region",))
+    found = {n: notebooks.get(n, folder / f"{n}.ipynb") for n in names}
+    missing = [str(p) for p in found.values() if not p.is_file()]
+    if missing:
+        raise BuildError("notebook(s) not found: " + ", ".join(missing))
+    return found
+
+
+def _prepare_region(region, *, month: str, audience: str, params_file, stage: Path) -> None:
+    """The audience-safe "how we compare" CSV in the build folder (the regional table read once)."""
+    from torbayreport.publish.prepare import write_region_compare
+
+    try:
+        write_region_compare(region, month=month, audience=audience, params_file=params_file, out_dir=stage)
+    except (OSError, ValueError, KeyError) as exc:
+        raise BuildError(f"the regional table {region} cannot be used for this build: {exc}") from exc
+
+
 class IdentifierLeakError(BuildError):
     """A public output would carry a child or worker identifier; the report is not published."""
 
 
 def guard_public_outputs(paths: list[Path], *, data_dir: Path | str, stage_dir: Path | str) -> None:
-    """Refuse to publish a public report if any identifier from the input data appears in it.
+    """Refuse to publish a public report if any identifier from the input data appears in ``paths``.
 
-    Why a last check on the finished files, after ``publish.prepare`` already guarded its own
-    artefacts: text reaches a public report from other places too (notebook markdown, analyst
-    commentary, chart alt text, file metadata), and the rendered HTML, the PDF's text, the executed
-    notebooks, the CSVs and the manifest are what actually leaves the building. Every value of
-    every ``sensitive`` column of the schema (child and worker ids, worker names, dates of birth
-    in every printed form, postcodes) is searched for; dates the report prints for other reasons
-    (``disclose.identifiers.report_dates``: the as-at date, month ends, plan due dates, the build
-    date, and the long form of days inside the window) are allowed.
+    The last check on the files that actually leave the building (HTML, PDF text, executed
+    notebooks, CSVs, manifest): text reaches a public report from places ``prepare`` did not
+    write (notebook markdown, chart alt text, file metadata). The check itself is the one public
+    guard, ``disclose.guard_public_outputs`` (identifiers in every spelling, dates of birth only
+    when tied to a child, the report's own dates allowed); here it gets the input tables and the
+    window ``prepare`` recorded, and its refusal becomes the pipeline's one-line error.
     """
-    from torbayreport.disclose.identifiers import (
-        IdentifierIndex,
-        report_dates,
-        sensitive_values,
-    )
+    from torbayreport.disclose import DisclosureError
+    from torbayreport.disclose import guard_public_outputs as guard
     from torbayreport.io import load
 
-    tables = load(Path(data_dir)).tables
     context = _read_json(Path(stage_dir) / "context.json")
     window = context.get("window") or {}
-    allow = report_dates(as_at=context.get("as_at"), window=(window.get("start"), window.get("end")),
-                         other_dates=tables["plan_actions"]["due_date"].dropna())
-    index = IdentifierIndex(sensitive_values(tables), allow=allow)
-    leaks = []
-    for path in paths:
-        hits = index.find(_searchable_text(Path(path)))
-        leaks.extend(f"{Path(path).name}: {value!r}" for value, _ in hits[:5])
-    if leaks:
-        raise IdentifierLeakError(
-            "the public report was not published: it would carry identifiers from the input data "
-            f"({len(leaks)} found; remove them from the commentary or notebooks and rebuild): " + "; ".join(leaks[:20])
-        )
-
-
-_DATA_URI = re.compile(r"data:[a-z]+/[a-z0-9.+-]+;base64,[A-Za-z0-9+/=]+")
-
-
-def _searchable_text(path: Path) -> str:
-    """The text a reader could see in ``path``: PDF text, notebook JSON or HTML without embedded images."""
-    if path.suffix == ".pdf":
-        import pypdf
-
-        return "\n".join(page.extract_text() or "" for page in pypdf.PdfReader(path).pages)
-    text = path.read_text(encoding="utf-8", errors="replace")
-    if path.suffix == ".ipynb":
-        notebook = json.loads(text)
-        for cell in notebook.get("cells", []):
-            for output in cell.get("outputs", []):
-                for mime in [m for m in output.get("data", {}) if m.startswith("image/")]:
-                    output["data"][mime] = ""
-        text = json.dumps(notebook, ensure_ascii=False)
-    return _DATA_URI.sub("data:", text)
+    try:
+        guard(paths, load(Path(data_dir)).tables, as_at=context.get("as_at"),
+              window=(window.get("start"), window.get("end")))
+    except DisclosureError as exc:
+        raise IdentifierLeakError(f"the public report was not published: {exc}") from exc
 
 
 def _publish(staging: Path, destination: Path) -> None:
@@ -247,13 +251,22 @@ def _publish(staging: Path, destination: Path) -> None:
 def _report_meta(stage_dir: Path, manifest: dict) -> tuple[ReportMeta, str]:
     """Cover-page facts, from the context.json ``prepare`` wrote (one source: the Params it read)."""
     context = _read_json(stage_dir / "context.json")
-    built = dt.datetime.fromisoformat(manifest["built_at"])
-    meta = ReportMeta(
-        title=context["title"], council=context["la"]["name"], month=manifest["month"],
-        audience=manifest["audience"], as_at=long_date(str(context.get("as_at") or "not recorded")),
-        build_id=manifest["build_id"], built_at=built.strftime("%d %B %Y %H:%M UTC").lstrip("0"),
-    )
-    return meta, context["la"]["slug"]
+    return report_meta(context, manifest, artefacts=stage_dir), context["la"]["slug"]
+
+
+def _previous_metrics(out_dir: Path, month: str, audience: str, stage: Path) -> None:
+    """Copy the previous month's published ``<stem>-metrics.csv`` for the same audience into the
+    stage as ``report.context.PREVIOUS_METRICS`` (the summary's "Revised figures" reads it), or leave none there when that month was never published."""
+    import pandas as pd
+
+    (stage / PREVIOUS_METRICS).unlink(missing_ok=True)
+    previous = str(pd.Period(month, freq="M") - 1)
+    slug = (_read_json(stage / "context.json").get("la") or {}).get("slug", "")
+    suffix = RENDERERS["metrics-csv"][0]
+    published = out_dir / previous / audience / f"{report_stem(slug, previous, audience)}{suffix}"
+    if published.is_file():
+        shutil.copy(published, stage / PREVIOUS_METRICS)
+        log.info("previous month's published metrics: %s", published)
 
 
 def _read_json(path: Path) -> dict:

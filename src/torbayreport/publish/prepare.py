@@ -10,8 +10,11 @@ cannot disagree and a build does not pay seven data loads.
   ``prepare`` writes only the disclosed metric table (suppressed numbers blanked, SPC lines blanked
   for any series with a suppressed month), a *summary* of data-quality findings and the plan
   tracker; no exception lists, no drill-down, no identifiers. Before finishing it scans every
-  artefact it wrote for identifier values taken from the extracts and refuses to finish if one is
-  found.
+  artefact it wrote with the one public guard (``disclose.guard_public_outputs``) and refuses to
+  finish if an identifier from the extracts is found.
+* **Every CSV is safe to open in a spreadsheet**: written with ``disclose.csvsafe.write_csv``
+  (a cell from input text starting ``=``, ``+``, ``-``, ``@`` gets a leading ``'``), read back by
+  the report with ``csvsafe.read_csv`` so it shows the text that came in.
 * **An analyst can open any notebook and run it with no build.** :func:`load_context` with an
   empty ``build_dir`` prepares into a cache folder keyed by the inputs' contents, so the first
   notebook opened pays for the computation and the others reuse it.
@@ -27,14 +30,15 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 import pandas as pd
 
 from torbayreport import config
+from torbayreport.disclose import DisclosureError, blank_for_public, csvsafe
+from torbayreport.disclose import guard_public_outputs as _guard_outputs
 from torbayreport.metrics.period import as_month, report_window
-from torbayreport.report.context import ARTEFACT_VERSION, BOOL_SUFFIX, ReportContext
+from torbayreport.report.context import ARTEFACT_VERSION, ReportContext
 
 #: disclose.apply's two modes, chosen by the audience's ``disclosure`` flag (not by its name), so a
 #: new audience declared in _quarto.yml needs no change here.
@@ -78,51 +82,9 @@ def _load_data(data_dir):
 
 # ============================================================================== public guard
 
-def guard_public(frame: pd.DataFrame) -> pd.DataFrame:
-    """Blank every raw number a public reader could use to recover a suppressed count.
-
-    Disclosure control decides *what* is suppressed; this makes sure the public artefact cannot
-    carry it anyway: suppressed numerators/denominators/values become empty, last month's value is
-    blanked (shown ``[c]``) where last month was suppressed, and a KPI with any suppressed month in the window
-    loses its SPC mean and limits (with one month hidden, the mean of the others gives it back).
-    """
-    out = frame.copy()
-    for name in ("numerator", "denominator", "value"):
-        flag = f"{name}{BOOL_SUFFIX}"
-        if flag in out.columns and name in out.columns:
-            hide = out[flag].fillna(False).astype(bool)
-            out[name] = out[name].astype("float64").where(~hide)
-    if "value_suppressed" in out.columns:
-        hidden = out["value_suppressed"].fillna(False).astype(bool)
-        prev_hidden = (
-            out.assign(_h=hidden).sort_values(["kpi_id", "month"]).groupby("kpi_id")["_h"].shift(1)
-            .reindex(out.index).fillna(False).astype(bool)
-        )
-        if "previous_value" in out.columns:
-            out["previous_value"] = out["previous_value"].astype("float64").where(~prev_hidden)
-            out["previous_display"] = pd.Series(pd.NA, index=out.index, dtype="string").mask(prev_hidden, "[c]")
-        series_hidden = hidden.groupby(out["kpi_id"]).transform("any")
-        for column in ("spc_mean", "spc_lpl", "spc_upl"):
-            if column in out.columns:
-                out[column] = out[column].astype("float64").where(~series_hidden)
-    return out
-
-
-def _scan_for_identifiers(paths: Iterable[Path], tables_: dict, allow: Iterable[str]) -> list[str]:
-    """Identifier values (``disclose.sensitive_values``) found in the text of ``paths``.
-
-    ``allow``: dates the artefacts legitimately print (``disclose.identifiers.report_dates``), which
-    a young child's date of birth could equal.
-    """
-    from torbayreport.disclose import IdentifierIndex, sensitive_values
-
-    index = IdentifierIndex(sensitive_values(tables_), allow=allow)
-    found = []
-    for path in paths:
-        hits = index.find(Path(path).read_text(encoding="utf-8", errors="replace"))
-        found.extend(f"{Path(path).name}: {value!r}" for value, _ in hits[:5])
-    return found
-
+#: The public table's raw numbers blanked where they could give a suppressed count back: one
+#: implementation, ``disclose.blank_for_public`` (this name is kept for existing callers).
+guard_public = blank_for_public
 
 
 # ============================================================================== prepare
@@ -180,24 +142,24 @@ def prepare(*, month, audience, data_dir, params_file=None, out_dir) -> Path:
         from torbayreport.disclose import withhold_derived
 
         # a RAG rating, direction or SPC reading of a withheld value gives it back within a band
-        disclosed = withhold_derived(guard_public(disclosed))
+        disclosed = withhold_derived(blank_for_public(disclosed))
 
     written: list[Path] = []
     frame = disclosed.copy()
     frame["month"] = frame["month"].astype(str)
-    (path := out / "metrics.csv").write_text(frame.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
+    path = csvsafe.write_csv(frame, out / "metrics.csv")
     written.append(path)
 
     findings = loaded.findings_frame()
     if reader.disclosure and len(findings):
         keys = [c for c in ("severity", "file", "column", "code") if c in findings.columns]
         findings = findings.groupby(keys, dropna=False).size().rename("count").reset_index()
-    (path := out / "findings.csv").write_text(findings.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
+    path = csvsafe.write_csv(findings, out / "findings.csv")
     written.append(path)
 
     plan = _plan_tracker_frames(tables_, period)
     for name, table in plan.items():
-        (path := out / f"plan_{name}.csv").write_text(table.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
+        path = csvsafe.write_csv(table, out / f"plan_{name}.csv")
         written.append(path)
 
     narrative_frame = disclosed if reader.disclosure else assessed
@@ -228,27 +190,39 @@ def prepare(*, month, audience, data_dir, params_file=None, out_dir) -> Path:
         exc_dir = out / "exceptions"
         exc_dir.mkdir(exist_ok=True)
         for name, table in exception_lists(members, tables_, period).items():
-            (path := exc_dir / f"{name}.csv").write_text(table.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
+            csvsafe.write_csv(table, exc_dir / f"{name}.csv")
         teams = team_drilldown(members, tables_, period)
-        (out / "teams.csv").write_text(teams.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
+        csvsafe.write_csv(teams, out / "teams.csv")
     (path := out / "context.json").write_text(json.dumps(_jsonable(meta), indent=2, ensure_ascii=False) + "\n",
                                              encoding="utf-8")
     written.append(path)
 
     if reader.disclosure:
-        from torbayreport.disclose.identifiers import report_dates
-
-        allow = report_dates(as_at=meta["as_at"], window=(str(months[0]), str(months[-1])),
-                             other_dates=tables_["plan_actions"]["due_date"].dropna())
-        leaks = _scan_for_identifiers(written, tables_, allow)
-        if leaks:
+        try:
+            _guard_outputs(written, tables_, as_at=meta["as_at"], window=(str(months[0]), str(months[-1])))
+        except DisclosureError:  # nothing identifying is left behind in the build folder
             for p in written:
                 p.unlink(missing_ok=True)
-            raise ValueError(
-                "public artefacts would carry identifiers (fix the commentary or the data and rebuild): "
-                + "; ".join(leaks[:10])
-            )
+            raise
     return out
+
+def write_region_compare(region_file, *, month, audience, params_file=None, out_dir) -> Path:
+    """``out_dir/how_we_compare.csv``: the council's "how we compare" rows for ``audience``.
+
+    The regional table (``torbayreport region``'s region.parquet/.csv) is read once here; the
+    rows are made audience-safe by :func:`torbayreport.region.compare.how_we_compare` (public: only
+    publishable statistics, a withheld value ``[c]`` with no rank) and written as text, headed
+    for the reader, so the notebook only lays them out. The council is ``la.code`` of the params.
+    """
+    from torbayreport.disclose.csvsafe import write_csv
+    from torbayreport.region.compare import how_we_compare, read_region_table, reader_headings
+
+    settings = config.load_params(params_file, str(as_month(month)))
+    mode = DISCLOSE_MODE[config.audience(audience).disclosure]
+    rows = how_we_compare(read_region_table(region_file), settings.la.code, mode, month=str(as_month(month)))
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    return write_csv(reader_headings(rows), Path(out_dir) / "how_we_compare.csv")
+
 
 def _disclosure_key() -> str:
     from torbayreport.disclose import key_markdown

@@ -23,7 +23,6 @@ image) and the build fails if a check fails.
 from __future__ import annotations
 
 import base64
-import calendar
 import datetime as dt
 import json
 import logging
@@ -37,7 +36,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from torbayreport import config
+from torbayreport.disclose.text import inert_literal
 from torbayreport.publish.execute import BuildError
+from torbayreport.publish.meta import ReportMeta  # noqa: F401 (re-exported: the renderers take one)
 
 log = logging.getLogger("torbayreport.render")
 
@@ -52,29 +53,6 @@ _EXTENSIONS = {"png": "png", "jpeg": "jpg", "svg+xml": "svg"}
 
 class RenderError(BuildError):
     """The notebooks cannot be rendered into an acceptable report; the message says why."""
-
-
-@dataclass
-class ReportMeta:
-    """What the cover page, the HTML head and the PDF metadata say about the report."""
-
-    title: str
-    council: str
-    month: str
-    audience: str
-    as_at: str
-    build_id: str
-    built_at: str
-    marking: str = ""
-
-    @property
-    def month_label(self) -> str:
-        year, number = self.month.split("-")
-        return f"{calendar.month_name[int(number)]} {year}"
-
-    @property
-    def audience_label(self) -> str:
-        return config.audience(self.audience).label
 
 
 @dataclass
@@ -254,9 +232,17 @@ def render_report(executed: dict[str, Path], out_dir: Path, stem: str, meta: Rep
         unknown = [f for f in opts["formats"] if f not in RENDERERS]
         if unknown:
             raise RenderError(f"_quarto.yml: torbayreport.formats: no renderer for {unknown}; known: {sorted(RENDERERS)}")
-        outputs = {f: out_dir / f"{stem}{RENDERERS[f][0]}" for f in opts["formats"]}
+        formats = opts["formats"]
+        if meta.artefacts is None:  # notebooks rendered alone (tests, a quick look): no data to write
+            skipped = [f for f in formats if f in NEEDS_ARTEFACTS]
+            if skipped:
+                log.warning("no prepared report folder given: %s not written", ", ".join(skipped))
+            formats = [f for f in formats if f not in NEEDS_ARTEFACTS]
+        outputs = {f: out_dir / f"{stem}{RENDERERS[f][0]}" for f in formats}
         if use_quarto:
             _render_quarto(work, body, meta, opts, outputs["html"], outputs["pdf"])
+            for fmt in [f for f in outputs if f not in ("html", "pdf")]:
+                RENDERERS[fmt][1](work, meta, opts, outputs[fmt])
             name = "quarto"
         else:
             for fmt, target in outputs.items():
@@ -286,16 +272,8 @@ def _run(cmd: list[str], cwd: Path, what: str) -> None:
 
 
 def _metadata_file(work: Path, meta: ReportMeta, opts: dict) -> Path:
-    """Template variables for pandoc, as a YAML (JSON is YAML) metadata file.
-
-    Values are passed as plain strings so pandoc does not interpret markdown in, e.g., a build id.
-    """
-    values = {
-        "title": meta.title, "pagetitle": f"{meta.title} — {meta.council}, {meta.month_label}",
-        "council": meta.council, "month-label": meta.month_label, "audience-label": meta.audience_label,
-        "marking": meta.marking, "as-at": meta.as_at, "build-id": meta.build_id, "built-at": meta.built_at,
-        "lang": opts["lang"], "toc-title": opts["toc_title"],
-    }
+    """Template variables for pandoc (:meth:`ReportMeta.pandoc_metadata`), as a JSON (= YAML) file."""
+    values = meta.pandoc_metadata(lang=opts["lang"], toc_title=opts["toc_title"])
     path = work / "meta.json"
     path.write_text(json.dumps(values, ensure_ascii=False), encoding="utf-8")
     return path
@@ -359,6 +337,10 @@ def _render_pdf_typst(work: Path, meta: ReportMeta, opts: dict, target: Path) ->
         "month-label": _typst_str(meta.month_label), "audience-label": _typst_str(meta.audience_label),
         "marking": _typst_str(meta.marking), "as-at": _typst_str(meta.as_at),
         "build-id": _typst_str(meta.build_id), "built-at": _typst_str(meta.built_at),
+        "committee": _typst_str(meta.committee), "meeting-date": _typst_str(meta.meeting_date),
+        "agenda-item": _typst_str(meta.agenda_item), "purpose": _typst_str(meta.purpose),
+        "recommendations": "(" + "".join(_typst_str(r) + ", " for r in meta.recommendations) + ")",
+        "author": _typst_str(meta.author), "contact": _typst_str(meta.contact),
         "toc": _typst_value(t["toc"]), "toc-title": _typst_str(opts["toc_title"]),
         "toc-depth": str(opts["toc_depth"]),
         "section-numbering": _typst_value(t["section_numbering"]),
@@ -409,15 +391,47 @@ def _render_quarto(work: Path, body: str, meta: ReportMeta, opts: dict, html: Pa
     front = {"title": meta.title, "subtitle": f"{meta.council} — {meta.month_label}",
              "date": meta.as_at, "lang": opts["lang"],
              "description": f"{meta.marking}. Prepared for {meta.audience_label}. Build {meta.build_id}."}
+    front = {key: inert_literal(value) for key, value in front.items()}  # YAML strings are markdown too
+    lit = inert_literal
+
+    lines = [f"**{lit(meta.marking)}** · {lit(meta.committee)}"
+             + (f" · meeting {lit(meta.meeting_date)}" if meta.meeting_date else "")
+             + f" · data as at {lit(meta.as_at)} · build {lit(meta.build_id)}"]
+    if meta.purpose:
+        lines.append(f"**Purpose of the report.** {lit(meta.purpose)}")
+    if meta.recommendations:
+        lines.append("**Recommendations.** The committee is recommended to:\n\n"
+                     + "\n".join(f"{n}. {lit(r)}" for n, r in enumerate(meta.recommendations, start=1)))
     (work / "report.qmd").write_text("---\n" + json.dumps(front, ensure_ascii=False) + "\n---\n\n"
-                                     + f"**{meta.marking}** · Prepared for {meta.audience_label} · "
-                                     f"data as at {meta.as_at} · build `{meta.build_id}`\n\n" + body,
-                                     encoding="utf-8")
+                                     + "\n\n".join(lines) + "\n\n" + body, encoding="utf-8")
     quarto = quarto_binary()
     _run([quarto, "render", "report.qmd", "--to", "html"], work, "quarto render (HTML)")
     _run([quarto, "render", "report.qmd", "--to", "typst"], work, "quarto render (PDF)")
     shutil.move(work / "report.html", html)
     shutil.move(work / "report.pdf", pdf)
+
+
+# ------------------------------------------------------------------ data outputs (metrics CSV, xlsx)
+
+def _render_metrics_csv(work: Path, meta: ReportMeta, opts: dict, target: Path) -> None:
+    """``<stem>-metrics.csv``: the tidy metrics, formula-safe (the next build reads it for revisions)."""
+    from torbayreport.publish.outputs import write_metrics_csv
+
+    if meta.artefacts is None:
+        raise RenderError("the metrics CSV needs the prepared report folder (ReportMeta.artefacts)")
+    write_metrics_csv(meta.artefacts, meta.audience, target)
+
+
+def _render_xlsx(work: Path, meta: ReportMeta, opts: dict, target: Path) -> None:
+    """``<stem>.xlsx``: the month's workbook (:func:`torbayreport.publish.outputs.write_workbook`)."""
+    from torbayreport.publish.outputs import write_workbook
+
+    if meta.artefacts is None:
+        raise RenderError("the workbook needs the prepared report folder (ReportMeta.artefacts)")
+    about = {"Council": meta.council, "Report": meta.title, "Reporting month": meta.month_label,
+             "Committee": meta.committee, "Security marking": meta.marking, "Data as at": meta.as_at,
+             "Build id": meta.build_id}
+    write_workbook(meta.artefacts, meta.audience, meta.month, about, target)
 
 
 #: The output-format registry (in the spirit of papermill's engines): format name -> (file
@@ -426,7 +440,11 @@ def _render_quarto(work: Path, body: str, meta: ReportMeta, opts: dict, html: Pa
 RENDERERS = {
     "html": (".html", _render_html_pandoc),
     "pdf": (".pdf", _render_pdf_typst),
+    "metrics-csv": ("-metrics.csv", _render_metrics_csv),
+    "xlsx": (".xlsx", _render_xlsx),
 }
+#: Formats written from the prepared report folder (``ReportMeta.artefacts``), not the notebooks.
+NEEDS_ARTEFACTS = {"metrics-csv", "xlsx"}
 
 
 # -------------------------------------------------------------------------------- checks

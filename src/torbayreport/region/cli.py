@@ -29,6 +29,9 @@ neighbours.csv (statistical-neighbour sets; or pass --neighbours). With --schedu
 must be able to read the data root at the same path. Outputs: metrics.parquet/.csv,
 region.parquet/.csv, councils.csv, findings.csv. Exit status 3: written, but some councils were
 left out (listed with their findings).
+
+then: torbayreport region-report --region-dir OUT --month YYYY-MM   (the regional report, HTML + PDF)
+      torbayreport build ... --region OUT/region.parquet           (a council's "how we compare")
 """
 
 

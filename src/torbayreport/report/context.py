@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from torbayreport import config
+from torbayreport.disclose import csvsafe
+from torbayreport.disclose.text import inert_literal, inert_markdown
 from torbayreport.metrics.drilldown import DRILLDOWNS, TEAM_MEASURES, why
 from torbayreport.metrics.period import as_month
 from torbayreport.report import chartcache, charts, tables
@@ -36,6 +39,8 @@ NUMERIC_COLUMNS = (
 BOOL_SUFFIX = "_suppressed"
 ARTEFACT_VERSION = 1
 NO_COMMENTARY = "No commentary was provided for this month."
+#: Last month's metrics as published, copied into the report folder by the build when they exist.
+PREVIOUS_METRICS = "previous-metrics.csv"
 #: Exception-list columns that hold dates or whole numbers (read back with those dtypes).
 DATE_COLUMNS = ("last_visit", "assessment_start", "audit_date")
 INTEGER_COLUMNS = ("working_days_open",)
@@ -46,7 +51,7 @@ LIST_LABELS = {"child_id": "Child", "worker_id": "Worker", "worker_name": "Name"
 
 
 def _read_metrics(path: Path) -> pd.DataFrame:
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    frame = csvsafe.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
     frame["month"] = pd.PeriodIndex(frame["month"], freq="M")
     for column in NUMERIC_COLUMNS:
         if column in frame.columns:
@@ -59,7 +64,20 @@ def _read_metrics(path: Path) -> pd.DataFrame:
 def _read_csv(path: Path) -> pd.DataFrame:
     if not path.is_file() or path.stat().st_size == 0 or path.read_text(encoding="utf-8").strip() == "":
         return pd.DataFrame()
-    return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    # the build writes its CSVs spreadsheet-safe (disclose.csvsafe); read back the text as it came in
+    return csvsafe.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+
+
+_LIST_START = re.compile(r"([-*+]|[0-9]{1,3}[.)]) ")
+
+
+def _analyst_text(label: str, text) -> Markdown:
+    """``label`` then the analyst's prose, made inert (``disclose.text.inert_markdown``): raw HTML,
+    TeX, Typst, citations and the like print as typed; emphasis, https links and lists are kept.
+    Prose that opens with a list starts on its own line after the label, so it stays a list."""
+    body = inert_markdown(text) if text is not None and str(text).strip() else NO_COMMENTARY
+    separator = "\n\n" if _LIST_START.match(body) else " "
+    return Markdown(f"{label}{separator}{body}" if label else body)
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
@@ -90,6 +108,38 @@ class ExceptionList(pd.DataFrame):
             return f"{getattr(self, 'why', '')} None this month.".strip()
         table = tables.markdown_table(text.rename(columns=LIST_LABELS), empty="None this month.")
         return f"{getattr(self, 'why', '')} **{len(self)}** this month.\n\n{table}"
+
+
+class RevisedFigures(pd.DataFrame):
+    """Measures whose figure for last month has changed since it was published (data: the columns
+    of ``assess.revisions.REVISION_COLUMNS``); displays as the summary's "Revised figures" section."""
+
+    _metadata = ["note"]
+
+    @property
+    def _constructor(self):
+        return RevisedFigures
+
+    def _repr_markdown_(self) -> str:
+        heading = "## Revised figures"
+        if not len(self):
+            return f"{heading}\n\n{getattr(self, 'note', '')}"
+        rows = pd.DataFrame({
+            "Measure": [f"{k} {t}" for k, t in zip(self["kpi_id"], self["title"])],
+            "As published": [tables.format_value(v, u, tables.decimals_for(k))
+                             for v, u, k in zip(self["published_value"], self["unit"], self["kpi_id"])],
+            "Now": [tables.format_value(v, u, tables.decimals_for(k))
+                    for v, u, k in zip(self["revised_value"], self["unit"], self["kpi_id"])],
+        })
+        return f"{heading}\n\n{getattr(self, 'note', '')}\n\n{tables.markdown_table(rows)}"
+
+
+class ComparisonTable(pd.DataFrame):
+    """"How we compare" rows (already written as text by the region package, audience-safe) that
+    display in a notebook as the report's table."""
+
+    def _repr_markdown_(self) -> str:
+        return str(tables.markdown_table(pd.DataFrame(self), empty="No regional comparison was given for this build."))
 
 
 @dataclass
@@ -230,7 +280,7 @@ class ReportContext:
         as_at = self.meta.get("as_at")
         audience = self.reader.description
         lines = [
-            f"**{self.meta.get('title', '')}** for {self.la_name}, {self.month_words}.",
+            f"**{inert_literal(self.meta.get('title', ''))}** for {inert_literal(self.la_name)}, {self.month_words}.",
             "",
             f"- Audience: {audience}",
             f"- Data as at: {long_date(as_at) if as_at else 'not stated'}",
@@ -260,13 +310,11 @@ class ReportContext:
 
     def commentary(self, kpi_id: str) -> Markdown:
         text = (self.meta.get("commentary", {}).get("kpis") or {}).get(kpi_id)
-        if not text or not str(text).strip():
-            return Markdown(f"*Analyst's commentary:* {NO_COMMENTARY}")
-        return Markdown(f"*Analyst's commentary:* {' '.join(str(text).split())}")
+        return _analyst_text("*Analyst's commentary:*", text)
 
     def pillar_commentary(self, pillar: str) -> Markdown:
         text = (self.meta.get("commentary", {}).get("pillars") or {}).get(pillar)
-        return Markdown(" ".join(str(text).split()) if text else NO_COMMENTARY)
+        return _analyst_text("", text)
 
     def has_commentary(self, kpi_id: str) -> bool:
         text = (self.meta.get("commentary", {}).get("kpis") or {}).get(kpi_id)
@@ -337,8 +385,8 @@ class ReportContext:
         """Bullets generated from :meth:`counted` (the rows the tables below read), so every
         count agrees with them; withheld measures are one bullet of their own."""
         summary = self.meta.get("commentary", {}).get("summary")
-        analyst = " ".join(str(summary).split()) if summary else NO_COMMENTARY
-        return Markdown(f"{summary_bullets(self)}\n\n**Analyst's summary.** {analyst}")
+        analyst = _analyst_text("**Analyst's summary.**", summary)
+        return Markdown(f"{summary_bullets(self)}\n\n{analyst}")
 
     def rag_summary(self) -> Markdown:
         from torbayreport.metrics.registry import PILLARS
@@ -489,3 +537,44 @@ class ReportContext:
         titles = dict(zip(numbers["kpi_id"], numbers["title"]))
         key = "; ".join(f"{k} {titles[k]}" for k in order)
         return Markdown(f"{tables.markdown_table(wide)}\n\nMeasures: {key}.")
+
+    # ------------------------------------------------------------------ revisions
+    def revised_figures(self) -> RevisedFigures:
+        """Last month's figures that moved by more than ``revisions.margin`` since they were
+        published (late recording), from the previous build's published metrics; the public report
+        compares only figures shown both times. Empty, with a sentence saying why, otherwise."""
+        from torbayreport.assess.revisions import REVISION_COLUMNS, revisions
+        from torbayreport.disclose.csvsafe import read_csv
+
+        previous = self.month - 1
+        when = previous.strftime("%B %Y")
+        margin = ((self.meta.get("params") or {}).get("revisions") or {}).get("margin")
+        path = self.folder / PREVIOUS_METRICS
+        if margin is None:
+            out = pd.DataFrame(columns=REVISION_COLUMNS)
+            note = "Revised figures are not checked (no revisions margin is set in the parameters)."
+        elif not path.is_file():
+            out = pd.DataFrame(columns=REVISION_COLUMNS)
+            note = f"No published report for {when} was found, so no figure can be compared with it."
+        else:
+            published = read_csv(path, dtype={"month": str}, keep_default_na=False, na_values=[""])
+            out = revisions(published, self.metrics, previous, margin=float(margin))
+            note = (f"These figures for {when} have changed since the {when} report was published, by more "
+                    f"than {margin:g} (in each measure's own units), because records were added or corrected "
+                    f"after that month's data were taken." if len(out) else
+                    f"No figure for {when} has changed by more than {margin:g} since it was published.")
+        result = RevisedFigures(out)
+        result.note = note
+        return result
+
+    # ------------------------------------------------------------------ regional comparison
+    def how_we_compare(self) -> ComparisonTable:
+        """The council against its statistical neighbours, the region and England per KPI, as
+        ``publish.prepare.write_region_compare`` wrote it for this audience (``how_we_compare.csv``;
+        empty when the build was given no ``--region``)."""
+        from torbayreport.disclose.csvsafe import read_csv
+
+        path = self.folder / "how_we_compare.csv"
+        if not path.is_file():
+            return ComparisonTable(pd.DataFrame())
+        return ComparisonTable(read_csv(path, dtype=str, keep_default_na=False, na_values=[]))

@@ -16,11 +16,12 @@ suppressed count appears as ``[c]`` and never as its value.
 
 from __future__ import annotations
 
-import re
 from typing import Iterable, Mapping
 
 import pandas as pd
 from tabulate import tabulate
+
+from torbayreport.disclose.text import inert_inline
 
 # ----------------------------------------------------------------------------- words and symbols
 
@@ -153,11 +154,16 @@ def target_label(target, polarity: str, unit: str, tolerance=None, decimals: int
 
 
 def _cell(text) -> str:
-    """Make a value safe inside a pipe-table cell (no pipes or line breaks)."""
+    """One pipe-table cell as inert markdown (``disclose.text.inert_inline``).
+
+    Why here: this is the one place tables become markdown, and their cells carry text from the
+    data (team names, plan actions and evidence, file names): a ``<img onerror>`` or ``@name`` in a
+    cell must print as typed, not become live HTML or a citation. Line breaks become spaces and
+    ``|`` is escaped, so a cell cannot break the table; emphasis and https links are kept.
+    """
     if _missing(text):
         return ""
-    # fold line breaks and runs of spaces, but keep a no-break space (NBSP) where it was put
-    return re.sub(r"[^\S\u00a0]+", " ", str(text)).strip(" ").replace("|", "\\|")
+    return inert_inline(text)  # keeps a no-break space (NBSP) inside the cell
 
 
 def markdown_table(frame: pd.DataFrame, *, empty: str = "There is nothing to show.") -> Markdown:
