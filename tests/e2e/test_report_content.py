@@ -20,7 +20,9 @@ pytestmark = needs_sample
 
 # The report's words for the assessed table's codes. Written out here (not taken from the
 # package's label helpers) so the test states independently what a reader must see.
-RAG_WORDS = {"Green": "Green", "Amber": "Amber", "Red": "Red"}
+# Issue 12: the reading gives RAG and assurance in one plain sentence (assess.narrative.reading_sentence),
+# then "Since last month: <direction>; SPC variation: <words>."
+RAG_WORDS = {"Green": "Met the target", "Amber": "Narrowly missed the target", "Red": "Missed the target"}
 DIRECTION_WORDS = {"improved": "improved", "worsened": "worsened", "no change": "no change",
                    "higher": "higher", "lower": "lower"}
 VARIATION_WORDS = {
@@ -29,8 +31,8 @@ VARIATION_WORDS = {
     "special_cause_concern": "Special cause: concern",
     "special_cause_neutral": "Special cause: neutral",
 }
-ASSURANCE_WORDS = {"consistent_pass": "Consistently passing", "consistent_fail": "Consistently failing",
-                   "inconsistent": "Hit and miss"}
+ASSURANCE_WORDS = {"consistent_pass": "can be expected to be met", "inconsistent": "spans the target",
+                   "consistent_fail": "without a change to the way the work is done"}
 
 
 def folded(text: str) -> str:
@@ -66,11 +68,12 @@ def test_pdf_shows_the_months_values_as_metrics_csv_holds_them(internal_build):
 
 
 def _reading(text: str, kpi_id: str) -> str:
-    """The sentence 'December 2020: …; assurance ….' that follows the KPI's own section heading."""
+    """The reading 'December 2020: … SPC variation: ….' (or '… withheld. ….' for a withheld
+    measure) that follows the KPI's own section heading."""
     title = REGISTRY[kpi_id].title
     heading = re.search(rf"\b{re.escape(kpi_id)} {re.escape(title)} \(plan ref", text)
     assert heading, f"no section heading for {kpi_id}"
-    match = re.search(r"December 2020: .*?; assurance [^.]*\.", text[heading.end():])
+    match = re.search(r"December 2020: (withheld\. [^.]*\.|.*?SPC variation: [^.]*\.)", text[heading.end():])
     assert match, f"no reading line after the {kpi_id} heading"
     return match.group(0)
 
@@ -82,14 +85,18 @@ def test_rag_direction_and_spc_words_match_the_assessed_table(audience, kpi_id, 
     row = latest_rows(built).loc[kpi_id]
     for text in (built.html_text, folded(built.pdf_text)):
         reading = _reading(text, kpi_id)
+        if str(row.get("value_suppressed")) == "True":  # withheld: no rating of any kind beside it
+            assert reading.startswith("December 2020: withheld."), reading
+            assert not any(w in reading for w in (*RAG_WORDS.values(), "SPC variation")), reading
+            continue
         if pd.notna(row["rag"]):
-            assert f"RAG {RAG_WORDS[row['rag']]}" in reading, reading
+            assert RAG_WORDS[row["rag"]] in reading, reading
         if pd.notna(row["direction"]):
-            assert DIRECTION_WORDS[row["direction"]] in reading.split("direction", 1)[1], reading
+            assert DIRECTION_WORDS[row["direction"]] in reading.split("Since last month", 1)[1], reading
         if pd.notna(row["point_type"]):
-            assert f"SPC variation {VARIATION_WORDS[row['point_type']]}" in reading, reading
+            assert f"SPC variation: {VARIATION_WORDS[row['point_type']]}" in reading, reading
         if pd.notna(row["assurance"]):
-            assert f"assurance {ASSURANCE_WORDS[row['assurance']]}" in reading, reading
+            assert ASSURANCE_WORDS[row["assurance"]] in reading, reading
 
 
 @pytest.mark.parametrize("audience", ["internal", "public"])
@@ -117,4 +124,4 @@ def test_commentary_comes_from_the_month_params_and_absence_is_stated(internal_b
     text = folded(internal_build.pdf_text)
     # params/2020-12.yaml has commentary for L01; none for L02
     assert "Analyst's commentary: Average caseloads fell again this month." in text
-    assert "No commentary was provided for this month." in text
+    assert "No commentary this month for:" in text  # issue 12: missing commentary listed once per pillar

@@ -41,23 +41,54 @@ def test_alt_text_is_built_from_the_plotted_data():
     )
 
 
-def test_chart_markdown_is_exactly_an_image_with_alt_text():
+def test_chart_markdown_is_an_image_with_alt_text_then_its_data_table():
     chart = charts.spc_chart(_series(), "2020-12", la_name="Torbay", disclosure=False, trend_months=24)
     md = chart._repr_markdown_()
-    assert re.fullmatch(r"!\[[^\]\n]+\]\(data:image/png;base64,[A-Za-z0-9+/=]+\)", md)
+    image, table = md.split("\n\n", 1)
+    assert re.fullmatch(r"!\[[^\]\n]+\]\(data:image/png;base64,[A-Za-z0-9+/=]+\)", image)
     assert md.startswith(f"![Line chart of {TITLE}, Torbay")
+    # issue 12 item 5: the figures beside the chart, one row per month of the 24-month window
+    assert table.startswith(f'<details class="chart-data"><summary>{charts.DATA_SUMMARY}</summary>')
+    assert table.endswith("</details>") and "{#chartdata-P04}" in table
+    # cells are inert markdown (punctuation backslash-escaped): compare the text as printed
+    rows = [line.replace("\\", "") for line in table.splitlines() if line.startswith("| ")]
+    assert len(rows) == 1 + 24
+    assert "Jan 2019" in rows[1] and "66.0%" in rows[1]
+    assert "Dec 2020" in rows[-1] and "78.3%" in rows[-1]  # 60.0 + 0.5 * 12 = 66.0 first, 78.3 last
 
 
-def test_png_is_deterministic_fixed_size_and_150_dpi():
+def test_chart_data_table_keeps_text_inside_its_cell():
+    chart = charts.spc_chart(_series(title="a | b"), "2020-12", la_name="Torbay", disclosure=False,
+                             trend_months=24)
+    assert "a \\| b" in chart.data_table()
+
+
+def test_segments_are_drawn_apart_and_named_in_the_alt_text():
+    series = _series(spc_segment=[0] * 21 + [1] * 15, spc_trial=False)
+    chart = charts.spc_chart(series, "2020-12", la_name="Torbay", disclosure=False, trend_months=24)
+    # segment 1 starts at month index 21 of 36 = October 2019 (Dec 2020 minus 14 months)
+    assert chart.alt.endswith("; average and limits recalculated from October 2019.")
+
+
+def test_chart_cache_reuses_an_identical_chart(tmp_path):
+    a = charts.spc_chart(_series(), "2020-12", la_name="Torbay", disclosure=False, trend_months=24, cache_dir=tmp_path)
+    b = charts.spc_chart(_series(), "2020-12", la_name="Torbay", disclosure=False, trend_months=24, cache_dir=tmp_path)
+    c = charts.spc_chart(_series(target=90.0), "2020-12", la_name="Torbay", disclosure=False, trend_months=24,
+                         cache_dir=tmp_path)
+    assert (a.cached, b.cached, c.cached) == (False, True, False) and a.png == b.png != c.png
+    assert len(list(tmp_path.glob("*.png"))) == 2
+
+
+def test_png_is_deterministic_fixed_size_and_125_dpi():
     a = charts.spc_chart(_series(), "2020-12", la_name="Torbay", disclosure=False, trend_months=24).png
     b = charts.spc_chart(_series(), "2020-12", la_name="Torbay", disclosure=False, trend_months=24).png
     assert a == b
     assert a[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", a[16:24])
-    assert (width, height) == (int(charts.FIGSIZE[0] * 150), int(charts.FIGSIZE[1] * 150))  # 1200 x 690
+    assert (width, height) == (1000, 575)  # 8 x 4.6 inches at 125 dpi
     phys = a.index(b"pHYs")
     ppm = struct.unpack(">I", a[phys + 4: phys + 8])[0]
-    assert round(ppm * 0.0254) == 150
+    assert round(ppm * 0.0254) == 125
 
 
 def test_plotted_points_are_the_window_values():
@@ -113,7 +144,20 @@ def test_public_series_with_the_latest_month_suppressed_has_no_chart():
     # the words only: no value of the series, no limits
     for number in ("99.9", "78.3", "66.0", "68.0", "61.0", "75.0"):
         assert number not in chart.alt and number not in md
-    assert "special-cause improvement" in chart.alt and "Amber" in chart.alt
+    # issue 12 item 3: a reading worked out from a withheld value gives it back within a band, so
+    # neither the alt text nor the words say the RAG rating or the SPC reading of that month
+    assert "special-cause" not in chart.alt and "Amber" not in chart.alt and "Amber" not in md
+    assert "withheld" in chart.title
+
+
+def test_public_chart_left_out_for_history_says_this_month_is_shown():
+    """Issue 12 item 3 (Q08): when only the history is too small to chart, the latest figure is
+    published, so the words must not say "figures withheld" beside it."""
+    series = _suppress(_series(), list(range(12, 24)))  # 12 of 24 window months withheld, the latest shown
+    chart = charts.spc_chart(series, "2020-12", la_name="Torbay", disclosure=True, trend_months=24)
+    assert chart.png is None
+    assert "withheld because" not in chart.title and "78.3%" in chart.title
+    assert "This month's figure is published" in chart.reason
 
 
 def test_public_series_with_too_few_published_months_has_no_chart():
@@ -155,3 +199,12 @@ def test_falling_series_and_missing_final_month_in_alt_text():
 def test_no_row_for_the_month_gives_no_chart():
     chart = charts.spc_chart(_series(last="2020-10"), "2020-12", la_name="Torbay", disclosure=False, trend_months=24)
     assert chart.png is None
+
+
+def test_chart_log_counts_reused_and_drawn(tmp_path):
+    from torbayreport.report import chartcache
+
+    for kpi_id, reused in (("P01", True), ("P02", True), ("P03", False)):
+        chartcache.log_chart(tmp_path, kpi_id, reused)
+    assert chartcache.summary(tmp_path) == "charts: 2 reused from the chart cache, 1 drawn"
+

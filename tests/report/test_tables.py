@@ -49,11 +49,11 @@ def test_scorecard_cells_carry_words_not_just_colour():
     md = tables.scorecard(_rows(_row()))
     row = dict(zip(tables.SCORECARD_COLUMNS, _parse(md)[2]))
     assert row["Measure"] == "P04 Assessments completed within 45 working days"
-    assert row["Plan ref"] == "2.3.1"
+    assert "Plan ref" not in row  # in the measure's heading (issue 12: ten columns squeezed the names)
     assert row["Latest (n/d)"] == "78.3% (47/60)"
     assert row["Previous"] == "74.1%"
-    assert row["Target"] == "≥ 83.0%"
-    assert row["RAG"] == "Amber ▲"
+    assert row["Target"] == "≥\u00a083.0%"  # a no-break space: "≥" never wraps away from its figure
+    assert row["RAG"] == "Amber\u00a0▲"
     assert row["Direction"] == "↑ improved"  # 78.3 > 74.1, polarity up
     assert row["SPC variation"] == "Special cause: improvement"
     assert row["Assurance"] == "Hit and miss"
@@ -62,8 +62,8 @@ def test_scorecard_cells_carry_words_not_just_colour():
 
 def test_every_rag_has_a_distinct_word_and_symbol():
     labels = [tables.rag_label(r) for r in ("Green", "Amber", "Red", None)]
-    assert labels == ["Green ✔", "Amber ▲", "Red ✖", "No target"]
-    symbols = [label.split(" ")[-1] for label in labels[:3]]
+    assert labels == ["Green\u00a0✔", "Amber\u00a0▲", "Red\u00a0✖", "No target"]
+    symbols = [label.split("\u00a0")[-1] for label in labels[:3]]
     assert len(set(symbols)) == 3
 
 
@@ -87,9 +87,22 @@ def test_suppressed_public_values_show_the_symbol_not_the_number():
                numerator_suppressed=True, denominator_suppressed=True, value_suppressed=True)
     md = tables.scorecard(_rows(row))
     cells = dict(zip(tables.SCORECARD_COLUMNS, _parse(md)[2]))
-    assert cells["Latest (n/d)"] == "[c] ([c]/[c])"
+    assert cells["Latest (n/d)"] == "[c]"
     assert "75" not in cells["Latest (n/d)"] and "3" not in cells["Latest (n/d)"]
-    assert cells["Direction"] == "improved"  # no arrow computed from a withheld value
+    # issue 12 item 3: everything worked out from a withheld value is withheld too (L08 showed
+    # Green beside [c] against a 100% target, which gave the value away)
+    for column in ("RAG", "Direction", "SPC variation", "Assurance"):
+        assert cells[column] == "[c]", column
+
+
+def test_withheld_measures_are_counted_in_their_own_column_not_as_no_target():
+    rows = pd.concat([_rows(_row(rag="Green")),
+                      _rows(_row(kpi_id="P02", rag=None, value=None, value_suppressed=True)),
+                      _rows(_row(kpi_id="P03", rag=None, target=None, value_suppressed=False))], ignore_index=True)
+    frame = tables.rag_counts_frame(rows, ["practice"])
+    first = frame.iloc[0]
+    # by hand: P01 Green, P02 withheld, P03 no target; 3 measures
+    assert (first["Measures"], first[tables.RAG_LABELS["Green"]], first[tables.RAG_NONE], first[tables.WITHHELD_COLUMN]) == ("3", "1", "1", "1")
 
 
 def test_zero_denominator_says_no_data_never_zero_percent():
@@ -128,7 +141,7 @@ def test_plan_counts_put_last_month_beside_this_month():
         "this_month": [1, 4, 7], "last_month": [2, 4, 6], "change": [-1, 0, 1],
     })
     lines = _parse(tables.plan_counts_table(counts))
-    assert lines[0] == ["Pillar", "Red ✖", "Amber ▲", "Green ✔"]
+    assert lines[0] == ["Pillar", *(tables.RAG_LABELS[r] for r in ("Red", "Amber", "Green"))]
     assert lines[2] == ["Practice", "1 (last month 2)", "4 (last month 4)", "7 (last month 6)"]
 
 

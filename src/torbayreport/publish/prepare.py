@@ -139,7 +139,10 @@ def prepare(*, month, audience, data_dir, params_file=None, out_dir) -> Path:
     assessed = assess(metrics, params)
     disclosed = disclose(assessed, audience=DISCLOSE_MODE[reader.disclosure], threshold=settings.disclosure.threshold)
     if reader.disclosure:
-        disclosed = blank_for_public(disclosed)
+        from torbayreport.disclose import withhold_derived
+
+        # a RAG rating, direction or SPC reading of a withheld value gives it back within a band
+        disclosed = withhold_derived(blank_for_public(disclosed))
 
     written: list[Path] = []
     frame = disclosed.copy()

@@ -29,6 +29,7 @@ import base64
 import io
 import textwrap
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -36,12 +37,12 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from torbayreport.report import chartcache
 from torbayreport.report.tables import (
     VARIATION_WORDS,
     _missing,
     decimals_for,
     format_value,
-    rag_label,
 )
 
 # MDC colours (NHSRplotthedots ptd_spc_colours, research note §A3); AF palette for the rest.
@@ -63,10 +64,15 @@ TEXT_COLOUR = "#3D3D3D"
 GRID_COLOUR = "#D9D9D9"
 
 FIGSIZE = (8.0, 4.6)  # inches, fixed so every chart in the PDF has the same size
-DPI = 150
+#: 125 dpi: 1000 x 575 px, about 150 ppi at the PDF's text width; with :data:`PNG_COLOURS` it keeps
+#: the full internal HTML (51 charts) under 2.5 MB (measured: 150 dpi / 64 colours gave 2.8 MB).
+DPI = 125
 MIN_MONTHS = 13
 
 MONTH_LONG = "%B %Y"
+#: The words that open a chart's data table in the HTML; report.typ hides exactly these words in
+#: the PDF (pandoc keeps the text of an HTML <summary> as a paragraph), so change both together.
+DATA_SUMMARY = "Show the figures in this chart"
 
 
 @dataclass
@@ -80,11 +86,29 @@ class Chart:
     reason: str = ""  # why no chart was drawn (public small numbers, no data)
     plotted: pd.DataFrame = field(default_factory=pd.DataFrame)  # month, value, point_type actually drawn
 
+    cached: bool = False  # True when the image came from the chart cache (drawn by an earlier build)
+    data: pd.DataFrame = field(default_factory=pd.DataFrame)  # the figures the chart shows, for its data table
+
     def markdown(self) -> str:
         if self.png is None:
             return f"*{self.title}.* {self.reason}".strip()
         data = base64.b64encode(self.png).decode("ascii")
-        return f"![{_alt_safe(self.alt)}](data:image/png;base64,{data})"
+        image = f"![{_alt_safe(self.alt)}](data:image/png;base64,{data})"
+        table = self.data_table()
+        return f"{image}\n\n{table}" if table else image
+
+    def data_table(self) -> str:
+        """The chart's figures as a table inside ``<details>`` (closed), so no reader depends on
+        seeing the chart. The HTML shows it on request; the PDF hides it (report.typ hides a table
+        figure labelled ``chartdata-…`` and the summary words, :data:`DATA_SUMMARY`): the PDF carries
+        the chart's alt text instead. Cells go through :func:`tables.markdown_table`."""
+        if self.data.empty:
+            return ""
+        from torbayreport.report.tables import _cell, markdown_table
+
+        caption = _cell(f"Data for the chart: {self.title}")
+        return (f'<details class="chart-data"><summary>{DATA_SUMMARY}</summary>\n\n'
+                f"{markdown_table(self.data)}\n\n: {caption} {{#chartdata-{self.kpi_id}}}\n\n</details>")
 
     def _repr_markdown_(self) -> str:
         return self.markdown()
@@ -163,10 +187,7 @@ def active_title(latest: pd.Series | dict, *, hidden: bool = False) -> str:
     spc = _spc_words(latest.get("point_type"))
     tail = f": {spc}" if spc else ""
     if hidden or _is_true(latest.get("value_suppressed")):
-        rag = latest.get("rag")
-        rag_text = f", RAG {rag_label(rag)}" if not _missing(rag) else ""
-        reading = f"; latest month {spc}{rag_text}" if spc else (f"; latest month{rag_text}" if rag_text else "")
-        return f"{title}: figures withheld because the numbers are small{reading}"
+        return f"{title}: this month's figure is withheld because the numbers are small"
     value = latest.get("value")
     if _missing(value):
         return f"{title}: no data this month"
@@ -212,11 +233,12 @@ def alt_text(series: pd.DataFrame, month, *, la_name: str, disclosure: bool, tre
         window, status = public_view(series, window)
         gaps = " (months with small numbers are not shown)" if status == "gaps" else ""
     if disclosure and status == "none":
-        rag = latest.get("rag")
-        rag_text = "" if _missing(rag) else f"; RAG rating {str(rag)}"
+        if _is_true(latest.get("value_suppressed")):
+            return (f"No chart of {title}, {period}: this month's numbers are small and are withheld, with "
+                    f"the rating worked out from them, to protect confidentiality{target_text}.")
         return (
-            f"No chart of {title}, {period}: the monthly numbers are small and are withheld to protect "
-            f"confidentiality{target_text}{rag_text}; {spc_text}."
+            f"No chart of {title}, {period}: too many months have small numbers, which are withheld to protect "
+            f"confidentiality{target_text}; {spc_text}."
         )
     values = window.dropna(subset=["value"])
     if values.empty:
@@ -232,7 +254,12 @@ def alt_text(series: pd.DataFrame, month, *, la_name: str, disclosure: bool, tre
         move += f" (latest value {_month_long(last['month'])}; no data for the final month)"
     elif first["month"] != window["month"].iloc[0]:
         move += f" (first value {_month_long(first['month'])})"
-    return f"Line chart of {title}, {period}{gaps}: {move}{target_text}; {spc_text}."
+    recalc = ""
+    if "spc_mean" in window.columns and pd.to_numeric(window["spc_mean"], errors="coerce").notna().any():
+        months = recalculated_months(window)
+        if months:
+            recalc = "; average and limits recalculated from " + " and ".join(_month_long(m) for m in months)
+    return f"Line chart of {title}, {period}{gaps}: {move}{target_text}; {spc_text}{recalc}."
 
 
 def _style_axes(ax) -> None:
@@ -247,6 +274,23 @@ def _style_axes(ax) -> None:
 
 def _line_steps(values: pd.Series) -> np.ndarray:
     return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+
+
+def _segments(window: pd.DataFrame) -> list[tuple[int, int, bool]]:
+    """(first row, row after the last, trial) of each run of months sharing ``spc_segment``."""
+    n = len(window)
+    if "spc_segment" not in window.columns or n == 0:
+        return [(0, n, False)] if n else []
+    ids = pd.to_numeric(window["spc_segment"], errors="coerce").fillna(-1).to_numpy()
+    starts = [0] + [i for i in range(1, n) if ids[i] != ids[i - 1]]
+    trial = window["spc_trial"] if "spc_trial" in window.columns else pd.Series(False, index=window.index)
+    trial = [_is_true(v) for v in trial]
+    return [(a, b, trial[a]) for a, b in zip(starts, starts[1:] + [n])]
+
+
+def recalculated_months(window: pd.DataFrame) -> list[pd.Period]:
+    """The months inside the window where the SPC limits were recalculated (a later segment starts)."""
+    return [window["month"].iloc[a] for a, _b, _t in _segments(window)[1:]]
 
 
 def draw(window: pd.DataFrame, *, title: str, sub: str, unit: str, kpi_id: str) -> Figure:
@@ -283,13 +327,27 @@ def draw(window: pd.DataFrame, *, title: str, sub: str, unit: str, kpi_id: str) 
             handles.append(Line2D([], [], linestyle="", marker=style["marker"], color=style["color"],
                                   markeredgecolor="#3D3D3D", markeredgewidth=0.5, label=style["label"]))
 
+    # SPC lines segment by segment (limits recalculated at a known cause of change): no line joins
+    # two segments, and a trial segment (too few points for firm limits) is drawn lighter.
+    segments = _segments(window)
+    trial_drawn = False
+
     def hline(column: str, **kw):
-        if column in window.columns:
-            v = _line_steps(window[column])
-            if np.isfinite(v).any():
-                ax.plot(x, v, drawstyle="steps-mid", **kw)
-                return True
-        return False
+        nonlocal trial_drawn
+        if column not in window.columns:
+            return False
+        v = _line_steps(window[column])
+        drawn = False
+        for start, stop, trial in segments:
+            part = v[start:stop]
+            if not np.isfinite(part).any():
+                continue
+            style = dict(kw, alpha=0.45, linestyle=(0, (1.5, 2))) if trial else kw
+            # a flat line over the segment's months, reaching half a month either side
+            ax.plot([start - 0.4, stop - 0.6], [part[np.isfinite(part)][0]] * 2, **style)
+            drawn = True
+            trial_drawn = trial_drawn or trial
+        return drawn
 
     if hline("spc_mean", color=MEAN_COLOUR, linewidth=1.0, zorder=1):
         handles.append(Line2D([], [], color=MEAN_COLOUR, linewidth=1.0, label="Mean"))
@@ -297,9 +355,19 @@ def draw(window: pd.DataFrame, *, title: str, sub: str, unit: str, kpi_id: str) 
     shown_lpl = hline("spc_lpl", color=LIMIT_COLOUR, linewidth=1.0, linestyle=(0, (4, 3)), zorder=1)
     if shown_upl or shown_lpl:
         handles.append(Line2D([], [], color=LIMIT_COLOUR, linewidth=1.0, linestyle=(0, (4, 3)), label="Process limits"))
+    if trial_drawn:
+        handles.append(Line2D([], [], color=LIMIT_COLOUR, linewidth=1.0, alpha=0.45, linestyle=(0, (1.5, 2)),
+                              label="Trial limits (few months)"))
+    has_limits = "spc_mean" in window.columns and np.isfinite(_line_steps(window["spc_mean"])).any()
+    for start, _stop, _trial in segments[1:] if has_limits else []:
+        ax.axvline(start - 0.5, color=TEXT_COLOUR, linewidth=0.9, linestyle=(0, (1, 2)), zorder=1)
+        ax.annotate(f"Limits recalculated: {window['month'].iloc[start].strftime('%b %Y')}",
+                    xy=(start - 0.5, 1.0), xycoords=("data", "axes fraction"), xytext=(3, -2),
+                    textcoords="offset points", va="top", ha="left", fontsize=8, color=TEXT_COLOUR)
     if "target" in window.columns and pd.to_numeric(window["target"], errors="coerce").notna().any():
         t = _line_steps(window["target"])
-        ax.plot(x, t, color=TARGET_COLOUR, linewidth=1.4, linestyle=(0, (8, 2, 2, 2)), zorder=1)
+        # above the axis line (zorder > spines), so a target of 0% is not hidden under the axis
+        ax.plot(x, t, color=TARGET_COLOUR, linewidth=1.4, linestyle=(0, (8, 2, 2, 2)), zorder=3, clip_on=False)
         handles.append(Line2D([], [], color=TARGET_COLOUR, linewidth=1.4, linestyle=(0, (8, 2, 2, 2)), label="Target"))
         last_t = t[np.isfinite(t)][-1]
         ax.annotate(
@@ -325,9 +393,13 @@ def draw(window: pd.DataFrame, *, title: str, sub: str, unit: str, kpi_id: str) 
                 lo = max(hi - 5, 0.0)
         else:
             lo = max(lo, 0.0)
+        if lo == 0.0 and finite.min() <= 0.0:  # a value or target at zero sits just above the axis
+            lo = -0.03 * (hi - lo)
         ax.set_ylim(lo, hi)
     if unit == "percent":
-        ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:.0f}%")
+        ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:.0f}%" if v >= 0 else "")
+    else:
+        ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:g}" if v >= 0 else "")
 
     months = list(window["month"])
     ticks = [i for i, m in enumerate(months) if (len(months) - 1 - i) % 3 == 0]
@@ -346,12 +418,25 @@ def draw(window: pd.DataFrame, *, title: str, sub: str, unit: str, kpi_id: str) 
     return fig
 
 
+#: Colours kept when a chart is reduced to a palette PNG: enough for the MDC colours and the
+#: anti-aliased edges, about a third of the bytes of a full-colour PNG (issue 12: the internal
+#: HTML embeds ~50 charts and must stay under 2.5 MB).
+PNG_COLOURS = 32
+
+
 def png_bytes(fig: Figure) -> bytes:
-    """Deterministic PNG bytes (no software/date metadata), then let the figure go."""
+    """Deterministic, optimised PNG bytes (palette of :data:`PNG_COLOURS`, no software/date
+    metadata, no dithering), then let the figure go."""
+    from PIL import Image
+
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None}, facecolor="white")
     fig.clear()
-    return buffer.getvalue()
+    image = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+    image = image.quantize(colors=PNG_COLOURS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True, dpi=(DPI, DPI))
+    return out.getvalue()
 
 
 def spc_chart(
@@ -361,6 +446,7 @@ def spc_chart(
     la_name: str,
     disclosure: bool,
     trend_months: int,
+    cache_dir: Path | None = None,
 ) -> Chart:
     """The SPC chart for one KPI's assessed (and, with ``disclosure`` on, disclosed) rows; a
     disclosed series never plots a suppressed month (see :func:`public_view`).
@@ -380,17 +466,20 @@ def spc_chart(
     if disclosure:
         window, status = public_view(series, window)
     hidden = status == "none"
-    title = active_title(latest, hidden=hidden)
+    latest_withheld = _is_true(latest.get("value_suppressed"))
+    # "withheld" is said only of what is withheld: when this month's figure is shown, the title
+    # gives it and only the chart is left out
+    title = active_title(latest, hidden=latest_withheld)
     if hidden:
-        return Chart(
-            kpi_id, title, alt,
-            reason=(
-                "No chart is shown in the public report because the numbers in this series are small "
-                "(between 1 and the disclosure threshold) in the latest month or in too many months, and are "
-                "withheld to protect the confidentiality of the people they describe; the SPC reading and RAG "
-                "rating still apply."
-            ),
+        reason = (
+            "No chart and no figure for this month: the numbers are small (between 1 and the disclosure "
+            "threshold) and are withheld to protect the confidentiality of the people they describe."
+            if latest_withheld else
+            "No chart is shown in the public report: too many months in this series have small numbers, "
+            "which are withheld to protect the confidentiality of the people they describe. This month's "
+            "figure is published and given above."
         )
+        return Chart(kpi_id, title, alt, reason=reason)
     if not pd.to_numeric(window["value"], errors="coerce").notna().any():
         return Chart(kpi_id, title, alt, reason="There is no data in the period, so no chart is drawn.")
     from torbayreport.metrics import REGISTRY
@@ -400,9 +489,27 @@ def spc_chart(
     sub = subtitle(window, la_name=la_name, unit=unit, kpi_window=kpi.window if kpi else None)
     if status == "gaps":
         sub += ". Months with small numbers are not shown, so no average or limits are drawn"
-    fig = draw(window, title=title, sub=sub, unit=unit, kpi_id=kpi_id)
-    png = png_bytes(fig)
+    key = chartcache.cache_key(window, title=title, sub=sub, unit=unit, kpi_id=kpi_id)
+    png, reused = chartcache.cached_png(cache_dir, key,
+                              lambda: png_bytes(draw(window, title=title, sub=sub, unit=unit, kpi_id=kpi_id)))
     plotted = window[["month", "value"]].assign(
         point_type=window["point_type"] if "point_type" in window.columns else "common_cause"
     ).dropna(subset=["value"])
-    return Chart(kpi_id, title, alt, png=png, plotted=plotted.reset_index(drop=True))
+    return Chart(kpi_id, title, alt, png=png, plotted=plotted.reset_index(drop=True), cached=reused,
+                 data=chart_data(window, kpi_id=kpi_id, unit=unit))
+
+
+def chart_data(window: pd.DataFrame, *, kpi_id: str, unit: str) -> pd.DataFrame:
+    """The figures a chart shows, as text in the report's number format: month, value, SPC
+    reading, mean, process limits, target (a column only when the chart draws it)."""
+    def fmt(column):
+        values = pd.to_numeric(window[column], errors="coerce")
+        return [("" if pd.isna(v) else _fmt(kpi_id, unit, v)) for v in values]
+
+    out = pd.DataFrame({"Month": [m.strftime("%b %Y") for m in window["month"]], "Value": fmt("value")})
+    if "point_type" in window.columns:
+        out["SPC reading"] = [VARIATION_WORDS.get(str(p), "") if not _missing(p) else "" for p in window["point_type"]]
+    for column, label in (("spc_mean", "Mean"), ("spc_lpl", "Lower limit"), ("spc_upl", "Upper limit"), ("target", "Target")):
+        if column in window.columns and pd.to_numeric(window[column], errors="coerce").notna().any():
+            out[label] = fmt(column)
+    return out

@@ -28,7 +28,8 @@ from torbayreport.disclose import csvsafe
 from torbayreport.disclose.text import inert_literal, inert_markdown
 from torbayreport.metrics.drilldown import DRILLDOWNS, TEAM_MEASURES, why
 from torbayreport.metrics.period import as_month
-from torbayreport.report import charts, tables
+from torbayreport.report import chartcache, charts, tables
+from torbayreport.report.summary import summary_bullets
 from torbayreport.report.tables import Markdown, long_date
 
 NUMERIC_COLUMNS = (
@@ -103,6 +104,8 @@ class ExceptionList(pd.DataFrame):
         # the text the report prints: the values as written to the artefact, headed as in the report
         text = pd.read_csv(io.StringIO(pd.DataFrame(self).to_csv(index=False)), dtype=str,
                            keep_default_na=False, na_values=[""]) if len(self.columns) else pd.DataFrame()
+        if not len(self):  # one sentence, not "0 this month. None this month."
+            return f"{getattr(self, 'why', '')} None this month.".strip()
         table = tables.markdown_table(text.rename(columns=LIST_LABELS), empty="None this month.")
         return f"{getattr(self, 'why', '')} **{len(self)}** this month.\n\n{table}"
 
@@ -213,6 +216,25 @@ class ReportContext:
             rows = rows[rows["pillar"] == pillar]
         return rows.reset_index(drop=True)
 
+    def counted(self, pillar: str | None = None) -> pd.DataFrame:
+        """The report month's rows every count of this audience reads: the summary's sentences,
+        the RAG table and the signal tables. A withheld measure (public small numbers) is not here;
+        it is counted once, as withheld (:meth:`withheld`)."""
+        rows = self.current(pillar)
+        return rows[~tables.withheld_mask(rows)].reset_index(drop=True)
+
+    def withheld(self, pillar: str | None = None) -> pd.DataFrame:
+        """The report month's rows whose value is withheld (small numbers); empty for internal."""
+        rows = self.current(pillar)
+        return rows[tables.withheld_mask(rows)].reset_index(drop=True)
+
+    def value_text(self, row) -> str:
+        """A row's value as this audience prints it (the disclosed display value when there is one)."""
+        shown = row.get("value_display") if hasattr(row, "get") else None
+        if shown is not None and not pd.isna(shown) and str(shown).strip():
+            return str(shown)
+        return tables.format_value(row.get("value"), str(row.get("unit")), tables.decimals_for(str(row.get("kpi_id"))))
+
     def kpi_ids(self, pillar: str) -> list[str]:
         return list(self.current(pillar)["kpi_id"])
 
@@ -270,9 +292,21 @@ class ReportContext:
     def scorecard(self, pillar: str) -> Markdown:
         return tables.scorecard(self.current(pillar))
 
+    @property
+    def chart_cache(self) -> Path:
+        """Charts keyed by content, shared by the audiences of a build: ``<build_root>/charts`` for a
+        build folder (``<build_root>/<month>/<audience>``), else beside the cached context."""
+        if self.folder.parent.name == str(self.month):
+            return self.folder.parent.parent / "charts"
+        return self.folder.parent / "charts"
+
     def chart(self, kpi_id: str) -> charts.Chart:
-        return charts.spc_chart(self.series(kpi_id), self.month, la_name=self.la_name, disclosure=self.reader.disclosure,
-                                trend_months=int(self.meta["trend_months"]))
+        chart = charts.spc_chart(self.series(kpi_id), self.month, la_name=self.la_name,
+                                 disclosure=self.reader.disclosure, trend_months=int(self.meta["trend_months"]),
+                                 cache_dir=self.chart_cache)
+        if chart.png is not None and self.folder.parent.name == str(self.month):  # a build folder
+            chartcache.log_chart(self.folder, kpi_id, chart.cached)
+        return chart
 
     def commentary(self, kpi_id: str) -> Markdown:
         text = (self.meta.get("commentary", {}).get("kpis") or {}).get(kpi_id)
@@ -282,54 +316,97 @@ class ReportContext:
         text = (self.meta.get("commentary", {}).get("pillars") or {}).get(pillar)
         return _analyst_text("", text)
 
+    def has_commentary(self, kpi_id: str) -> bool:
+        text = (self.meta.get("commentary", {}).get("kpis") or {}).get(kpi_id)
+        return bool(text and str(text).strip())
+
+    def missing_commentary(self, pillar: str) -> Markdown:
+        """One line per pillar naming the measures without commentary ("" when every one has some),
+        instead of "no commentary" under each measure."""
+        missing = [k for k in self.kpi_ids(pillar) if not self.has_commentary(k)]
+        return Markdown(f"*No commentary this month for:* {', '.join(missing)}." if missing else "")
+
     def kpi_section(self, kpi_id: str, level: int = 3) -> None:
-        """Display one KPI: a heading, its SPC chart (or why there is none), its reading, the commentary."""
+        """Display one KPI: a heading, its reading, its SPC chart with its data (or why there is
+        none), and the commentary when there is some (missing commentary is listed once per pillar)."""
         from IPython.display import Markdown as IPyMarkdown, display
 
         row = self.current().set_index("kpi_id").loc[kpi_id]
         display(IPyMarkdown(f"{'#' * level} {kpi_id} {row['title']} (plan ref {row['ref']})"))
+        # the reading first: a heading is always followed by its words, never left alone at the
+        # foot of a page above a chart that moved to the next one
+        display(IPyMarkdown(self.reading(kpi_id)))
         chart = self.chart(kpi_id)
         display(IPyMarkdown(chart.markdown()))
-        display(IPyMarkdown(self.reading(kpi_id)))
-        display(IPyMarkdown(self.commentary(kpi_id)))
+        if self.has_commentary(kpi_id):
+            display(IPyMarkdown(self.commentary(kpi_id)))
 
     def reading(self, kpi_id: str) -> Markdown:
-        """The latest month in words: value, RAG, direction, SPC variation and assurance."""
-        row = self.current().set_index("kpi_id").loc[kpi_id].to_dict()
+        """The latest month in words: RAG and assurance in one plain sentence
+        (``assess.narrative.reading_sentence``), then direction and SPC variation.
+
+        A withheld measure gets one sentence saying what is withheld and why, and no figure or rating.
+        """
+        from torbayreport.assess.narrative import reading_sentence
+
+        row = self.current().set_index("kpi_id").loc[kpi_id].copy()
         row["kpi_id"] = kpi_id
+        row["month"] = self.month
+        if tables.is_withheld(row.to_dict()):
+            threshold = (self.meta.get("params") or {}).get("disclosure", {}).get("threshold")
+            band = f" (between 1 and {threshold})" if threshold else ""
+            return Markdown(
+                f"**{self.month_words}:** withheld. The numbers behind this measure are small{band}, so its value, "
+                "RAG rating, direction of travel and SPC reading are not published, to protect the "
+                "confidentiality of the people they describe."
+            )
+        data = row.to_dict()
+        sentence = reading_sentence(row, value_text=self.value_text)
+        direction = tables.direction_label(data.get("direction"), data.get("value"), data.get("previous_value"))
+        variation = tables.variation_label(data.get("point_type"))
         return Markdown(
-            f"{self.month_words}: {tables.latest_label(row)}; target {tables.target_label(row.get('target'), str(row.get('polarity')), str(row.get('unit')), row.get('tolerance'), tables.decimals_for(kpi_id))}; "
-            f"RAG {tables.rag_label(row.get('rag'))}; direction {tables.direction_label(row.get('direction'), row.get('value'), row.get('previous_value'))}; "
-            f"SPC variation {tables.variation_label(row.get('point_type'))}; assurance {tables.assurance_label(row.get('assurance'))}."
+            f"**{self.month_words}:** {tables.latest_label(data)}. {sentence} "
+            f"Since last month: {direction}; SPC variation: {variation}."
         )
 
     def trend_figures(self, pillar: str) -> None:
-        """Display every KPI of a pillar, in registry order (see :meth:`kpi_section`)."""
+        """Display every KPI of a pillar, in registry order (see :meth:`kpi_section`), then the
+        measures without commentary, named once."""
+        from IPython.display import Markdown as IPyMarkdown, display
+
         for kpi_id in self.kpi_ids(pillar):
             self.kpi_section(kpi_id)
+        missing = self.missing_commentary(pillar)
+        if missing:
+            display(IPyMarkdown(missing))
 
     # ------------------------------------------------------------------ summary
     def executive_summary(self) -> Markdown:
-        sentences = self.meta.get("summary_sentences") or []
-        bullets = "\n".join(f"- {s}" for s in sentences) or "- No automatic summary is available."
+        """Bullets generated from :meth:`counted` (the rows the tables below read), so every
+        count agrees with them; withheld measures are one bullet of their own."""
         summary = self.meta.get("commentary", {}).get("summary")
         analyst = _analyst_text("**Analyst's summary.**", summary)
-        return Markdown(f"{bullets}\n\n{analyst}")
+        return Markdown(f"{summary_bullets(self)}\n\n{analyst}")
 
     def rag_summary(self) -> Markdown:
         from torbayreport.metrics.registry import PILLARS
 
         return tables.markdown_table(tables.rag_counts_frame(self.current(), PILLARS))
 
+    def special_cause_rows(self) -> pd.DataFrame:
+        rows = self.counted()
+        return rows[rows["value"].notna() & rows["point_type"].astype("string").str.startswith("special_cause", na=False)]
+
+    def failing_rows(self) -> pd.DataFrame:
+        rows = self.counted()
+        return rows[rows["value"].notna() & (rows["assurance"].astype("string") == "consistent_fail").fillna(False)]
+
     def special_cause(self) -> Markdown:
-        rows = self.current()
-        rows = rows[rows["point_type"].astype("string").str.startswith("special_cause", na=False)]
-        return tables.markdown_table(tables.kpi_list_frame(rows),
+        return tables.markdown_table(tables.kpi_list_frame(self.special_cause_rows()),
                                      empty="No measure shows special-cause variation in the latest month.")
 
     def consistently_failing(self) -> Markdown:
-        rows = self.current()
-        rows = rows[rows["assurance"].astype("string") == "consistent_fail"]
+        rows = self.failing_rows()
         return tables.markdown_table(
             tables.kpi_list_frame(rows),
             empty="No measure is consistently failing its target (the target is within or beyond the process limits).",
@@ -408,6 +485,23 @@ class ReportContext:
         frame = pd.DataFrame(self.meta["inputs"], columns=["file", "kind", "sha256"])
         frame = frame.rename(columns={"file": "File", "kind": "Format", "sha256": "SHA-256"})
         return tables.markdown_table(frame, empty="No input files were recorded.")
+
+    def provenance(self) -> Markdown:
+        """Where the report came from: one short paragraph (data as at, build id, manifest); the
+        internal report adds the input files with their hashes, the public one leaves them to the
+        manifest (two pages of hashes tell a member nothing)."""
+        as_at = self.meta.get("as_at")
+        n = len(self.meta.get("inputs") or [])
+        text = (
+            f"This report was built from {n} extract file{'s' if n != 1 else ''} with data as at "
+            f"{long_date(as_at) if as_at else 'a date not stated'}. The build id at the foot of each page identifies "
+            "the exact input files, parameters and code; the manifest published beside the report (the file "
+            "ending .manifest.json) lists every input file with its SHA-256 fingerprint, so the report can be "
+            "reproduced exactly."
+        )
+        if self.reader.disclosure:
+            return Markdown(text)
+        return Markdown(f"{text}\n\n{self.inputs()}")
 
     # ------------------------------------------------------------------ internal only
     def _internal_only(self) -> Markdown | None:

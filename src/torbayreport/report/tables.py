@@ -25,10 +25,14 @@ from torbayreport.disclose.text import inert_inline
 
 # ----------------------------------------------------------------------------- words and symbols
 
+#: No-break space: a rating keeps its symbol and a target its sign on one line in a narrow column
+#: (the PDF's column widths give each column its longest unbreakable word); HTML text is unchanged
+#: to a reader and to any search that folds white space.
+NBSP = "\u00a0"
 RAG_LABELS = {
-    "Green": "Green ✔",
-    "Amber": "Amber ▲",
-    "Red": "Red ✖",
+    "Green": f"Green{NBSP}✔",
+    "Amber": f"Amber{NBSP}▲",
+    "Red": f"Red{NBSP}✖",
 }
 RAG_NONE = "No target"
 
@@ -52,6 +56,11 @@ POLARITY_WORDS = {
 }
 #: A reading that cannot be given (no SPC reading, no direction): not the GSS ``[x]`` of a missing figure.
 NO_READING = "n/a"
+#: What a public table shows for a withheld value and for everything worked out from it (RAG,
+#: direction, SPC reading, assurance): the GSS confidential marker, never a rating beside it.
+WITHHELD = "[c]"
+#: The rag_counts_frame column that counts withheld measures (public report only).
+WITHHELD_COLUMN = "Withheld [c]"
 
 
 class Markdown(str):
@@ -136,9 +145,9 @@ def target_label(target, polarity: str, unit: str, tolerance=None, decimals: int
         return "Context only"
     text = format_value(target, unit, decimals)
     if polarity == "up":
-        return f"≥ {text}"
+        return f"≥{NBSP}{text}"
     if polarity == "down":
-        return f"≤ {text}"
+        return f"≤{NBSP}{text}"
     if not _missing(tolerance):
         return f"{text} ± {format_value(tolerance, 'count' if unit == 'count' else 'ratio', decimals)}"
     return text
@@ -154,7 +163,7 @@ def _cell(text) -> str:
     """
     if _missing(text):
         return ""
-    return inert_inline(text)
+    return inert_inline(text)  # keeps a no-break space (NBSP) inside the cell
 
 
 def markdown_table(frame: pd.DataFrame, *, empty: str = "There is nothing to show.") -> Markdown:
@@ -181,6 +190,24 @@ def _display(row: Mapping, name: str, unit: str, decimals: int) -> str:
     return format_value(raw, unit, decimals)
 
 
+def is_withheld(row: Mapping) -> bool:
+    """True when the row's value is withheld for disclosure (a public report's small numbers)."""
+    flag = row.get("value_suppressed")
+    return flag is True or (isinstance(flag, str) and flag.strip().lower() == "true") or (
+        not _missing(flag) and not isinstance(flag, str) and bool(flag)
+    )
+
+
+def withheld_mask(rows: pd.DataFrame) -> pd.Series:
+    """Vectorised :func:`is_withheld` over a table (False where there is no flag column)."""
+    if "value_suppressed" not in rows.columns:
+        return pd.Series(False, index=rows.index)
+    flags = rows["value_suppressed"]
+    if flags.dtype == object:
+        flags = flags.astype("string").str.lower().map({"true": True, "false": False})
+    return flags.fillna(False).astype(bool)
+
+
 def latest_label(row: Mapping) -> str:
     """Latest value with its count behind it: ``78.3% (47/60)``; a count KPI shows just the count.
 
@@ -188,8 +215,9 @@ def latest_label(row: Mapping) -> str:
     """
     unit = str(row.get("unit", "percent"))
     decimals = decimals_for(str(row.get("kpi_id", "")))
-    suppressed = row.get("value_suppressed") is True or row.get("value_suppressed") == "True"
-    if unit != "count" and not suppressed and _missing(row.get("value")):
+    if is_withheld(row):  # no value, no n/d: "[c] ([c]/[c])" only repeats the marker
+        return WITHHELD
+    if unit != "count" and _missing(row.get("value")):
         den = row.get("denominator")
         if not _missing(den) and float(den) == 0:
             return "no data (none due)"
@@ -198,7 +226,7 @@ def latest_label(row: Mapping) -> str:
         return value
     num = _display(row, "numerator", unit, decimals)
     den = _display(row, "denominator", unit, decimals)
-    if num and den and not _missing(row.get("value")) or suppressed:
+    if num and den and not _missing(row.get("value")):
         return f"{value} ({num}/{den})"
     return value
 
@@ -220,9 +248,10 @@ def benchmark_label(row: Mapping) -> str:
     return text if _missing(label) else f"{text} ({label})"
 
 
+#: The plan reference is in each measure's heading below the scorecard, not a column of it: a
+#: tenth column squeezed the measure names to four or five lines in the PDF.
 SCORECARD_COLUMNS = [
     "Measure",
-    "Plan ref",
     "Latest (n/d)",
     "Previous",
     "Target",
@@ -241,12 +270,21 @@ def scorecard_frame(rows: pd.DataFrame) -> pd.DataFrame:
         kpi_id = str(row.get("kpi_id", ""))
         unit = str(row.get("unit", "percent"))
         decimals = decimals_for(kpi_id)
-        value_known = not _missing(row.get("value")) and row.get("value_suppressed") is not True
+        value_known = not _missing(row.get("value")) and not is_withheld(row)
         prev_known = not _missing(row.get("previous_value"))
+        if is_withheld(row):  # withhold_derived blanked the readings: say so, do not print "n/a"
+            out.append({
+                "Measure": f"{kpi_id} {row.get('title', '')}".strip(),
+                "Latest (n/d)": WITHHELD,
+                "Previous": previous_label(row),
+                "Target": target_label(row.get("target"), str(row.get("polarity", "")), unit, row.get("tolerance"), decimals),
+                "RAG": WITHHELD, "Direction": WITHHELD, "SPC variation": WITHHELD, "Assurance": WITHHELD,
+                "England": benchmark_label(row),
+            })
+            continue
         out.append(
             {
                 "Measure": f"{kpi_id} {row.get('title', '')}".strip(),
-                "Plan ref": row.get("ref", ""),
                 "Latest (n/d)": latest_label(row),
                 "Previous": previous_label(row),
                 "Target": target_label(row.get("target"), str(row.get("polarity", "")), unit, row.get("tolerance"), decimals),
@@ -287,10 +325,15 @@ def scorecard(rows: pd.DataFrame) -> Markdown:
 # ----------------------------------------------------------------------------- summaries
 
 def rag_counts_frame(rows: pd.DataFrame, pillars: Iterable[str]) -> pd.DataFrame:
-    """Count of KPIs per pillar by RAG word (this month), for the executive summary."""
+    """Count of KPIs per pillar by RAG word (this month), for the executive summary.
+
+    A withheld measure (public small numbers) is counted in its own column, never as "No target".
+    """
     labels = ["Green", "Amber", "Red"]
-    rag = rows["rag"].astype("object").where(rows["rag"].isin(labels), RAG_NONE)
-    counts = pd.crosstab(rows["pillar"], rag).reindex(index=list(pillars), columns=labels + [RAG_NONE], fill_value=0)
+    withheld = withheld_mask(rows)
+    rag = rows["rag"].astype("object").where(rows["rag"].isin(labels), RAG_NONE).where(~withheld, WITHHELD_COLUMN)
+    columns = labels + [RAG_NONE] + ([WITHHELD_COLUMN] if withheld.any() else [])
+    counts = pd.crosstab(rows["pillar"], rag).reindex(index=list(pillars), columns=columns, fill_value=0)
     counts.columns = [RAG_LABELS.get(c, c) for c in counts.columns]
     counts.insert(0, "Measures", counts.sum(axis=1))
     counts = counts.reset_index().rename(columns={"pillar": "Pillar"})
@@ -383,8 +426,14 @@ def definitions_frame(kpis: Iterable) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Measure", "Pillar", "Plan ref", "Definition", "Counts", "Period", "Polarity"])
 
 
+#: The appendix's compact table: what a reader needs to read a figure (the pillar and plan ref are
+#: in each measure's heading, what is counted is in the definition).
+DEFINITION_COLUMNS = ["Measure", "Definition", "Period", "Polarity"]
+
+
 def definitions_table(kpis: Iterable) -> Markdown:
-    return markdown_table(definitions_frame(kpis), empty="No measures are registered.")
+    frame = definitions_frame(kpis)[DEFINITION_COLUMNS]
+    return markdown_table(frame, empty="No measures are registered.")
 
 
 def findings_summary_frame(findings: pd.DataFrame) -> pd.DataFrame:
