@@ -264,7 +264,12 @@ def pillar_sentences(rows: pd.DataFrame) -> list[str]:
             continue
         rated = part[part["rag"].notna()]
         if rated.empty:
-            out.append(f"{name}: none of the {_plural(len(part), 'measure')} has a target and a value this month.")
+            absent = int((part["availability"].astype("string") != "ok").fillna(False).sum()) if "availability" in part else 0
+            if absent == len(part):
+                out.append(f"{name}: the extracts do not support a figure for any of the "
+                           f"{_plural(len(part), 'measure')} this month.")
+            else:
+                out.append(f"{name}: none of the {_plural(len(part), 'measure')} has a target and a value this month.")
             continue
         counts = rated["rag"].value_counts()
         tally = ", ".join(f"{int(counts.get(c, 0))} {c}" for c in ("Green", "Amber", "Red"))

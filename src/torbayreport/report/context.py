@@ -246,9 +246,14 @@ class ReportContext:
         display(IPyMarkdown(self.commentary(kpi_id)))
 
     def reading(self, kpi_id: str) -> Markdown:
-        """The latest month in words: value, RAG, direction, SPC variation and assurance."""
+        """The latest month in words: value, RAG, direction, SPC variation and assurance (a month
+        the data cannot support: its symbol and reason, and no reading)."""
         row = self.current().set_index("kpi_id").loc[kpi_id].to_dict()
         row["kpi_id"] = kpi_id
+        unavailable = tables.unavailable_label(row)
+        if unavailable is not None:
+            return Markdown(f"{self.month_words}: {unavailable}; so there is no RAG rating, direction of travel "
+                            "or SPC reading this month.")
         return Markdown(
             f"{self.month_words}: {tables.latest_label(row)}; target {tables.target_label(row.get('target'), str(row.get('polarity')), str(row.get('unit')), row.get('tolerance'), tables.decimals_for(kpi_id))}; "
             f"RAG {tables.rag_label(row.get('rag'))}; direction {tables.direction_label(row.get('direction'), row.get('value'), row.get('previous_value'))}; "
@@ -348,6 +353,13 @@ class ReportContext:
                 "the withheld months."
             )
         return Markdown("\n\n".join(text))
+
+    def coverage(self) -> "CoverageTable":
+        """The data-quality appendix's coverage table (a DataFrame that displays as the table):
+        each KPI, its sources and look-back, and the months of the window it could be computed."""
+        from torbayreport.report.coverage import CoverageTable, coverage_frame
+
+        return CoverageTable(coverage_frame(self.metrics))
 
     def data_quality(self) -> Markdown:
         return tables.findings_summary(self.findings)
