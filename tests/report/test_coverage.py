@@ -24,7 +24,7 @@ def test_coverage_counts_the_months_with_a_figure_and_gives_the_reasons():
     p02, p01 = frame.iloc[0], frame.iloc[1]
     # P02: 2 of the 4 months ok (Nov, Dec); the short-history reason once, not twice
     assert p02["Measure"] == f"P02 {REGISTRY['P02'].title}"
-    assert (p02["Months with a figure"], p02["First"], p02["Last"]) == ("2 of 4", "Nov 2020", "Dec 2020")
+    assert (p02["Months with a figure"], p02["First"], p02["Last"]) == ("2 of 4", "2020-11", "2020-12")
     assert p02["Not available because"] == short
     assert "referrals.referrals_last_12m" in p02["Sources"]  # its count-column fallback is named
     # P01: none ok; one month with nothing to count (not a reason for "not available")

@@ -38,7 +38,10 @@ def _lookback(kpi) -> str:
 
 
 def _month_words(period) -> str:
-    return "" if period is None or pd.isna(period) else pd.Period(period, "M").strftime("%b %Y")
+    """YYYY-MM, as the report's window is written. Not "Jan 2020": beside the month count ("12 of
+    12") that reads "12 Jan 2020", a date the public identifier scan rightly refuses as a possible
+    date of birth."""
+    return "" if period is None or pd.isna(period) else str(pd.Period(period, "M"))
 
 
 def coverage_frame(metrics: pd.DataFrame, registry=None) -> pd.DataFrame:

@@ -1,0 +1,90 @@
+"""Issue 10: a council with only its Annex A workbook (no local CSVs) gets a report that says what
+the data cannot support, in words, and never 0%.
+
+The folder is made in the test: the synthetic generator's Annex A workbook for 2020 without the
+local CSVs it writes beside it. One public build (the stricter audience: disclosure on), shared.
+
+Expected by hand, not from the code: Annex A's lists (contacts, early help, referrals, assessments,
+S47, CIN, CP, CLA, care leavers, adoption) carry no workforce, supervision, oversight or audit
+data, so every leadership (L), workforce (W) and quality (Q) measure has a source absent; List 1
+has no contact decision date (P01), List 4 no date the child was seen (P06) and List 5 no S47
+child-seen date (P07) — the three the issue names as showing 0%, Red, "consistently failing".
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.e2e.conftest import Built
+
+MONTH = "2020-12"
+ABSENT = {"P01", "P06", "P07"}
+ABSENT_PILLARS = ("L", "W", "Q")
+
+
+@pytest.fixture(scope="module")
+def annex_only(tmp_path_factory):
+    from torbayreport.cli import main
+    from torbayreport.publish.pipeline import build_month
+
+    root = tmp_path_factory.mktemp("annex-only")
+    full = root / "full"
+    assert main(["synth", "--out", str(full), "--format", "annex-a", "--start", "2020-01", "--end", MONTH]) == 0
+    data = root / "data"
+    data.mkdir()
+    workbooks = [p for p in full.iterdir() if p.suffix == ".xlsx"]
+    assert len(workbooks) == 1
+    (data / workbooks[0].name).write_bytes(workbooks[0].read_bytes())
+    assert not list(data.glob("*.csv"))
+    # a council's own params file with no month file beside it (so no as_at: the latest event date)
+    params = root / "la.yaml"
+    params.write_text("la: {name: Annex Only, code: '999', slug: annex-only}\n", encoding="utf-8")
+    result = build_month(MONTH, audience="public", data_dir=data, params_file=params, out_dir=root / "reports",
+                         build_root=root / "build", jobs=2, progress=False)
+    metrics = pd.read_csv(Path(result.stage_dir) / "metrics.csv", dtype=str, keep_default_na=False, na_values=[""])
+    return Built(result), metrics
+
+
+def test_the_build_succeeds(annex_only):
+    built, _ = annex_only
+    assert built.html_path.is_file() and built.pdf_path.is_file()
+
+
+def test_kpis_whose_sources_are_absent_are_missing_source_with_no_value(annex_only):
+    _, metrics = annex_only
+    absent = metrics[metrics["kpi_id"].isin(ABSENT) | metrics["kpi_id"].str[0].isin(ABSENT_PILLARS)]
+    assert set(ABSENT) <= set(absent["kpi_id"]) and absent["kpi_id"].str[0].isin(ABSENT_PILLARS).any()
+    assert (absent["availability"] == "missing_source").all(), absent.loc[absent["availability"] != "missing_source",
+                                                                          ["kpi_id", "month", "availability"]]
+    assert absent["value"].isna().all()
+    assert (absent["value_display"] == "[x]").all()
+    assert absent["availability_reason"].str.startswith("not in this month's extracts: ").all()
+    # no RAG, direction or SPC reading is read into a month without a figure, anywhere in the table
+    gone = metrics[metrics["availability"] != "ok"]
+    assert gone["value"].isna().all()
+    for column in ("rag", "direction", "point_type", "assurance", "spc_mean"):
+        assert gone[column].isna().all(), column
+
+
+def _scorecard_cell(text: str, kpi_id: str) -> str:
+    """The report's text from a KPI's scorecard row to the next measure id."""
+    match = re.search(rf"\b{kpi_id} [A-Z].*?(?=\b[LPWQ]\d\d[a-z]? [A-Z]|$)", text)
+    assert match, kpi_id
+    return match.group(0)
+
+
+def test_the_report_gives_the_reason_and_never_0_percent(annex_only):
+    built, metrics = annex_only
+    text = built.html_text
+    # P01 by hand: Annex A List 1 has no decision date
+    assert "[x] not in this month's extracts: contacts (contacts.decision_date) not supplied" in text
+    now = metrics[(metrics["month"] == MONTH) & (metrics["availability"] == "missing_source")]
+    for kpi_id, why in zip(now["kpi_id"], now["availability_reason"]):
+        assert why in text, kpi_id
+        assert not re.search(r"(?<![\d.])0(\.0+)?%", _scorecard_cell(text, kpi_id)), kpi_id
+    assert "Data coverage." in text
+    assert "Data coverage." in built.pdf_text.replace("\n", " ")
