@@ -344,6 +344,10 @@ class ReportContext:
             "failing when the target lies outside them, hit and miss when it lies between them.",
             "**Months with nothing to count** (for example no review conferences due) show *no data*, never 0% "
             "or 100%.",
+            "**Months the data cannot support** (a table or column not in the extracts, or a history too short "
+            "for the measure's look-back) show [x] with the reason, and get no RAG rating, direction of travel or "
+            "SPC reading; they are left out of the SPC limits and the summary. The coverage table in the "
+            "data-quality appendix lists, for each measure, its sources and the months it could be computed.",
         ]
         if self.reader.disclosure:
             text.append(
