@@ -71,13 +71,13 @@ def test_kpis_whose_sources_are_absent_are_missing_source_with_no_value(annex_on
 
 
 def _rows_of(html: str, kpi_id: str) -> list[str]:
-    """The visible text of every table row whose first cell starts with the measure's id (its
-    scorecard rows and its coverage row)."""
+    """The cells' visible text of every table row whose first cell starts with the measure's id
+    (its scorecard row and its coverage row)."""
     rows = []
     for row in re.findall(r"<tr\b[^>]*>(.*?)</tr>", html, flags=re.S | re.I):
         cells = [" ".join(re.sub(r"<[^>]+>", " ", c).split()) for c in re.findall(r"<t[dh]\b[^>]*>(.*?)</t[dh]>", row, flags=re.S)]
         if cells and cells[0].startswith(f"{kpi_id} "):
-            rows.append(" | ".join(cells))
+            rows.append(cells)
     return rows
 
 
@@ -95,8 +95,12 @@ def test_the_report_gives_the_reason_and_never_0_percent(annex_only):
     for kpi_id, why in zip(now["kpi_id"], now["availability_reason"]):
         assert why in text, kpi_id
         rows = _rows_of(_plain(built.html), kpi_id)
-        assert len(rows) >= 2, kpi_id  # its scorecard row and its coverage row
-        for row in rows:
-            assert not re.search(r"(?<![\d.])0(\.0+)?%", row), row
+        # its scorecard row: Latest and Previous show [x], never a percentage (the Target column
+        # may rightly say "≤ 0.0%"); its coverage row: none of the 12 months
+        scorecard = [r for r in rows if len(r) > 3 and r[2].startswith("[x] ")]
+        assert len(scorecard) == 1 and why in scorecard[0][2], (kpi_id, rows)
+        assert scorecard[0][3] == "[x]", scorecard[0]
+        assert not any(re.search(r"(?<![\d.])0(\.0+)?%", cell) for cell in scorecard[0][2:4]), scorecard[0]
+        assert any("0 of 12" in r for r in rows), (kpi_id, rows)
     assert "Data coverage." in text
     assert "Data coverage." in built.pdf_text.replace("\n", " ")
