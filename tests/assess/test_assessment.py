@@ -175,3 +175,34 @@ def test_a_council_removes_the_baseline(metrics_rows, params, registry):
     assert (out["spc_rule"] == "outside_limits").all()
     last = out.iloc[-1]
     assert (last["rag"], last["assurance"]) == ("Green", "consistent_fail")
+
+
+# ------------------------------------------------------------------------------ availability (issue 10)
+
+def test_only_ok_months_are_judged(metrics_rows, params, registry):
+    # P02 (down, target 22 ± 3). 2020-02 holds 99 but is missing_source: it must count for nothing.
+    m = metrics_rows("P02", [10, 99, 14, 15]).assign(availability=["ok", "missing_source", "ok", "ok"])
+    out = assess(m, params, registry=registry)
+    assert out["availability"].tolist() == ["ok", "missing_source", "ok", "ok"]
+    gap = out.iloc[1]
+    assert np.isnan(gap["value"]) and pd.isna(gap["rag"]) and pd.isna(gap["direction"])
+    for col in ("spc_mean", "spc_lpl", "spc_upl", "point_type", "variation", "assurance", "spc_rule"):
+        assert pd.isna(gap[col]), col
+    # 2020-03 follows a month without a value: no direction; 2020-04 (15 after 14, down) worsened
+    assert pd.isna(out.iloc[2]["direction"]) and out.iloc[3]["direction"] == "worsened"
+    # limits from the ok months 10, 14, 15 alone: mean 13, moving ranges 4, 1 -> AMR 2.5,
+    # UPL 13 + 2.66 × 2.5 = 19.65 (with 99 included the mean alone would be 34.5)
+    assert out.iloc[0]["spc_mean"] == pytest.approx(13.0)
+    assert out.iloc[3]["spc_upl"] == pytest.approx(19.65)
+    assert (out.loc[[0, 2, 3], "rag"] == "Green").all()
+
+
+def test_no_availability_column_means_all_ok(metrics_rows, params, registry):
+    out = assess(metrics_rows("P02", [10, 12]), params, registry=registry)
+    assert out["availability"].tolist() == ["ok", "ok"]
+
+
+def test_unknown_availability_is_refused(metrics_rows, params, registry):
+    m = metrics_rows("P02", [10, 12]).assign(availability=["ok", "maybe"])
+    with pytest.raises(ValueError, match="row 1: availability 'maybe'"):
+        assess(m, params, registry=registry)

@@ -226,3 +226,36 @@ def test_reading_sentence_says_when_the_range_is_provisional():
     first = reading_row(month=pd.Period("2019-09", "M"), spc_trial=True, spc_segment=0,
                         spc_segment_start=pd.Period("2019-01", "M"))
     assert reading_sentence(first).endswith("it rests on only 9 months of data (from January 2019).")
+
+
+# ---------------------------------------------------------------------------------------------
+# months the data cannot support (issue 10): the reason, never a reading
+# ---------------------------------------------------------------------------------------------
+
+
+def test_reading_sentence_gives_the_reason_for_a_month_without_a_figure():
+    # the RAG/assurance fields are set to show they are ignored, not read
+    row = reading_row(value=float("nan"), availability="short_history",
+                      availability_reason="needs 12 months of history; the extracts start in May 2020")
+    assert reading_sentence(row) == (
+        "No figure this month: needs 12 months of history; the extracts start in May 2020.")
+    row = reading_row(value=float("nan"), availability="missing_source", availability_reason=pd.NA)
+    assert reading_sentence(row) == "No figure this month: the data it needs are not in the extracts."
+    assert reading_sentence(reading_row(availability="ok")).startswith("Met the target of 85.0%")
+
+
+def test_summary_leaves_out_months_without_a_figure(metrics_rows, params, registry):
+    # P04 rising 1..18 gives special-cause improvement and consistent failure in 2021-06 (see the
+    # fixture above); marked missing_source in that month it must appear in no sentence but the
+    # pillar count. P05 stays ok (60, Green, consistent pass).
+    p04 = metrics_rows("P04", range(1, 19)).assign(availability=["ok"] * 17 + ["missing_source"])
+    p05 = metrics_rows("P05", [60] * 18).assign(availability="ok")
+    out = assess(pd.concat([p04, p05], ignore_index=True), params, registry=registry)
+    s = summarise(out, "2021-06")
+    assert s.pillars == [
+        "Social work practice: 1 measure rated against target — 1 Green, 0 Amber, 0 Red "
+        "(1 other measure not rated, 1 of them without a figure the data can support)."
+    ]
+    text = " ".join(s.sentences())
+    assert "Measure P04" not in text and s.improvement == [] and s.failing == []
+    assert s.passing_titles == ["Measure P05 (60.0%)"]

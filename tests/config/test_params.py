@@ -73,6 +73,12 @@ def test_a_month_file_for_another_month_is_refused(tmp_path):
     ("disclosure: {threshold: 0}\n", r"la.yaml: disclosure.threshold: Input should be greater than or equal to 1 \(got 0\)"),
     ("report: {window_months: 6}\n", r"la.yaml: report.window_months: Input should be greater than or equal to 13"),
     ("colour: blue\n", r"la.yaml: colour: unknown key"),
+    ("extracts: {aliases: [Ref Date]}\n", r"la.yaml: extracts.aliases: Value error, a mapping of \{header"),
+    ("extracts: {aliases: {Ref Date: Referral Date}}\n",
+     r"la.yaml: extracts.aliases: Value error, header 'Ref Date': 'Referral Date' is not a canonical column name"),
+    ("extracts: {aliases: {'': referral_date}}\n", r"la.yaml: extracts.aliases: Value error, header '' must be non-empty"),
+    ("extracts: {alias: {}}\n", r"la.yaml: extracts.alias: unknown key"),
+    ("as_at: soon\n", r"la.yaml: as_at: Input should be a valid date"),
     ("- just a list\n", r"la.yaml: expected a mapping"),
     ("kpis: [\n", r"la.yaml: not valid YAML"),
 ])
@@ -114,3 +120,12 @@ def test_deep_merge_mappings_recursive_other_values_replaced():
         "la": {"name": "Plymouth", "code": "880"}, "kpis": {"P02": {"target": 20, "tolerance": 3}}, "x": [3],
     }
     assert base["la"]["name"] == "Torbay"  # inputs untouched
+
+
+def test_extracts_aliases_and_as_at_are_read(tmp_path):
+    path = tmp_path / "la.yaml"
+    path.write_text("as_at: 2021-01-08\nextracts:\n  aliases: {'Ref Date': referral_date}\n")
+    params = load_params(path)
+    assert params.as_at == dt.date(2021, 1, 8)
+    assert params.extracts.aliases == {"Ref Date": "referral_date"}
+    assert load_params(DEFAULTS).extracts is None  # optional: nothing to set for the shipped aliases

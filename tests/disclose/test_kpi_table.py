@@ -255,3 +255,44 @@ def test_no_small_complement_is_published_on_the_sample():
     p07 = out[(out["kpi_id"] == "P07") & (out["month"].astype(str) == "2020-12")].iloc[0]
     assert (p07["numerator"], p07["denominator"]) == (24, 25)
     assert (p07["numerator_display"], p07["denominator_display"], p07["value_display"]) == ("[c]", "25", "[c]")
+
+
+# ------------------------------------------------------------------------------ availability (issue 10)
+
+AVAILABILITY_ROWS = [
+    # kpi,  month,    num,  den,  value, unit,     availability
+    ("X01", "2020-01", 30, 40, 75.0, "percent", "ok"),
+    ("X01", "2020-02", 0, 0, NaN, "percent", "no_events"),           # 0 of 0: true zeros, value [z]
+    ("X01", "2020-03", 0, 583, NaN, "percent", "missing_source"),     # a zero from an absent table
+    ("X01", "2020-04", 36, 150, NaN, "percent", "short_history"),     # a partial count
+    ("X01", "2020-05", 2, 150, NaN, "percent", "short_history"),      # small too: [x] wins over [c]
+    ("X02", "2020-01", 0, NaN, NaN, "count", "missing_source"),       # a count's denominator stays [z]
+]
+
+
+def availability_table() -> pd.DataFrame:
+    frame = pd.DataFrame(AVAILABILITY_ROWS,
+                         columns=["kpi_id", "month", "numerator", "denominator", "value", "unit", "availability"])
+    frame["month"] = pd.PeriodIndex(frame["month"], freq="M")
+    return frame
+
+
+@pytest.mark.parametrize("audience", ["internal", "public"])
+def test_a_month_the_data_cannot_support_shows_a_symbol_never_a_figure(audience):
+    out = apply(availability_table(), audience=audience)
+    assert shown(out)[1:] == [
+        ("0", "0", "[z]"),
+        ("[x]", "[x]", "[x]"),
+        ("[x]", "[x]", "[x]"),
+        ("[x]", "[x]", "[x]"),
+        ("[x]", "[z]", "[x]"),
+    ]
+    assert shown(out)[0] == ("30", "40", "75.0%")
+
+
+def test_public_frame_blanks_the_counts_of_unavailable_months():
+    out = apply(availability_table(), audience="public")
+    assert out["numerator"].isna().tolist() == [False, False, True, True, True, True]
+    assert out["denominator"].tolist()[:2] == [40, 0] and out["denominator"].iloc[2:].isna().all()
+    internal = apply(availability_table(), audience="internal")
+    assert internal["numerator"].tolist()[2:4] == [0, 36]  # the analyst still sees the partial counts

@@ -25,3 +25,10 @@ def test_key_threshold_and_unknown_symbol():
     assert "from 1 to 9," in key_markdown(threshold=9)
     with pytest.raises(ValueError, match="unknown symbols"):
         key_markdown(["*"])
+
+
+def test_key_explains_not_available_and_not_applicable():
+    key = key_markdown(["[x]", "[z]"])
+    assert "| [x] | not available: the data do not support this figure" in key
+    assert "too short a history" in key
+    assert "| [z] | not applicable: nothing to count" in key

@@ -56,13 +56,18 @@ def test_metrics_writes_the_tidy_csv(tmp_path, monkeypatch, capsys):
         {"lado_id": "B", "referral_date": "2019-04-18", "considered_date": "2019-04-23"},
         {"lado_id": "C", "referral_date": "2019-04-18", "considered_date": "2019-04-24"},
     ])
-    fake = types.SimpleNamespace(tables=tables, findings=[], ok=True, raise_for_errors=lambda: None)
-    monkeypatch.setattr(torbayreport.io, "load", lambda path: fake, raising=False)
+    fake = types.SimpleNamespace(tables=tables, findings=[], ok=True, raise_for_errors=lambda: None, as_at=None)
+    monkeypatch.setattr(torbayreport.io, "load", lambda path, **options: fake, raising=False)
     out = tmp_path / "m.csv"
     code = main(["metrics", "--data", str(tmp_path), "--from", "2019-03", "--to", "2019-04", "--out", str(out),
                  "--kpi", "L08", "Q01"])
     assert code == 0
-    assert "2 KPIs x 2 months" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "2 KPIs x 2 months" in printed
+    # 4 rows: L08 March no_events, April ok; Q01 missing_source in both (worked out below)
+    assert ("4 rows: 1 ok, 1 no_events (nothing to count), 2 missing_source (not in the extracts), "
+            "0 short_history (history too short)") in printed
+    assert "denominator 0" not in printed
     frame = pd.read_csv(out, dtype={"month": str})
     assert list(frame.columns) == ["month", "kpi_id", "numerator", "denominator", "value", "unit", "availability"]
     l08 = frame[frame["kpi_id"] == "L08"].set_index("month")
@@ -103,8 +108,8 @@ def _front_door(monkeypatch, tmp_path):
         referrals=[{"referral_id": "R1", "child_id": "X", "referral_date": "2019-03-05"},
                    {"referral_id": "R2", "child_id": "X", "referral_date": "2019-04-29"}],
     )
-    fake = types.SimpleNamespace(tables=tables, findings=[], ok=True, raise_for_errors=lambda: None)
-    monkeypatch.setattr(torbayreport.io, "load", lambda path: fake, raising=False)
+    fake = types.SimpleNamespace(tables=tables, findings=[], ok=True, raise_for_errors=lambda: None, as_at=None)
+    monkeypatch.setattr(torbayreport.io, "load", lambda path, **options: fake, raising=False)
 
 
 @pytest.mark.parametrize("start, end, message", [
@@ -126,3 +131,25 @@ def test_metrics_accepts_the_whole_period(tmp_path, monkeypatch):
     assert main(["metrics", "--data", str(tmp_path), "--from", "2019-03", "--to", "2019-04", "--out", str(out),
                  "--kpi", "P01"]) == 0
     assert out.exists()
+
+
+def test_metrics_passes_as_at_to_the_loader(tmp_path, monkeypatch, capsys):
+    import datetime as dt
+
+    seen = {}
+    fake = types.SimpleNamespace(tables=tables_from(), findings=[], ok=True, raise_for_errors=lambda: None,
+                                 as_at=pd.Timestamp("2021-01-08"), as_at_source="given")
+
+    def load(path, **options):
+        seen.update(options)
+        return fake
+
+    monkeypatch.setattr(torbayreport.io, "load", load, raising=False)
+    monkeypatch.setattr("torbayreport.metrics.period.check_month", lambda month, tables: None)
+    assert main(["metrics", "--data", str(tmp_path), "--from", "2020-12", "--to", "2020-12",
+                 "--out", str(tmp_path / "m.csv"), "--kpi", "L08", "--as-at", "2021-01-08"]) == 0
+    assert seen == {"as_at": dt.date(2021, 1, 8)}
+    assert "as at 2021-01-08 (given)" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["metrics", "--data", str(tmp_path), "--from", "2020-12", "--to", "2020-12", "--as-at", "8/1/2021"])
+    assert "'8/1/2021' is not a date written YYYY-MM-DD" in capsys.readouterr().err

@@ -219,3 +219,37 @@ def test_exception_lists_are_dataframes_with_real_dtypes_that_render_as_the_repo
                 f"**{len(text)}** this month.\n\n{markdown_table(text.rename(columns=LIST_LABELS), empty='None this month.')}")
     assert cp._repr_markdown_() == expected
     assert cp.head(2)._repr_markdown_().startswith("Children on a plan")   # still a list after slicing
+
+
+# ------------------------------------------------------------------------------ as-at date and aliases (issue 10)
+
+def test_prepare_passes_the_as_at_date_and_the_councils_aliases_to_the_loader(tmp_path, monkeypatch):
+    import datetime as dt
+
+    import torbayreport.io
+
+    seen = []
+
+    def load(path, **options):
+        seen.append(options)
+        raise RuntimeError("stop after the load call")
+
+    monkeypatch.setattr(torbayreport.io, "load", load)
+    params = tmp_path / "la.yaml"
+    params.write_text("as_at: 2021-01-08\nextracts:\n  aliases: {'Ref Date': referral_date}\n", encoding="utf-8")
+    for override in (None, dt.date(2021, 1, 15)):
+        with pytest.raises(RuntimeError, match="stop after the load call"):
+            context.prepare(month=MONTH, audience="internal", data_dir=tmp_path, params_file=params,
+                            out_dir=tmp_path / "out", as_at=override)
+    assert seen == [
+        {"as_at": dt.date(2021, 1, 8), "aliases": {"Ref Date": "referral_date"}},   # the params' as_at
+        {"as_at": dt.date(2021, 1, 15), "aliases": {"Ref Date": "referral_date"}},  # --as-at wins
+    ]
+
+
+def test_prepared_metrics_carry_availability_and_its_reason(built):
+    frame = pd.read_csv(built["internal"] / "metrics.csv", dtype=str, keep_default_na=False, na_values=[""])
+    assert {"availability", "availability_reason"} <= set(frame.columns)
+    ok = frame["availability"] == "ok"
+    assert frame.loc[ok, "availability_reason"].isna().all()          # "" for ok: no reason printed
+    assert frame.loc[~ok, "availability_reason"].notna().all()

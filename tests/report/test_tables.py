@@ -168,3 +168,22 @@ def test_statistical_neighbours_column_only_when_supplied():
     md = tables.scorecard(_rows(_row(sn_value=80.1, sn_label="SN average 2019-20")))
     header, _sep, row = _parse(md)
     assert header[-1] == "Statistical neighbours" and row[-1] == "80.1% (SN average 2019-20)"
+
+
+# ------------------------------------------------------------------------------ months without a figure (issue 10)
+
+def test_a_month_the_data_cannot_support_shows_symbol_and_reason_never_zero():
+    reason = "not in this month's extracts: contacts (contacts.decision_date) not supplied"
+    row = _row(kpi_id="P01", numerator=0.0, denominator=583.0, value=float("nan"), rag=None, direction=None,
+               point_type=None, assurance=None, availability="missing_source", availability_reason=reason,
+               value_display="[x]", numerator_display="[x]", denominator_display="[x]")
+    assert tables.latest_label(row) == f"[x] {reason}"
+    frame = tables.scorecard_frame(_rows(row))
+    assert frame.loc[0, "Latest (n/d)"] == f"[x] {reason}"
+    assert frame.loc[0, "RAG"] == tables.NO_READING  # not "No target": P01 has one
+    assert " 0.0%" not in str(tables.scorecard(_rows(row)))  # (the target 83.0% and England's 82.9% remain)
+    # no display column (a frame before disclosure): the symbol comes from the availability
+    short = _row(value=float("nan"), availability="short_history", availability_reason="needs 12 months of history")
+    assert tables.latest_label(short) == "[x] needs 12 months of history"
+    assert tables.latest_label(_row(value=float("nan"), denominator=0.0, availability="no_events")) == "[z]"
+    assert tables.latest_label(_row(availability="ok")) == "78.3% (47/60)"

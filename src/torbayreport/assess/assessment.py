@@ -22,6 +22,15 @@ were recalculated. A segment with fewer than ``spc: min_segment_points`` points 
 limits (``spc_trial``), computed from its own points as NHSRplotthedots does. Rebase months outside
 the SPC window are ignored so that a back-dated build still works.
 
+Availability (issue 10): the metrics table says per row whether the data support the figure
+(``availability``: ok / no_events / missing_source / short_history, see
+:mod:`torbayreport.metrics.coverage`). Only ``ok`` months are judged: another month's value is
+treated as missing whatever it holds, so it gets no RAG, the next month gets no direction of
+travel, and the SPC chart runs over the ``ok`` months alone (no point, limits or signal for the
+others, and they do not count towards limits or runs). A table without the column (older
+callers, the tests' hand-made rows) is taken as all ``ok``; ``availability`` is carried into the
+assessed table so every later step reads the same answer.
+
 Polarity → SPC improvement direction: up → up, down → down, target and neutral → neutral (neither
 direction is good), so target-polarity measures get neutral variation icons and no assurance.
 """
@@ -43,13 +52,17 @@ from torbayreport.assess.spc import assurance_type, pchart, variation_icons, xmr
 # a year ("England 2018-19,,1,2019-10") reads as a date (2019-10-16, 19/1/2019) and stops the build.
 ASSESSED_COLUMNS = [
     "month", "spc_segment_start", "kpi_id", "title", "pillar", "ref", "polarity", "unit",
-    "numerator", "denominator", "value",
+    "numerator", "denominator", "value", "availability",
     "target", "tolerance", "rag", "previous_value", "direction",
     "benchmark_value", "benchmark_label", "sn_value", "sn_label",
     "spc_segment", "spc_chart", "spc_mean", "spc_lpl", "spc_upl", "spc_trial",
     "point_type", "spc_rule", "variation", "assurance",
 ]
 METRIC_INPUT = ["month", "kpi_id", "numerator", "denominator", "value", "unit"]
+#: the values of ``availability`` (metrics.coverage.AVAILABILITY; repeated here because assess sits
+#: after metrics but must not need the engine to read a table); only OK months are judged
+AVAILABILITY = ("ok", "no_events", "missing_source", "short_history")
+OK = "ok"
 IMPROVEMENT = {"up": "up", "down": "down", "target": "neutral", "neutral": "neutral"}
 SPC_COLUMNS = ["spc_segment", "spc_segment_start", "spc_chart", "spc_mean", "spc_lpl", "spc_upl", "spc_trial", "point_type", "spc_rule", "variation", "assurance"]
 
@@ -59,6 +72,16 @@ def _check_metrics(metrics: pd.DataFrame, known) -> pd.DataFrame:
     if missing:
         raise ValueError(f"metrics table: missing column(s) {missing}; expected {METRIC_INPUT}")
     m = metrics[METRIC_INPUT].copy()
+    if "availability" in metrics.columns:
+        avail = metrics["availability"].astype("string")
+        bad = avail.isna() | ~avail.isin(AVAILABILITY)
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            raise ValueError(f"metrics table: row {row}: availability {metrics['availability'].iloc[row]!r} "
+                             f"is not one of {AVAILABILITY}")
+        m["availability"] = avail.to_numpy()
+    else:
+        m["availability"] = OK
     m["kpi_id"] = m["kpi_id"].astype("string")
     m["month"] = pd.PeriodIndex(m["month"], freq="M").to_numpy() if len(m) else pd.Series(dtype="period[M]")
     m["month"] = m["month"].astype("period[M]")
@@ -71,6 +94,8 @@ def _check_metrics(metrics: pd.DataFrame, known) -> pd.DataFrame:
         raise ValueError(f"metrics table: {row['kpi_id']} {row['month']} appears more than once")
     for col in ("numerator", "denominator", "value"):
         m[col] = pd.to_numeric(m[col]).astype(float)
+    # a month the data cannot support has no value to judge, whatever the column holds
+    m["value"] = m["value"].where(m["availability"] == OK)
     return m
 
 
@@ -78,7 +103,7 @@ def _spc_one(rows: pd.DataFrame, kpi, settings: dict, spc_months: int | None) ->
     """SPC columns for one KPI's rows (sorted by month), aligned to ``rows.index``."""
     out = pd.DataFrame(index=rows.index, columns=SPC_COLUMNS, dtype=object)
     window = rows if spc_months is None else rows.iloc[-spc_months:]
-    window = window[window["month"].notna()]
+    window = window[window["month"].notna() & (window["availability"] == OK)]
     opts = dict(settings["spc"])
     chart = opts.pop("chart", "xmr")
     improvement = IMPROVEMENT[kpi.polarity]
@@ -194,4 +219,5 @@ def assess(
     table["spc_trial"] = table["spc_trial"].astype("boolean")
     table["spc_segment"] = pd.to_numeric(table["spc_segment"]).astype("Int64")
     table["spc_segment_start"] = table["spc_segment_start"].astype("period[M]")
+    table["availability"] = table["availability"].astype("string")
     return table[ASSESSED_COLUMNS]

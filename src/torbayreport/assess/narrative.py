@@ -149,6 +149,25 @@ def _provisional_text(row: pd.Series) -> str:
     return f" The normal range is provisional: it rests on only {_plural(months, 'month')} {since}."
 
 
+def available(row: pd.Series) -> bool:
+    """Whether the data support this row's figure (``availability`` ok, or no such column)."""
+    status = row.get("availability")
+    return status is None or pd.isna(status) or str(status) == "ok"
+
+
+def unavailable_sentence(row: pd.Series) -> str:
+    """Why a month has no figure, in words: the prepared table's ``availability_reason``
+    (:func:`torbayreport.metrics.coverage.reason`), or a plain fallback naming the status."""
+    why = row.get("availability_reason")
+    if why is None or pd.isna(why) or not str(why).strip():
+        why = {
+            "no_events": "there was nothing to measure this month",
+            "missing_source": "the data it needs are not in the extracts",
+            "short_history": "the extracts do not reach back far enough",
+        }.get(str(row.get("availability")), "the data do not support it")
+    return f"No figure this month: {str(why).strip().rstrip('.')}."
+
+
 def reading_sentence(row: pd.Series, *, value_text: Callable[[pd.Series], str] = default_value_text) -> str:
     """One plain-English sentence that reconciles this month's RAG with the SPC assurance reading.
 
@@ -161,7 +180,11 @@ def reading_sentence(row: pd.Series, *, value_text: Callable[[pd.Series], str] =
     that the range is provisional. Reads ``value``, ``unit``, ``target``, ``rag``, ``polarity``,
     ``assurance``, ``spc_mean``, ``spc_lpl``, ``spc_upl``, ``spc_trial``, ``spc_segment``,
     ``spc_segment_start`` and ``month``; ``value_text`` formats the value (pass the disclosure-aware one for public).
+    A month whose ``availability`` is not ok gets no reading, only the reason
+    (:func:`unavailable_sentence`), so no RAG or range is ever read into a figure that is not there.
     """
+    if not available(row):
+        return unavailable_sentence(row)
     unit = str(row.get("unit"))
     if row.get("value") is None or pd.isna(row.get("value")):
         return "There is no value for this month, so it cannot be compared with the target."
@@ -241,12 +264,19 @@ def pillar_sentences(rows: pd.DataFrame) -> list[str]:
             continue
         rated = part[part["rag"].notna()]
         if rated.empty:
-            out.append(f"{name}: none of the {_plural(len(part), 'measure')} has a target and a value this month.")
+            absent = int((part["availability"].astype("string") != "ok").fillna(False).sum()) if "availability" in part else 0
+            if absent == len(part):
+                out.append(f"{name}: the extracts do not support a figure for any of the "
+                           f"{_plural(len(part), 'measure')} this month.")
+            else:
+                out.append(f"{name}: none of the {_plural(len(part), 'measure')} has a target and a value this month.")
             continue
         counts = rated["rag"].value_counts()
         tally = ", ".join(f"{int(counts.get(c, 0))} {c}" for c in ("Green", "Amber", "Red"))
         extra = len(part) - len(rated)
-        note = f" ({_plural(extra, 'other measure')} not rated)" if extra else ""
+        missing = int((part["availability"].astype("string") != "ok").fillna(False).sum()) if "availability" in part else 0
+        why = f", {missing} of them without a figure the data can support" if missing else ""
+        note = f" ({_plural(extra, 'other measure')} not rated{why})" if extra else ""
         out.append(f"{name}: {_plural(len(rated), 'measure')} rated against target — {tally}{note}.")
     return out
 
@@ -269,6 +299,8 @@ def summarise(
     summary.pillars = pillar_sentences(rows)
 
     has_value = rows["value"].notna()
+    if "availability" in rows.columns:  # only months the data support are summarised
+        has_value &= (rows["availability"].astype("string") == "ok").fillna(False)
     for kind, bucket, phrase in (
         ("special_cause_improvement", summary.improvement, "shows special-cause improvement"),
         ("special_cause_concern", summary.concern, "shows special-cause concern"),
@@ -299,5 +331,6 @@ def summary_sentences(assessed: pd.DataFrame, month, *, brief: bool = False, max
 
 __all__ = [
     "Summary", "summarise", "summary_sentences", "pillar_sentences", "reading_sentence", "default_value_text",
+    "available", "unavailable_sentence",
     "PILLAR_NAMES",
 ]

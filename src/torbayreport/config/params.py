@@ -150,6 +150,38 @@ class RegionSettings(_Strict):
         return value
 
 
+_CANONICAL_COLUMN = r"^[a-z][a-z0-9_]*$"
+
+
+class Extracts(_Strict):
+    """How the council's extracts are read (``io.load``).
+
+    ``aliases``: the council's own Annex A header spellings, ``{header as written: canonical
+    column}`` (``"Ref Date": referral_date``), added to the ones the toolkit ships. io says in the
+    findings when an alias names a column no Annex A list reads. The extract's as-at date is the
+    top-level ``as_at`` (usually in the month's file; ``--as-at`` overrides it).
+    """
+
+    aliases: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("aliases", mode="before")
+    @classmethod
+    def _aliases(cls, value):
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise ValueError("a mapping of {header as written in the workbook: canonical column}")
+        import re
+
+        for header, column in value.items():
+            if not isinstance(header, str) or not header.strip():
+                raise ValueError(f"header {header!r} must be non-empty text")
+            if not isinstance(column, str) or not re.match(_CANONICAL_COLUMN, column):
+                raise ValueError(f"header {header!r}: {column!r} is not a canonical column name "
+                                 "(lower case, e.g. referral_date)")
+        return value
+
+
 class Params(_Strict):
     """Everything a build is configured by. Fields without a default must come from defaults.yaml."""
 
@@ -162,7 +194,9 @@ class Params(_Strict):
     front_matter: FrontMatter | None = None
     revisions: Revisions | None = None
     region: RegionSettings | None = None
-    # the month's commentary file
+    extracts: Extracts | None = None
+    # the month's commentary file (``as_at``: the date the extracts were taken; io uses it when the
+    # Annex A workbook has no Front_Sheet date, and ``--as-at`` overrides it)
     month: str | None = Field(default=None, pattern=_MONTH_PATTERN)
     as_at: dt.date | None = None
     summary: str | None = None

@@ -5,15 +5,23 @@
 ======================  =====================================================================
 column                  meaning
 ======================  =====================================================================
-numerator_display       "123", "[c]", "[x]" (missing)
+numerator_display       "123", "[c]", "[x]" (missing, or the month is not available)
 denominator_display     "456", "23.5" (FTE), "[c]", "[z]" (a count KPI has no denominator),
-                        "[x]" (missing)
+                        "[x]" (missing, or the month is not available)
 value_display           "45.2%", "18.3", "12", "[c]", "[z]" (denominator 0: no data),
-                        "[x]" (missing), "[low]" (non-zero, rounds to 0)
+                        "[x]" (missing, or not available), "[low]" (non-zero, rounds to 0)
 numerator_suppressed    bool: the numerator is shown as [c]
 denominator_suppressed  bool
 value_suppressed        bool
 ======================  =====================================================================
+
+Availability (issue 10): when the table has an ``availability`` column (metrics.coverage), a row
+that is not ``ok`` never shows a figure, for either audience: ``no_events`` shows the value as
+``[z]`` (nothing to count; its zero counts are true zeros and stay), ``missing_source`` and
+``short_history`` show value, numerator and denominator as ``[x]`` (a partial count over too short
+a history, or a zero from an absent table, is not a figure; a count KPI's denominator stays
+``[z]``). These symbols win over ``[c]``: nothing is printed either way, and printing less than
+the suppression assumed cannot weaken it. The public frame also blanks those rows' raw counts.
 
 Internal: nothing is suppressed; display columns are filled the same way. Public:
 
@@ -51,7 +59,7 @@ from torbayreport.disclose.cells import CellTable
 from torbayreport.disclose.formatting import UNITS, format_count, format_value
 from torbayreport.disclose.relations import _ids, kpi_month
 from torbayreport.disclose.suppression import Suppression, check_threshold, suppress
-from torbayreport.disclose.symbols import CONFIDENTIAL, NOT_APPLICABLE
+from torbayreport.disclose.symbols import CONFIDENTIAL, NOT_APPLICABLE, NOT_AVAILABLE
 
 Audience = Literal["internal", "public"]
 AUDIENCES = ("internal", "public")
@@ -61,6 +69,8 @@ DISPLAY_COLUMNS = ["numerator_display", "denominator_display", "value_display"]
 #: with target 90% and denominator 79 says the numerator is 72..79, i.e. at most 7 missed)
 DERIVED_COLUMNS = ["rag", "direction", "point_type", "spc_rule", "variation", "assurance"]
 FLAG_COLUMNS = ["numerator_suppressed", "denominator_suppressed", "value_suppressed"]
+#: availability -> the symbol its value shows (metrics.coverage.AVAILABILITY; ok shows the figure)
+UNAVAILABLE_SYMBOL = {"no_events": NOT_APPLICABLE, "missing_source": NOT_AVAILABLE, "short_history": NOT_AVAILABLE}
 
 
 @dataclass(frozen=True)
@@ -144,10 +154,32 @@ def _display(assessed: pd.DataFrame, num_hidden, den_hidden, value_hidden) -> pd
     out["value_display"] = np.where(value_hidden, CONFIDENTIAL, value_text)
     for col in DISPLAY_COLUMNS:
         out[col] = out[col].astype("string")
+    _unavailable(out, unit)
     out["numerator_suppressed"] = np.asarray(num_hidden, dtype=bool)
     out["denominator_suppressed"] = np.asarray(den_hidden, dtype=bool)
     out["value_suppressed"] = np.asarray(value_hidden, dtype=bool)
     return out
+
+
+def not_available(frame: pd.DataFrame) -> np.ndarray:
+    """Rows whose counts are not figures (availability missing_source or short_history)."""
+    if "availability" not in frame.columns:
+        return np.zeros(len(frame), dtype=bool)
+    status = frame["availability"].astype("string").fillna("ok").to_numpy(dtype=object)
+    return np.isin(status, ["missing_source", "short_history"])
+
+
+def _unavailable(out: pd.DataFrame, unit: pd.Series) -> None:
+    """Overwrite the display columns of rows the data do not support (see module docstring)."""
+    if "availability" not in out.columns:
+        return
+    status = out["availability"].astype("string").fillna("ok")
+    symbol = status.map(UNAVAILABLE_SYMBOL)
+    has = symbol.notna().to_numpy()
+    out.loc[has, "value_display"] = symbol[has].astype("string")
+    gone = not_available(out)
+    out.loc[gone, "numerator_display"] = NOT_AVAILABLE
+    out.loc[gone & (unit != "count").to_numpy(), "denominator_display"] = NOT_AVAILABLE
 
 
 def protect(
@@ -183,6 +215,9 @@ def protect(
     small_den = (assessed["unit"] == "percent") & den_count & (den > 0) & (den <= threshold)
     value_hidden = num_hidden | den_hidden | small_den
     frame = _display(assessed, num_hidden.to_numpy(), den_hidden.to_numpy(), value_hidden.to_numpy())
+    gone = not_available(frame)
+    for name in ("numerator", "denominator", "value"):  # not figures: not in the public artefacts either
+        frame[name] = frame[name].astype("float64").where(~gone)
     return frame, Protection(cells=cells, suppression=suppression, audit=checked)
 
 

@@ -10,9 +10,11 @@ cell and the key beneath it cannot disagree.
 When each is used in this report:
 - ``[c]`` a count of 1..threshold children/workers/events, or any figure hidden so that such a
   count cannot be worked out from totals, differences or a percentage (secondary suppression);
-- ``[x]`` the figure should exist but the data to compute it are missing (e.g. a missing extract);
-- ``[z]`` the figure does not apply: a percentage of nothing (denominator 0, "no data" in the KPI
-  catalogue, never 0% or 100%) or the denominator of a KPI that is a plain count;
+- ``[x]`` the figure should exist but the data do not support it: a needed table or column is not
+  in the extracts (availability ``missing_source``) or their history is too short for the KPI's
+  look-back (``short_history``); its counts are ``[x]`` as well, and the report gives the reason;
+- ``[z]`` the figure does not apply, nothing to count: a percentage of nothing (denominator 0,
+  availability ``no_events``, never 0% or 100%) or the denominator of a KPI that is a plain count;
 - ``[low]`` a value that is not zero but shows as 0 at the precision printed (e.g. 0.04%).
 """
 
@@ -31,8 +33,14 @@ SYMBOLS: dict[str, str] = {
         "confidential: a number from 1 to {threshold}, or a figure from which such a number could be "
         "worked out, withheld to protect the people it describes"
     ),
-    NOT_AVAILABLE: "not available: the data needed for this figure are missing",
-    NOT_APPLICABLE: "not applicable: for example a percentage when there were no cases to measure",
+    NOT_AVAILABLE: (
+        "not available: the data do not support this figure (a table or column not in the extracts, or "
+        "too short a history); the report says which"
+    ),
+    NOT_APPLICABLE: (
+        "not applicable: nothing to count, for example a percentage when there were no cases to measure "
+        "or the denominator of a plain count"
+    ),
     LOW: "low: not zero, but rounds to zero at the precision shown",
 }
 

@@ -22,6 +22,28 @@ def _month(text: str) -> str:
     return text
 
 
+def as_at_date(text: str):
+    """``--as-at`` of ``metrics`` and ``build``: a calendar date written YYYY-MM-DD."""
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date written YYYY-MM-DD") from None
+
+
+def summary_counts(metrics) -> str:
+    """Rows by availability, in the order of ``metrics.coverage.AVAILABILITY`` ("612 rows: 226 ok,
+    2 no_events (nothing to count), 384 missing_source ..."), so the summary says why values are empty."""
+    from torbayreport.metrics.coverage import AVAILABILITY
+
+    meaning = {"no_events": "nothing to count", "missing_source": "not in the extracts",
+               "short_history": "history too short"}
+    counts = metrics["availability"].astype("string").value_counts()
+    parts = [f"{int(counts.get(a, 0))} {a}" + (f" ({meaning[a]})" if a in meaning else "") for a in AVAILABILITY]
+    return f"{len(metrics)} rows: " + ", ".join(parts)
+
+
 def register(subparsers) -> None:
     """Add the ``metrics`` and ``kpis`` sub-commands to the ``torbayreport`` parser."""
     metrics = subparsers.add_parser(
@@ -30,13 +52,18 @@ def register(subparsers) -> None:
         description=(
             "Load a dataset (CSV folder or Annex A workbook + extracts), compute the KPI catalogue "
             "for every month from --from to --to, and write month, kpi_id, numerator, denominator, "
-            "value, unit to --out. A month whose denominator is 0 has an empty value (no data)."
+            "value, unit, availability to --out. A month the data cannot support has an empty value "
+            "and says why in availability: no_events (nothing to count), missing_source (a needed "
+            "table or column is not in the extracts) or short_history (too short a history)."
         ),
     )
     metrics.add_argument("--data", required=True, metavar="PATH", help="dataset folder or workbook")
     metrics.add_argument("--from", dest="start", required=True, type=_month, metavar="YYYY-MM")
     metrics.add_argument("--to", dest="end", required=True, type=_month, metavar="YYYY-MM")
     metrics.add_argument("--out", default="metrics.csv", metavar="FILE", help="output CSV (default metrics.csv)")
+    metrics.add_argument("--as-at", type=as_at_date, default=None, metavar="YYYY-MM-DD",
+                         help="the date the extracts were taken, when an Annex A workbook has no Front_Sheet "
+                              "date (default: the latest event date in the data)")
     metrics.add_argument("--kpi", nargs="+", metavar="ID", help="only these KPI ids (default: all)")
     metrics.set_defaults(func=run_metrics)
 
@@ -71,7 +98,7 @@ def run_metrics(args) -> int:
         return 2
     from torbayreport.io import load
 
-    loaded = load(args.data)
+    loaded = load(args.data, as_at=args.as_at)
     if not loaded.ok:
         try:
             loaded.raise_for_errors()
@@ -90,12 +117,12 @@ def run_metrics(args) -> int:
     elapsed = time.perf_counter() - began
     out = metrics.assign(month=metrics["month"].astype(str))
     out.to_csv(args.out, index=False, float_format="%.6g")
-    no_value = int(metrics["value"].isna().sum())
     warnings = len(loaded.findings) if loaded.findings is not None else 0
+    as_at = f"; as at {loaded.as_at:%Y-%m-%d} ({loaded.as_at_source})" if loaded.as_at is not None else ""
     print(
         f"{metrics['kpi_id'].nunique()} KPIs x {len(months)} months ({args.start} to {args.end}) "
-        f"computed in {elapsed:.2f} s; {no_value} of {len(metrics)} rows have no value (denominator 0); "
-        f"{warnings} data-quality finding(s) from loading; written to {args.out}"
+        f"computed in {elapsed:.2f} s; {summary_counts(metrics)}; "
+        f"{warnings} data-quality finding(s) from loading{as_at}; written to {args.out}"
     )
     return 0
 

@@ -296,7 +296,8 @@ def latest_on_or_before(
     query_at = np.flatnonzero(order >= n_ev)  # sorted positions of the queries
     event_at = np.where(found[query_at], order[np.maximum(last[query_at], 0)], -1)
     match = np.full(len(lhs), -1, dtype=np.int64)  # row of ``events`` matched to each left row
-    match[q_rows[order[query_at] - n_ev]] = np.where(event_at >= 0, ev_rows[np.maximum(event_at, 0)], -1)
+    if n_ev:  # no events at all (an absent table): every left row is unmatched
+        match[q_rows[order[query_at] - n_ev]] = np.where(event_at >= 0, ev_rows[np.maximum(event_at, 0)], -1)
     del order, last, found, query_at, event_at
     hit = match >= 0
     out = lhs.copy()

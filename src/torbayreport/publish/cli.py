@@ -14,6 +14,7 @@ import os
 import sys
 
 from torbayreport import config
+from torbayreport.metrics.cli import as_at_date
 
 DEFAULT_DATA = "data/sample"
 DEFAULT_OUT = "reports"
@@ -38,6 +39,9 @@ def register(subparsers) -> None:
     build.add_argument("--data", default=DEFAULT_DATA, help=f"folder of extracts (default {DEFAULT_DATA})")
     build.add_argument("--params", default=None, help="the council's parameters YAML, merged over params/defaults.yaml "
                        "(default: defaults.yaml alone); the month's <YYYY-MM>.yaml beside it adds the commentary")
+    build.add_argument("--as-at", type=as_at_date, default=None, metavar="YYYY-MM-DD",
+                       help="the date the extracts were taken, when an Annex A workbook has no Front_Sheet date "
+                            "(overrides the params' as_at; default: the latest event date in the data)")
     build.add_argument("--out", default=DEFAULT_OUT, help=f"where reports are published (default {DEFAULT_OUT})")
     build.add_argument("--build-root", default="build", help="staging folder for executed notebooks (default build)")
     build.add_argument("--jobs", type=int, default=DEFAULT_JOBS,
@@ -63,15 +67,21 @@ def register(subparsers) -> None:
 
 
 def _build(args: argparse.Namespace) -> int:
+    import functools
+
     from torbayreport.publish.execute import BuildError
     from torbayreport.publish.pipeline import build_month
+    from torbayreport.publish.prepare import prepare
 
+    # build_month's ``prepare`` hook carries the as-at date into the one prepare step
+    prepare_step = functools.partial(prepare, as_at=args.as_at) if getattr(args, "as_at", None) else None
     audiences = list(config.audiences()) if args.audience == ALL else [args.audience]
     try:
         for audience in audiences:
             result = build_month(args.month, audience=audience, data_dir=args.data,
                                  params_file=args.params, out_dir=args.out, build_root=args.build_root,
-                                 jobs=args.jobs, progress=not args.no_progress, force=args.force, region=args.region)
+                                 jobs=args.jobs, progress=not args.no_progress, force=args.force,
+                                 region=args.region, prepare=prepare_step)
             _print_result(result)
     except BuildError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -69,13 +69,17 @@ def _jsonable(obj):
 
 
 
-def _load_data(data_dir):
+def _load_data(data_dir, *, as_at=None, aliases=None):
     """The extracts, or a LoadError when they break the contract (a missing required column, an
     unreadable file, a missing Annex A sheet): a report must not be built on a table that was not
-    loaded. Warnings are kept for the data-quality appendix."""
+    loaded. Warnings are kept for the data-quality appendix.
+
+    ``as_at`` (``--as-at``, else the params' ``as_at``) and ``aliases`` (params
+    ``extracts: aliases:``) go to :func:`torbayreport.io.load`, which chooses the as-at date
+    (Front_Sheet, else this, else the latest event date) and says which in the findings."""
     from torbayreport.io import load
 
-    loaded = load(Path(data_dir))
+    loaded = load(Path(data_dir), as_at=as_at, aliases=aliases or None)
     loaded.raise_for_errors()
     return loaded
 
@@ -110,8 +114,12 @@ def _narrative(frame: pd.DataFrame, month, disclosure: bool) -> list[str]:
     return [str(s) for s in summary_sentences(frame, as_month(month), brief=True)]
 
 
-def prepare(*, month, audience, data_dir, params_file=None, out_dir) -> Path:
+def prepare(*, month, audience, data_dir, params_file=None, out_dir, as_at=None) -> Path:
     """Compute the month's report context once and write it to ``out_dir``; return ``out_dir``.
+
+    ``as_at``: the extracts' as-at date from the command line (``--as-at``); it overrides the
+    params' ``as_at``. metrics.csv carries ``availability`` and ``availability_reason`` (the
+    words every display prints for a month the data cannot support).
 
     Writes metrics.csv (assessed and disclosed, month as YYYY-MM), findings.csv, plan_*.csv and
     context.json; for the internal audience also exceptions/<list>.csv and teams.csv.
@@ -130,8 +138,9 @@ def prepare(*, month, audience, data_dir, params_file=None, out_dir) -> Path:
     for stale in [out / "teams.csv", out / "context.json", *out.glob("plan_*.csv")]:
         stale.unlink(missing_ok=True)
 
-    loaded = _load_data(data_dir)
     settings = config.load_params(params_file, str(period))
+    loaded = _load_data(data_dir, as_at=as_at or settings.as_at,
+                        aliases=settings.extracts.aliases if settings.extracts else None)
     params = {k: v for k, v in settings.as_dict().items() if k not in MONTH_KEYS}
     tables_ = loaded.tables
     months = report_window(period, tables_, settings.report.window_months)
@@ -143,6 +152,10 @@ def prepare(*, month, audience, data_dir, params_file=None, out_dir) -> Path:
 
         # a RAG rating, direction or SPC reading of a withheld value gives it back within a band
         disclosed = withhold_derived(blank_for_public(disclosed))
+    from torbayreport.metrics.coverage import reasons
+
+    disclosed["availability_reason"] = reasons(disclosed, tables_)
+    assessed["availability_reason"] = disclosed["availability_reason"].to_numpy()
 
     written: list[Path] = []
     frame = disclosed.copy()
@@ -172,7 +185,9 @@ def prepare(*, month, audience, data_dir, params_file=None, out_dir) -> Path:
         "la": settings.la.model_dump(),
         "title": settings.report.title,
         "trend_months": settings.report.trend_months,
-        "as_at": str(settings.as_at) if settings.as_at else None,
+        # the date io used (Front_Sheet, else --as-at / params, else the latest event date)
+        "as_at": str(loaded.as_at.date()) if loaded.as_at is not None else (str(settings.as_at) if settings.as_at else None),
+        "as_at_source": loaded.as_at_source,
         "window": {"start": str(months[0]), "end": str(months[-1])},
         "commentary": {
             "summary": settings.summary,

@@ -343,7 +343,8 @@ class ReportContext:
 
     def reading(self, kpi_id: str) -> Markdown:
         """The latest month in words: RAG and assurance in one plain sentence
-        (``assess.narrative.reading_sentence``), then direction and SPC variation.
+        (``assess.narrative.reading_sentence``), then direction and SPC variation (a month the data
+        cannot support: its symbol and reason, and no reading).
 
         A withheld measure gets one sentence saying what is withheld and why, and no figure or rating.
         """
@@ -352,6 +353,10 @@ class ReportContext:
         row = self.current().set_index("kpi_id").loc[kpi_id].copy()
         row["kpi_id"] = kpi_id
         row["month"] = self.month
+        unavailable = tables.unavailable_label(row.to_dict())
+        if unavailable is not None:
+            return Markdown(f"**{self.month_words}:** {unavailable}; so there is no RAG rating, direction of "
+                            "travel or SPC reading this month.")
         if tables.is_withheld(row.to_dict()):
             threshold = (self.meta.get("params") or {}).get("disclosure", {}).get("threshold")
             band = f" (between 1 and {threshold})" if threshold else ""
@@ -464,6 +469,10 @@ class ReportContext:
             "failing when the target lies outside them, hit and miss when it lies between them.",
             "**Months with nothing to count** (for example no review conferences due) show *no data*, never 0% "
             "or 100%.",
+            "**Months the data cannot support** (a table or column not in the extracts, or a history too short "
+            "for the measure's look-back) show [x] with the reason, and get no RAG rating, direction of travel or "
+            "SPC reading; they are left out of the SPC limits and the summary. The coverage table in the "
+            "data-quality appendix lists, for each measure, its sources and the months it could be computed.",
         ]
         if self.reader.disclosure:
             text.append(
@@ -473,6 +482,13 @@ class ReportContext:
                 "the withheld months."
             )
         return Markdown("\n\n".join(text))
+
+    def coverage(self) -> "CoverageTable":
+        """The data-quality appendix's coverage table (a DataFrame that displays as the table):
+        each KPI, its sources and look-back, and the months of the window it could be computed."""
+        from torbayreport.report.coverage import CoverageTable, coverage_frame
+
+        return CoverageTable(coverage_frame(self.metrics))
 
     def data_quality(self) -> Markdown:
         return tables.findings_summary(self.findings)

@@ -208,11 +208,32 @@ def withheld_mask(rows: pd.DataFrame) -> pd.Series:
     return flags.fillna(False).astype(bool)
 
 
+#: availability -> the GSS symbol a month without a figure shows when the row has no value_display
+UNAVAILABLE_SYMBOLS = {"no_events": "[z]", "missing_source": "[x]", "short_history": "[x]"}
+
+
+def unavailable_label(row: Mapping) -> str | None:
+    """``[x] not in this month's extracts: ...``: the symbol and the reason for a month whose
+    ``availability`` is not ok (the prepared table's ``availability_reason``); None when it is ok
+    or the table has no such column."""
+    status = row.get("availability")
+    if _missing(status) or str(status) == "ok":
+        return None
+    symbol = row.get("value_display")
+    symbol = UNAVAILABLE_SYMBOLS.get(str(status), "[x]") if _missing(symbol) else str(symbol)
+    reason = row.get("availability_reason")
+    return symbol if _missing(reason) else f"{symbol} {' '.join(str(reason).split())}"
+
+
 def latest_label(row: Mapping) -> str:
     """Latest value with its count behind it: ``78.3% (47/60)``; a count KPI shows just the count.
 
-    A month with nothing to count (denominator 0) reads "no data (none due)", never 0% or 100%.
+    A month with nothing to count (denominator 0) reads "no data (none due)", never 0% or 100%;
+    a month the data cannot support reads as its symbol and reason (:func:`unavailable_label`).
     """
+    unavailable = unavailable_label(row)
+    if unavailable is not None:
+        return unavailable
     unit = str(row.get("unit", "percent"))
     decimals = decimals_for(str(row.get("kpi_id", "")))
     if is_withheld(row):  # no value, no n/d: "[c] ([c]/[c])" only repeats the marker
@@ -288,7 +309,8 @@ def scorecard_frame(rows: pd.DataFrame) -> pd.DataFrame:
                 "Latest (n/d)": latest_label(row),
                 "Previous": previous_label(row),
                 "Target": target_label(row.get("target"), str(row.get("polarity", "")), unit, row.get("tolerance"), decimals),
-                "RAG": rag_label(row.get("rag")),
+                # a month without a figure has no rating, which is not "no target"
+                "RAG": rag_label(row.get("rag")) if unavailable_label(row) is None else NO_READING,
                 "Direction": direction_label(
                     row.get("direction"),
                     row.get("value") if value_known else None,

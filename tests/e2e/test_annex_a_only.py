@@ -1,0 +1,106 @@
+"""Issue 10: a council with only its Annex A workbook (no local CSVs) gets a report that says what
+the data cannot support, in words, and never 0%.
+
+The folder is made in the test: the synthetic generator's Annex A workbook for 2020 without the
+local CSVs it writes beside it. One public build (the stricter audience: disclosure on), shared.
+
+Expected by hand, not from the code: Annex A's lists (contacts, early help, referrals, assessments,
+S47, CIN, CP, CLA, care leavers, adoption) carry no workforce, supervision, oversight or audit
+data, so every leadership (L), workforce (W) and quality (Q) measure has a source absent; List 1
+has no contact decision date (P01), List 4 no date the child was seen (P06) and List 5 no S47
+child-seen date (P07) — the three the issue names as showing 0%, Red, "consistently failing".
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.e2e.conftest import Built
+
+MONTH = "2020-12"
+ABSENT = {"P01", "P06", "P07"}
+ABSENT_PILLARS = ("L", "W", "Q")
+
+
+@pytest.fixture(scope="module")
+def annex_only(tmp_path_factory):
+    from torbayreport.cli import main
+    from torbayreport.publish.pipeline import build_month
+
+    root = tmp_path_factory.mktemp("annex-only")
+    full = root / "full"
+    assert main(["synth", "--out", str(full), "--format", "annex-a", "--start", "2020-01", "--end", MONTH]) == 0
+    data = root / "data"
+    data.mkdir()
+    workbooks = [p for p in full.iterdir() if p.suffix == ".xlsx"]
+    assert len(workbooks) == 1
+    (data / workbooks[0].name).write_bytes(workbooks[0].read_bytes())
+    assert not list(data.glob("*.csv"))
+    # a council's own params file with no month file beside it (so no as_at: the latest event date)
+    params = root / "la.yaml"
+    params.write_text("la: {name: Annex Only, code: '999', slug: annex-only}\n", encoding="utf-8")
+    result = build_month(MONTH, audience="public", data_dir=data, params_file=params, out_dir=root / "reports",
+                         build_root=root / "build", jobs=2, progress=False)
+    metrics = pd.read_csv(Path(result.stage_dir) / "metrics.csv", dtype=str, keep_default_na=False, na_values=[""])
+    return Built(result), metrics
+
+
+def test_the_build_succeeds(annex_only):
+    built, _ = annex_only
+    assert built.html_path.is_file() and built.pdf_path.is_file()
+
+
+def test_kpis_whose_sources_are_absent_are_missing_source_with_no_value(annex_only):
+    _, metrics = annex_only
+    absent = metrics[metrics["kpi_id"].isin(ABSENT) | metrics["kpi_id"].str[0].isin(ABSENT_PILLARS)]
+    assert set(ABSENT) <= set(absent["kpi_id"]) and absent["kpi_id"].str[0].isin(ABSENT_PILLARS).any()
+    assert (absent["availability"] == "missing_source").all(), absent.loc[absent["availability"] != "missing_source",
+                                                                          ["kpi_id", "month", "availability"]]
+    assert absent["value"].isna().all()
+    assert (absent["value_display"] == "[x]").all()
+    assert absent["availability_reason"].str.startswith("not in this month's extracts: ").all()
+    # no RAG, direction or SPC reading is read into a month without a figure, anywhere in the table
+    gone = metrics[metrics["availability"] != "ok"]
+    assert gone["value"].isna().all()
+    for column in ("rag", "direction", "point_type", "assurance", "spc_mean"):
+        assert gone[column].isna().all(), column
+
+
+def _rows_of(html: str, kpi_id: str) -> list[str]:
+    """The cells' visible text of every table row whose first cell starts with the measure's id
+    (its scorecard row and its coverage row)."""
+    rows = []
+    for row in re.findall(r"<tr\b[^>]*>(.*?)</tr>", html, flags=re.S | re.I):
+        cells = [" ".join(re.sub(r"<[^>]+>", " ", c).split()) for c in re.findall(r"<t[dh]\b[^>]*>(.*?)</t[dh]>", row, flags=re.S)]
+        if cells and cells[0].startswith(f"{kpi_id} "):
+            rows.append(cells)
+    return rows
+
+
+def _plain(text: str) -> str:
+    return text.replace("\u2019", "'").replace("&#x27;", "'")  # pandoc's smart apostrophe
+
+
+def test_the_report_gives_the_reason_and_never_0_percent(annex_only):
+    built, metrics = annex_only
+    text = _plain(built.html_text)
+    # P01 by hand: Annex A List 1 has no decision date
+    assert "[x] not in this month's extracts: contacts (contacts.decision_date) not supplied" in text
+    now = metrics[(metrics["month"] == MONTH) & (metrics["availability"] == "missing_source")]
+    assert len(now) >= len(ABSENT)
+    for kpi_id, why in zip(now["kpi_id"], now["availability_reason"]):
+        assert why in text, kpi_id
+        rows = _rows_of(_plain(built.html), kpi_id)
+        # its scorecard row: Latest and Previous show [x], never a percentage (the Target column
+        # may rightly say "≤ 0.0%"); its coverage row: none of the 12 months
+        scorecard = [r for r in rows if len(r) > 3 and r[2].startswith("[x] ")]
+        assert len(scorecard) == 1 and why in scorecard[0][2], (kpi_id, rows)
+        assert scorecard[0][3] == "[x]", scorecard[0]
+        assert not any(re.search(r"(?<![\d.])0(\.0+)?%", cell) for cell in scorecard[0][2:4]), scorecard[0]
+        assert any("0 of 12" in r for r in rows), (kpi_id, rows)
+    assert "Data coverage." in text
+    assert "Data coverage." in built.pdf_text.replace("\n", " ")
