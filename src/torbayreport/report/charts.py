@@ -26,7 +26,6 @@ Why these choices:
 from __future__ import annotations
 
 import base64
-import io
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +37,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from torbayreport.report import chartcache
+from torbayreport.report.chartcache import png_bytes as _png_bytes
 from torbayreport.report.tables import (
     VARIATION_WORDS,
     _missing,
@@ -64,7 +64,7 @@ TEXT_COLOUR = "#3D3D3D"
 GRID_COLOUR = "#D9D9D9"
 
 FIGSIZE = (8.0, 4.6)  # inches, fixed so every chart in the PDF has the same size
-#: 125 dpi: 1000 x 575 px, about 150 ppi at the PDF's text width; with :data:`PNG_COLOURS` it keeps
+#: 125 dpi: 1000 x 575 px, about 150 ppi at the PDF's text width; with ``chartcache.PNG_COLOURS`` it keeps
 #: the full internal HTML (51 charts) under 2.5 MB (measured: 150 dpi / 64 colours gave 2.8 MB).
 DPI = 125
 MIN_MONTHS = 13
@@ -418,27 +418,6 @@ def draw(window: pd.DataFrame, *, title: str, sub: str, unit: str, kpi_id: str) 
     return fig
 
 
-#: Colours kept when a chart is reduced to a palette PNG: enough for the MDC colours and the
-#: anti-aliased edges, about a third of the bytes of a full-colour PNG (issue 12: the internal
-#: HTML embeds ~50 charts and must stay under 2.5 MB).
-PNG_COLOURS = 32
-
-
-def png_bytes(fig: Figure) -> bytes:
-    """Deterministic, optimised PNG bytes (palette of :data:`PNG_COLOURS`, no software/date
-    metadata, no dithering), then let the figure go."""
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None}, facecolor="white")
-    fig.clear()
-    image = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
-    image = image.quantize(colors=PNG_COLOURS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-    out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True, dpi=(DPI, DPI))
-    return out.getvalue()
-
-
 def spc_chart(
     series: pd.DataFrame,
     month,
@@ -513,3 +492,8 @@ def chart_data(window: pd.DataFrame, *, kpi_id: str, unit: str) -> pd.DataFrame:
         if column in window.columns and pd.to_numeric(window[column], errors="coerce").notna().any():
             out[label] = fmt(column)
     return out
+
+
+def png_bytes(fig: Figure) -> bytes:
+    """A chart figure as the report's deterministic palette PNG at :data:`DPI`."""
+    return _png_bytes(fig, dpi=DPI)

@@ -425,37 +425,22 @@ def plan_overdue_table(overdue: pd.DataFrame) -> Markdown:
 
 # ----------------------------------------------------------------------------- appendix
 
-def definitions_frame(kpis: Iterable) -> pd.DataFrame:
-    """KPI definitions straight from the registry, so the appendix cannot drift from the code."""
-    window_words = {
-        "flow": "events in the month",
-        "snapshot": "position at month end",
-        "r3m": "rolling 3 months",
-        "r12m": "rolling 12 months",
-    }
-    rows = [
-        {
-            "Measure": f"{k.id} {k.title}",
-            "Pillar": k.pillar.capitalize(),
-            "Plan ref": k.ref,
-            "Definition": k.definition,
-            "Counts": k.grain,
-            "Period": window_words.get(k.window, k.window),
-            "Polarity": POLARITY_WORDS.get(k.polarity, k.polarity),
-        }
-        for k in kpis
-    ]
-    return pd.DataFrame(rows, columns=["Measure", "Pillar", "Plan ref", "Definition", "Counts", "Period", "Polarity"])
-
-
 #: The appendix's compact table: what a reader needs to read a figure (the pillar and plan ref are
 #: in each measure's heading, what is counted is in the definition).
 DEFINITION_COLUMNS = ["Measure", "Definition", "Period", "Polarity"]
+WINDOW_WORDS = {"flow": "events in the month", "snapshot": "position at month end",
+                "r3m": "rolling 3 months", "r12m": "rolling 12 months"}
+
+
+def definitions_frame(kpis: Iterable) -> pd.DataFrame:
+    """KPI definitions straight from the registry, so the appendix cannot drift from the code."""
+    rows = [[f"{k.id} {k.title}", k.definition, WINDOW_WORDS.get(k.window, k.window),
+             POLARITY_WORDS.get(k.polarity, k.polarity)] for k in kpis]
+    return pd.DataFrame(rows, columns=DEFINITION_COLUMNS)
 
 
 def definitions_table(kpis: Iterable) -> Markdown:
-    frame = definitions_frame(kpis)[DEFINITION_COLUMNS]
-    return markdown_table(frame, empty="No measures are registered.")
+    return markdown_table(definitions_frame(kpis), empty="No measures are registered.")
 
 
 def findings_summary_frame(findings: pd.DataFrame) -> pd.DataFrame:
