@@ -40,7 +40,12 @@ def _context(**commentary) -> ReportContext:
             "commentary": {"summary": commentary.get("summary"), "pillars": {"practice": commentary.get("pillar")},
                            "kpis": {"P04": commentary.get("kpi")}}, "summary_sentences": ["One sentence."]}
     return ReportContext(folder=None, month=pd.Period("2020-12", "M"), audience="internal", meta=meta,
-                         metrics=pd.DataFrame(), findings=pd.DataFrame())
+                         metrics=_NO_METRICS.copy(), findings=pd.DataFrame())
+
+
+#: a report month with no measures: the summary still prints the analyst's text
+_NO_METRICS = pd.DataFrame({"month": pd.Series([], dtype="period[M]"), "kpi_id": pd.Series([], dtype=str),
+                            "pillar": pd.Series([], dtype=str), "title": pd.Series([], dtype=str)})
 
 
 def test_commentary_title_and_name_are_inert_but_keep_light_formatting():
