@@ -47,9 +47,8 @@ from torbayreport.publish.guardrails import (
     terminate_as_error,
 )
 from torbayreport.publish.meta import ReportMeta, report_meta
-from torbayreport.publish.render import RENDERERS, quarto_binary, render_report
+from torbayreport.publish.render import RENDERERS, Outputs, quarto_binary, render_report
 from torbayreport.report.context import PREVIOUS_METRICS
-from torbayreport.report.tables import long_date
 
 log = logging.getLogger("torbayreport.pipeline")
 
@@ -57,7 +56,7 @@ DEFAULT_DATA_DIR = Path("data/sample")
 
 
 @dataclass
-class BuildResult:
+class BuildResult(Outputs):
     month: str
     audience: str
     outputs: dict[str, Path]    # format name -> published file
@@ -68,14 +67,6 @@ class BuildResult:
     timings: dict = field(default_factory=dict)
     notebook_seconds: dict = field(default_factory=dict)
     reused: dict = field(default_factory=dict)   # steps taken from the cache (manifest "reused")
-
-    @property
-    def html(self) -> Path | None:
-        return self.outputs.get("html")
-
-    @property
-    def pdf(self) -> Path | None:
-        return self.outputs.get("pdf")
 
 
 def report_stem(slug: str, month: str, audience: str) -> str:

@@ -45,11 +45,10 @@ log = logging.getLogger("torbayreport.render")
 _PANDOC_FROM = "markdown-implicit_figures-tex_math_dollars-raw_attribute"
 
 
-@dataclass
-class RenderResult:
-    outputs: dict[str, Path]   # format name -> file, in the order _quarto.yml lists the formats
-    renderer: str              # "quarto" or "pandoc+typst"
-    seconds: float
+class Outputs:
+    """``.html`` / ``.pdf`` shortcuts over an ``outputs`` mapping of format name -> file."""
+
+    outputs: dict[str, Path]
 
     @property
     def html(self) -> Path | None:
@@ -58,6 +57,13 @@ class RenderResult:
     @property
     def pdf(self) -> Path | None:
         return self.outputs.get("pdf")
+
+
+@dataclass
+class RenderResult(Outputs):
+    outputs: dict[str, Path]   # format name -> file, in the order _quarto.yml lists the formats
+    renderer: str              # "quarto" or "pandoc+typst"
+    seconds: float
 
 
 def combined_markdown(executed: dict[str, Path], figures_dir: Path) -> str:

@@ -260,13 +260,18 @@ def previous_label(row: Mapping) -> str:
     return format_value(row.get("previous_value"), unit, decimals_for(str(row.get("kpi_id", ""))))
 
 
-def benchmark_label(row: Mapping) -> str:
-    value = row.get("benchmark_value")
+def _reference_label(row: Mapping, value_key: str, label_key: str) -> str:
+    """A comparator's figure in the measure's format, with its label: ``62.1% (England 2019-20)``."""
+    value = row.get(value_key)
     if _missing(value):
         return NO_READING
     text = format_value(value, str(row.get("unit", "percent")), decimals_for(str(row.get("kpi_id", ""))))
-    label = row.get("benchmark_label")
+    label = row.get(label_key)
     return text if _missing(label) else f"{text} ({label})"
+
+
+def benchmark_label(row: Mapping) -> str:
+    return _reference_label(row, "benchmark_value", "benchmark_label")
 
 
 #: The plan reference is in each measure's heading below the scorecard, not a column of it: a
@@ -293,44 +298,30 @@ def scorecard_frame(rows: pd.DataFrame) -> pd.DataFrame:
         decimals = decimals_for(kpi_id)
         value_known = not _missing(row.get("value")) and not is_withheld(row)
         prev_known = not _missing(row.get("previous_value"))
+        cells = {
+            "Measure": f"{kpi_id} {row.get('title', '')}".strip(),
+            "Latest (n/d)": latest_label(row),
+            "Previous": previous_label(row),
+            "Target": target_label(row.get("target"), str(row.get("polarity", "")), unit, row.get("tolerance"), decimals),
+            # a month without a figure has no rating, which is not "no target"
+            "RAG": rag_label(row.get("rag")) if unavailable_label(row) is None else NO_READING,
+            "Direction": direction_label(
+                row.get("direction"),
+                row.get("value") if value_known else None,
+                row.get("previous_value") if prev_known else None,
+            ),
+            "SPC variation": variation_label(row.get("point_type")),
+            "Assurance": assurance_label(row.get("assurance")),
+            "England": benchmark_label(row),
+        }
         if is_withheld(row):  # withhold_derived blanked the readings: say so, do not print "n/a"
-            out.append({
-                "Measure": f"{kpi_id} {row.get('title', '')}".strip(),
-                "Latest (n/d)": WITHHELD,
-                "Previous": previous_label(row),
-                "Target": target_label(row.get("target"), str(row.get("polarity", "")), unit, row.get("tolerance"), decimals),
-                "RAG": WITHHELD, "Direction": WITHHELD, "SPC variation": WITHHELD, "Assurance": WITHHELD,
-                "England": benchmark_label(row),
-            })
-            continue
-        out.append(
-            {
-                "Measure": f"{kpi_id} {row.get('title', '')}".strip(),
-                "Latest (n/d)": latest_label(row),
-                "Previous": previous_label(row),
-                "Target": target_label(row.get("target"), str(row.get("polarity", "")), unit, row.get("tolerance"), decimals),
-                # a month without a figure has no rating, which is not "no target"
-                "RAG": rag_label(row.get("rag")) if unavailable_label(row) is None else NO_READING,
-                "Direction": direction_label(
-                    row.get("direction"),
-                    row.get("value") if value_known else None,
-                    row.get("previous_value") if prev_known else None,
-                ),
-                "SPC variation": variation_label(row.get("point_type")),
-                "Assurance": assurance_label(row.get("assurance")),
-                "England": benchmark_label(row),
-            }
-        )
+            cells.update(dict.fromkeys(("Latest (n/d)", "RAG", "Direction", "SPC variation", "Assurance"), WITHHELD))
+        out.append(cells)
     return pd.DataFrame(out, columns=SCORECARD_COLUMNS)
 
 
 def neighbours_label(row: Mapping) -> str:
-    value = row.get("sn_value")
-    if _missing(value):
-        return NO_READING
-    text = format_value(value, str(row.get("unit", "percent")), decimals_for(str(row.get("kpi_id", ""))))
-    label = row.get("sn_label")
-    return text if _missing(label) else f"{text} ({label})"
+    return _reference_label(row, "sn_value", "sn_label")
 
 
 def scorecard(rows: pd.DataFrame) -> Markdown:
