@@ -23,6 +23,8 @@ NUMERIC_COLUMNS = (
     "spc_mean", "spc_lpl", "spc_upl",
 )
 BOOL_SUFFIX = "_suppressed"
+#: flags the CSV holds as the words True/False (a string "False" is truthy: read them back as booleans)
+BOOL_COLUMNS = ("spc_trial",)
 ARTEFACT_VERSION = 1
 NO_COMMENTARY = "No commentary was provided for this month."
 #: Last month's metrics as published, copied into the report folder by the build when they exist.
@@ -42,7 +44,7 @@ def _read_metrics(path: Path) -> pd.DataFrame:
     for column in NUMERIC_COLUMNS:
         if column in frame.columns:
             frame[column] = pd.to_numeric(frame[column], errors="coerce")
-    for column in [c for c in frame.columns if c.endswith(BOOL_SUFFIX)]:
+    for column in [c for c in frame.columns if c.endswith(BOOL_SUFFIX) or c in BOOL_COLUMNS]:
         frame[column] = frame[column].map({"True": True, "False": False, "true": True, "false": False}).astype("boolean")
     return frame
 
