@@ -95,3 +95,15 @@ def test_quoted_formulas_get_one_more_quote_and_restore_is_the_exact_inverse(tmp
     back = read_csv(write_csv(printable, tmp_path / "plan_overdue.csv"), keep_default_na=False)
     assert back["lead"].tolist() == printable["lead"].tolist()
     assert back["n"].tolist() == printable["n"].tolist()
+
+
+def test_a_written_csv_is_readable_like_any_other_file(tmp_path):
+    import os
+    import stat
+
+    mask = os.umask(0o022)
+    try:
+        path = write_csv(pd.DataFrame({"a": [1]}), tmp_path / "out.csv")
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644  # not mkstemp's 0600

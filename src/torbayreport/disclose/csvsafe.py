@@ -108,8 +108,16 @@ def write_csv(frame: pd.DataFrame, path) -> Path:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             safe.to_csv(handle, index=False, lineterminator="\n")
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 would hide a published CSV from its readers
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def _umask() -> int:
+    """The process umask (read by setting and restoring it: the only portable way)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
