@@ -13,6 +13,7 @@ child-seen date (P07) — the three the issue names as showing 0%, Red, "consist
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -82,7 +83,7 @@ def _rows_of(html: str, kpi_id: str) -> list[str]:
 
 
 def _plain(text: str) -> str:
-    return text.replace("\u2019", "'").replace("&#x27;", "'")  # pandoc's smart apostrophe
+    return html.unescape(text).replace("\u2019", "'")  # entities, and pandoc's smart apostrophe
 
 
 def test_the_report_gives_the_reason_and_never_0_percent(annex_only):
@@ -97,10 +98,11 @@ def test_the_report_gives_the_reason_and_never_0_percent(annex_only):
         rows = _rows_of(_plain(built.html), kpi_id)
         # its scorecard row: Latest and Previous show [x], never a percentage (the Target column
         # may rightly say "≤ 0.0%"); its coverage row: none of the 12 months
-        scorecard = [r for r in rows if len(r) > 3 and r[2].startswith("[x] ")]
-        assert len(scorecard) == 1 and why in scorecard[0][2], (kpi_id, rows)
-        assert scorecard[0][3] == "[x]", scorecard[0]
-        assert not any(re.search(r"(?<![\d.])0(\.0+)?%", cell) for cell in scorecard[0][2:4]), scorecard[0]
+        # (columns: Measure, Latest (n/d), Previous, Target, ...)
+        scorecard = [r for r in rows if len(r) > 3 and r[1].startswith("[x] ")]
+        assert len(scorecard) == 1 and why in scorecard[0][1], (kpi_id, rows)
+        assert scorecard[0][2] == "[x]", scorecard[0]
+        assert not any(re.search(r"(?<![\d.])0(\.0+)?%", cell) for cell in scorecard[0][1:3]), scorecard[0]
         assert any("0 of 12" in r for r in rows), (kpi_id, rows)
     assert "Data coverage." in text
     assert "Data coverage." in built.pdf_text.replace("\n", " ")

@@ -126,7 +126,8 @@ def hostile_inputs(tmp_path_factory):
     params = root / "params"
     params.mkdir()
     (params / "council.yaml").write_text(yaml.safe_dump(
-        {"la": {"name": LA_NAME}, "report": {"title": TITLE}}, allow_unicode=True), encoding="utf-8")
+        {"la": {"name": LA_NAME}, "front_matter": {"council": LA_NAME}, "report": {"title": TITLE}},
+        allow_unicode=True), encoding="utf-8")
     month = {
         "month": MONTH, "as_at": "2021-01-08",
         "summary": f"{CLEAN_DATES}\n\n{_prose(HOSTILE)}\n\n{_prose(HOSTILE_BLOCKS)}\n\n" + "\n\n".join(FORMULAS),

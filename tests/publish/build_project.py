@@ -56,6 +56,8 @@ def make_project(root: Path, chapters=("summary",)) -> dict:
     shutil.copytree(config.REPORT_PROJECT_DIR, project)
     spec = yaml.safe_load((project / "_quarto.yml").read_text())
     spec["torbayreport"]["chapters"] = list(chapters)
+    optional = spec["torbayreport"].get("optional-chapters") or {}
+    spec["torbayreport"]["optional-chapters"] = {name: o for name, o in optional.items() if o.get("after") in chapters}
     for audience in spec["torbayreport"]["audiences"].values():
         audience["leave-out"] = [c for c in audience.get("leave-out") or [] if c in chapters]
     (project / "_quarto.yml").write_text(yaml.safe_dump(spec, sort_keys=False))
