@@ -108,11 +108,10 @@ def test_csvs_from_arrow_backed_text_are_neutralised_and_read_back(tmp_path):
 
 # ----------------------------------------------------------------------------- the one guard
 
-def test_prepare_blanks_with_disclose_blank_for_public():
-    from torbayreport.disclose import blank_for_public
-
-    assert prepare.guard_public is blank_for_public
-    assert not hasattr(prepare, "_scan_for_identifiers")
+def test_prepare_keeps_no_guard_of_its_own():
+    # the public table is blanked by disclose.blank_for_public and the outputs checked by
+    # disclose.guard_public_outputs: prepare holds no second copy of either
+    assert not hasattr(prepare, "guard_public") and not hasattr(prepare, "_scan_for_identifiers")
 
 
 def test_pipeline_guard_refuses_in_one_line_through_disclose(tmp_path):

@@ -1,4 +1,4 @@
-"""The report context: public guard, exception lists from members frames, and prepare -> load on the sample."""
+"""prepare -> load on the sample: the report folder a build and a notebook read (the public table's blanking is tested in tests/disclose/test_kpi_table.py)."""
 
 from __future__ import annotations
 
@@ -19,37 +19,6 @@ MONTH = "2020-12"
 
 
 # ------------------------------------------------------------------------------ public guard
-
-def _disclosed() -> pd.DataFrame:
-    months = pd.period_range("2020-09", "2020-12", freq="M")
-    rows = []
-    for kpi_id, suppressed in (("P12", [False, True, False, False]), ("P04", [False] * 4)):
-        for m, s in zip(months, suppressed):
-            rows.append({"month": m, "kpi_id": kpi_id, "numerator": 3.0 if s else 20.0, "denominator": 40.0,
-                         "value": 7.5 if s else 50.0, "previous_value": 50.0, "spc_mean": 40.0, "spc_lpl": 10.0,
-                         "spc_upl": 70.0, "numerator_suppressed": s, "denominator_suppressed": False,
-                         "value_suppressed": s})
-    return pd.DataFrame(rows)
-
-
-def test_guard_public_blanks_suppressed_numbers_and_what_would_reveal_them():
-    out = context.guard_public(_disclosed()).set_index(["kpi_id", "month"])
-    p12 = out.loc["P12"]
-    # the suppressed month: numerator and value blank, denominator (not suppressed) kept
-    assert np.isnan(p12.loc[pd.Period("2020-10", "M"), "numerator"])
-    assert np.isnan(p12.loc[pd.Period("2020-10", "M"), "value"])
-    assert p12.loc[pd.Period("2020-10", "M"), "denominator"] == 40.0
-    # the month after: its "previous" is the suppressed month, so it is blanked too
-    assert np.isnan(p12.loc[pd.Period("2020-11", "M"), "previous_value"])
-    assert p12.loc[pd.Period("2020-11", "M"), "previous_display"] == "[c]"
-    assert p12.loc[pd.Period("2020-10", "M"), "previous_value"] == 50.0  # September was published
-    assert p12.loc[pd.Period("2020-12", "M"), "previous_value"] == 50.0
-    # SPC lines of a series with a suppressed month are blanked everywhere (mean x n - others = it)
-    assert p12[["spc_mean", "spc_lpl", "spc_upl"]].isna().all().all()
-    # an untouched series keeps everything
-    p04 = out.loc["P04"]
-    assert (p04["spc_mean"] == 40.0).all() and (p04["value"] == 50.0).all()
-
 
 def test_the_committed_december_commentary_is_valid():
     from torbayreport.config import load_params

@@ -84,13 +84,6 @@ def _load_data(data_dir, *, as_at=None, aliases=None):
     return loaded
 
 
-# ============================================================================== public guard
-
-#: The public table's raw numbers blanked where they could give a suppressed count back: one
-#: implementation, ``disclose.blank_for_public`` (this name is kept for existing callers).
-guard_public = blank_for_public
-
-
 # ============================================================================== prepare
 
 def _plan_tracker_frames(tables_: dict, month) -> dict[str, pd.DataFrame]:
