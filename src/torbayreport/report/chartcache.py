@@ -31,6 +31,8 @@ def cache_key(window: pd.DataFrame, **labels) -> str:
     """A key from the content a chart shows and the drawing code (see the module docstring)."""
     digest = hashlib.sha256(_code_fingerprint().encode())
     columns = [c for c in CACHE_COLUMNS if c in window.columns]
+    # the dtypes too: the text "False" and the boolean False print alike but draw differently
+    digest.update(str([str(t) for t in window[columns].dtypes]).encode())
     digest.update(window[columns].astype(str).to_csv(index=False).encode())
     for name in sorted(labels):
         digest.update(f"|{name}={labels[name]}".encode())
