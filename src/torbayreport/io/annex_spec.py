@@ -127,6 +127,7 @@ def spec() -> dict:
         "common_headers": tuple(header(e) for e in raw["common"]),
         "guidance_sheets": frozenset(header_key(s) for s in raw["guidance_sheets"]),
         "as_at_labels": tuple(header_key(s) for s in raw["as_at_labels"]),
+        "period_from": tuple(raw["period_from"]),
     }
 
 
@@ -147,3 +148,15 @@ def collapse_tables() -> set[str]:
 
 def annex_tables() -> set[str]:
     return {m.table for ls in spec()["lists"].values() for m in ls.tables}
+
+
+def latest_only_tables() -> set[str]:
+    """Tables a workbook fills with each child's latest event only (List 6-8's "date of last visit",
+    "latest review", "most recent placement" ...: collapsed rows fed ``when`` a date is present):
+    they carry no history before the extract's as-at date."""
+    return {m.table for ls in spec()["lists"].values() for m in ls.tables if m.collapse and m.when}
+
+
+def period_columns() -> tuple[tuple[str, str], ...]:
+    """The (table, column)s whose earliest date starts the extract's period (``period_from``)."""
+    return tuple(tuple(ref.split(".", 1)) for ref in spec()["period_from"])

@@ -46,6 +46,47 @@ class Source:
     kind: str  # "csv" | "annex_a"
 
 
+ORIGINS = ("csv", "annex_a", "annex_a+csv", "none")
+
+
+@dataclass(frozen=True)
+class TableOrigin:
+    """Where one canonical table's rows came from, and from which month they are a full history.
+
+    Why the loader records it: a table built from an Annex A workbook looks like a long history
+    (a child in care since 2012 brings a 2012 start date) but only holds what the lists hold: the
+    episodes open in, or events of, the extract's period, and for the "date of last ..." columns
+    only each child's latest event. Coverage (``metrics.coverage``) cannot tell that from the
+    dates, so the loader, which knows, says it here.
+
+    ``origin``: ``csv``, ``annex_a``, ``annex_a+csv`` (a workbook table with a supplement CSV) or
+    ``none`` (no source). ``history_from``: the first month the rows are a complete record of the
+    table's events; ``None`` means the rows are the council's own event history, judged from their
+    dates (a CSV, or a supplement CSV that adds rows the workbook lacks). ``latest_only``: the rows
+    are each child's latest event as at ``as_at`` (Annex A's "date of last visit/review ..."), so
+    there is no history at all before that month.
+    """
+
+    origin: str
+    history_from: pd.Period | None = None
+    latest_only: bool = False
+    as_at: pd.Timestamp | None = None
+
+    def __post_init__(self):
+        if self.origin not in ORIGINS:
+            raise ValueError(f"origin {self.origin!r} is not one of {ORIGINS}")
+
+
+class LoadedTables(dict):
+    """The canonical tables of one load ({name: frame}, a plain dict to every reader) that also
+    carry ``origins`` ({name: :class:`TableOrigin`}), so whoever gets the tables gets their
+    provenance with them (``metrics.compute(loaded.tables, ...)``)."""
+
+    def __init__(self, tables=(), origins: dict[str, TableOrigin] | None = None):
+        super().__init__(tables)
+        self.origins: dict[str, TableOrigin] = dict(origins or {})
+
+
 class LoadError(Exception):
     """Raised by :meth:`LoadResult.raise_for_errors`; the message lists every error."""
 
@@ -72,6 +113,11 @@ class LoadResult:
     sources: list[Source] = field(default_factory=list)
     as_at: pd.Timestamp | None = None  # the extract's as-at date, when known
     as_at_source: str | None = None  # "front sheet" | "given" | "latest event date"
+
+    @property
+    def origins(self) -> dict[str, TableOrigin]:
+        """{table: :class:`TableOrigin`} (empty when the tables were not built by ``load``)."""
+        return dict(getattr(self.tables, "origins", {}))
 
     @property
     def errors(self) -> list[Finding]:

@@ -24,8 +24,9 @@ from pathlib import Path
 import pandas as pd
 
 from torbayreport.io import annex_read, rules
+from torbayreport.io.annex_spec import latest_only_tables, period_columns
 from torbayreport.io.codes import tidy
-from torbayreport.io.findings import Finding, LoadResult, Source
+from torbayreport.io.findings import Finding, LoadedTables, LoadResult, Source, TableOrigin
 from torbayreport.io.parse import parse_column
 from torbayreport.io.schema import SCHEMA, Table
 from torbayreport.io.workbook import WORKBOOK_SUFFIXES
@@ -248,4 +249,46 @@ def load(path, *, as_at=None, aliases: dict[str, str] | None = None) -> LoadResu
         for r in rules.REFERENCE_RULES:
             for hit in r.func(table, located[table.name], tables):
                 findings += rules.findings_for(table, located[table.name], hit, r.code, display)
-    return LoadResult(tables=tables, findings=findings, sources=sources, as_at=as_at, as_at_source=as_at_source)
+    origins = table_origins(book_tables, csv_tables, located, as_at)
+    return LoadResult(tables=LoadedTables(tables, origins), findings=findings, sources=sources, as_at=as_at,
+                      as_at_source=as_at_source)
+
+
+def annex_period_start(book_tables: dict[str, pd.DataFrame], as_at) -> pd.Period | None:
+    """The first month of an Annex A extract's period: the month of the earliest date in the lists
+    Ofsted scopes to events "received in the period" (``annex_a.yaml`` ``period_from``: Lists 1
+    and 3). With neither list holding a date, nothing shows how far back the lists reach, so the
+    period is taken to start at the as-at month (no history claimed)."""
+    earliest = [book_tables[t][c].min() for t, c in period_columns()
+                if t in book_tables and c in book_tables[t] and book_tables[t][c].notna().any()]
+    if earliest:
+        return pd.Period(min(earliest), "M")
+    return None if as_at is None else pd.Period(as_at, "M")
+
+
+def table_origins(book_tables: dict, csv_tables: dict, located: dict, as_at) -> dict[str, TableOrigin]:
+    """Per canonical table, where its rows came from and from which month they are a full history
+    (:class:`TableOrigin`). The one rule, for every table a workbook feeds: its history starts at
+    the extract's period start (:func:`annex_period_start`), or at the as-at month for a table of
+    latest events only (:func:`annex_spec.latest_only_tables`); unless a supplement CSV adds rows
+    the workbook does not have, when the rows are the council's event history and are judged by
+    their dates, as a table from CSV is."""
+    start = annex_period_start(book_tables, as_at) if book_tables else None
+    latest = latest_only_tables()
+    as_at_month = None if as_at is None else pd.Period(as_at, "M")
+    origins = {}
+    for table in SCHEMA:
+        name = table.name
+        in_book, in_csv = name in book_tables, name in csv_tables
+        if not in_book:
+            origins[name] = TableOrigin("csv" if in_csv else "none")
+            continue
+        frame = located.get(name)
+        added = in_csv and frame is not None and bool(frame.get(f"__csv::{table.key[0]}", pd.Series(False)).any())
+        if added:
+            origins[name] = TableOrigin("annex_a+csv", as_at=as_at)
+        elif name in latest:
+            origins[name] = TableOrigin("annex_a+csv" if in_csv else "annex_a", as_at_month, True, as_at)
+        else:
+            origins[name] = TableOrigin("annex_a+csv" if in_csv else "annex_a", start, False, as_at)
+    return origins

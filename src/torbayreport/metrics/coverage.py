@@ -16,7 +16,14 @@ turns those declarations and the tables into an ``availability`` per (KPI, month
 * ``ok`` — the value stands.
 
 History is judged from the tables themselves (the earliest date in the declared column), month by
-month, so an extract starting on 3 May 2020 covers May 2020.
+month, so an extract starting on 3 May 2020 covers May 2020 — except where the loader says the
+rows are not a full history (``io.findings.TableOrigin``, carried by ``load(...).tables.origins``):
+a table read from an Annex A workbook has history only from the extract's period start (the lists
+hold the episodes open in the period, whose old start dates prove nothing about earlier events),
+and a table of each child's latest event only (Annex A's most recent placement, last visit, latest
+review) has none before the as-at month. The history then starts at the later of the two. This
+is what keeps P20 (three or more placements in 12 months) from reading 0% on a workbook that
+holds one placement per child.
 """
 
 from __future__ import annotations
@@ -53,16 +60,25 @@ def missing_sources(refs: Iterable[str], tables: Tables) -> list[str]:
     return missing
 
 
+def table_origin(tables: Tables, table: str):
+    """The loader's provenance of ``table`` (``io.findings.TableOrigin``), or None when the tables
+    were not built by ``io.load`` (then the dates are the history, as for CSVs)."""
+    return getattr(tables, "origins", {}).get(table)
+
+
 def history_start(ref: str, tables: Tables) -> pd.Period | None:
-    """The month of the earliest date in ``table.column`` (None when there is none)."""
+    """The month from which ``table.column`` is a full history: the month of its earliest date, or
+    the table's ``history_from`` when the loader set a later one (None when there is no date)."""
     table, column = _split(ref)
     frame = tables.get(table) if hasattr(tables, "get") else None
     if frame is None or column not in frame.columns or frame[column].isna().all():
         return None
     values = frame[column]
-    if isinstance(values.dtype, pd.PeriodDtype):
-        return values.min()
-    return pd.Period(pd.to_datetime(values).min(), "M")
+    start = values.min() if isinstance(values.dtype, pd.PeriodDtype) else pd.Period(pd.to_datetime(values).min(), "M")
+    origin = table_origin(tables, table)
+    if origin is not None and origin.history_from is not None:
+        return max(start, origin.history_from)
+    return start
 
 
 def short_history_months(kpi: KPI, tables: Tables, months: pd.PeriodIndex) -> np.ndarray:
@@ -103,8 +119,13 @@ def fallback_months(kpi: KPI, tables: Tables, months: pd.PeriodIndex) -> np.ndar
 
 
 def extract_month(kpi: KPI, tables: Tables) -> pd.Period | None:
-    """The month of the latest date in the KPI's source tables (its ``needs`` and count columns'
-    tables): when the extract was taken, as far as this KPI's data can tell."""
+    """When the extract was taken, as far as this KPI's data can tell: the as-at month the loader
+    gives its count columns' tables (an Annex A count is as at the workbook's as-at date), else
+    the month of the latest date in its source tables (its ``needs`` and count columns' tables)."""
+    counted = [table_origin(tables, _split(ref)[0]) for ref in (kpi.fallback.needs if kpi.fallback else ())]
+    stated = [o.as_at for o in counted if o is not None and o.as_at is not None]
+    if stated:
+        return pd.Period(max(stated), "M")
     names = dict.fromkeys(_split(ref)[0] for ref in (*kpi.needs, *(kpi.fallback.needs if kpi.fallback else ())))
     latest = pd.NaT
     for name in names:
@@ -139,6 +160,11 @@ def reason(kpi_id: str, month, status: str, tables: Tables) -> str:
         need = f"needs {lookback} months of history before the month ({_label(ref)})"
         if start is None:
             return f"{need}; the extracts have none"
+        origin = table_origin(tables, _split(ref)[0])
+        if origin is not None and origin.latest_only:
+            as_at = f", as at {origin.as_at:%d %B %Y}" if origin.as_at is not None else ""
+            what = _split(ref)[0].replace("_", " ")
+            return f"{need}; the Annex A workbook holds only the latest of each child's {what}{as_at}"
         return f"{need}; the extracts start in {_month_name(start)}"
     raise ValueError(f"unknown availability {status!r}; expected one of {AVAILABILITY}")
 
