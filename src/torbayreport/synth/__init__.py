@@ -21,7 +21,9 @@ Warm-up: the flow of referrals starts four years before ``start`` and a historic
 children in care reaches back 16 years, so month-end snapshots are right from the first month;
 the output keeps 12 months of history before ``start`` (for rolling 12-month measures) plus every
 spell still open then. Nothing after the last day of ``end`` (the extract date) is known:
-later dates are blank and later events absent.
+later dates are blank and later events absent. Annex A's look-back count columns (referrals in
+the last 12 months, previous CP plans, placements in the last 12 months, S47s and ICPCs in the last
+12 months) are counted from the history kept, as at the extract date (:mod:`annex_counts`).
 """
 
 from __future__ import annotations
@@ -53,4 +55,9 @@ def generate(*, seed: int = 1, scale: float = 1.0, start: str = "2018-01", end: 
         raise ValueError(f"end ({end}) is before start ({start})")
     raw = assemble.simulate(seed=seed, scale=scale, first=first, extract=last, progress=progress,
                            trajectory=trajectory)
-    return {name: SCHEMA[name].coerce(raw[name]) for name in SCHEMA.table_names}
+    from torbayreport.synth.annex_counts import with_counts
+
+    tables = {name: SCHEMA[name].coerce(raw[name]) for name in SCHEMA.table_names}
+    counted = with_counts(tables, extract=pd.Timestamp(last))  # Annex A's look-back counts, from the history
+    return {name: frame if counted[name] is frame else SCHEMA[name].coerce(counted[name])
+            for name, frame in tables.items()}
