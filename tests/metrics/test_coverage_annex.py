@@ -14,6 +14,8 @@ Ofsted asked for has). Expected values worked out by hand in each test from the 
   one from 1 November 2020.
 * B: looked after since 5 January 2019, one placement from then (open).
 * C: a child protection plan from 1 September 2020; D: one from 1 March 2017 (both open).
+* Assessments: C's from 2 March 2020 (authorised 20 May 2020, listed because it is recent) and
+  A's from 16 June 2020 (authorised 1 July 2020).
 * Latest event in the workbook: A's CLA visit on 10 December 2020, so the as-at date is
   10 December 2020 (no Front_Sheet, none given) and December 2020 is the extract's month.
 """
@@ -54,6 +56,8 @@ def _tables(with_counts: bool) -> dict[str, pd.DataFrame]:
         placements=placements,
         cp_plans=[{"child_id": "C", "cp_start": "2020-09-01", "initial_category": "Neglect", "latest_category": "Neglect"},
                   {"child_id": "D", "cp_start": "2017-03-01", "initial_category": "Neglect", "latest_category": "Neglect"}],
+        assessments=[{"child_id": "C", "assessment_start": "2020-03-02", "authorised_date": "2020-05-20"},
+                     {"child_id": "A", "assessment_start": "2020-06-16", "authorised_date": "2020-07-01"}],
         visits=[{"child_id": "A", "visit_date": "2020-10-01", "visit_type": "CLA"},
                 {"child_id": "A", "visit_date": "2020-12-10", "visit_type": "CLA"},
                 {"child_id": "B", "visit_date": "2020-11-20", "visit_type": "CLA"}],
@@ -166,3 +170,15 @@ def test_look_back_measures_on_the_workbook_alone_never_read_0_percent_ok(tmp_pa
     looked_back = {k for k, kpi in torbayreport.metrics.REGISTRY.items() if kpi.history and kpi.history[1] >= 6}
     suspicious = metrics[metrics["kpi_id"].isin(looked_back) & (metrics["availability"] == "ok")]
     assert suspicious.empty, suspicious
+
+
+def test_flow_measures_before_the_period_are_not_counted(tmp_path):
+    # May 2020 is before the lists' period (June 2020): C's assessment authorised in May is
+    # listed, but the others authorised in May are not - one of them is not the month's figure.
+    # From June the lists cover the month: July has A's assessment (1 of 1 within 45 working days).
+    tables = _annex_only(tmp_path, with_counts=False).tables
+    rows = _rows(tables, "P04", "2020-05", "2020-07")
+    assert rows["availability"].tolist() == ["short_history", "no_events", "ok"]
+    assert rows.loc["2020-07", ["numerator", "denominator", "value"]].tolist() == [1, 1, 100.0]
+    assert reason("P04", "2020-05", "short_history", tables) == (
+        "before the extracts' period: the Annex A lists start in June 2020")

@@ -81,8 +81,17 @@ def history_start(ref: str, tables: Tables) -> pd.Period | None:
     return start
 
 
-def short_history_months(kpi: KPI, tables: Tables, months: pd.PeriodIndex) -> np.ndarray:
-    """Boolean per month: the KPI's declared history does not reach back far enough."""
+def period_start(kpi: KPI, tables: Tables) -> pd.Period | None:
+    """The first month all the tables the KPI needs cover, where the loader says they start (the
+    latest ``history_from`` among them; None when none of them has one, as for CSVs): a flow
+    measure in a month before an Annex A extract's period would count a part of the month's
+    events (an assessment started earlier but listed) as if it were all of them."""
+    origins = (table_origin(tables, _split(ref)[0]) for ref in kpi.needs)
+    starts = [o.history_from for o in origins if o is not None and o.history_from is not None]
+    return max(starts) if starts else None
+
+
+def _short_by_history(kpi: KPI, tables: Tables, months: pd.PeriodIndex) -> np.ndarray:
     if kpi.history is None:
         return np.zeros(len(months), dtype=bool)
     ref, lookback = kpi.history
@@ -90,6 +99,16 @@ def short_history_months(kpi: KPI, tables: Tables, months: pd.PeriodIndex) -> np
     if start is None:
         return np.ones(len(months), dtype=bool)
     return np.asarray((months - lookback) < start, dtype=bool)
+
+
+def short_history_months(kpi: KPI, tables: Tables, months: pd.PeriodIndex) -> np.ndarray:
+    """Boolean per month: the KPI's declared history does not reach back far enough, or the month
+    is before the period its tables cover (:func:`period_start`)."""
+    short = _short_by_history(kpi, tables, months)
+    start = period_start(kpi, tables)
+    if start is not None:
+        short = short | np.asarray(months < start, dtype=bool)
+    return short
 
 
 def availability(kpi: KPI, tables: Tables, months: pd.PeriodIndex, denominator) -> np.ndarray:
@@ -155,6 +174,10 @@ def reason(kpi_id: str, month, status: str, tables: Tables) -> str:
         listed = "; ".join(_label(ref) for ref in missing) or "a needed table"
         return f"not in this month's extracts: {listed} not supplied"
     if status == "short_history":
+        covered = period_start(kpi, tables)
+        by_history = bool(_short_by_history(kpi, tables, pd.PeriodIndex([month]))[0])
+        if covered is not None and month < covered and not by_history:
+            return f"before the extracts' period: the Annex A lists start in {_month_name(covered)}"
         ref, lookback = kpi.history
         start = history_start(ref, tables)
         need = f"needs {lookback} months of history before the month ({_label(ref)})"
