@@ -14,6 +14,8 @@ Ofsted asked for has). Expected values worked out by hand in each test from the 
   one from 1 November 2020.
 * B: looked after since 5 January 2019, one placement from then (open).
 * C: a child protection plan from 1 September 2020; D: one from 1 March 2017 (both open).
+* E: a care leaver aged 20, in touch and suitably housed in November and December 2020 (List 9
+  is a snapshot: the workbook holds December's row).
 * Assessments: C's from 2 March 2020 (authorised 20 May 2020, listed because it is recent) and
   A's from 16 June 2020 (authorised 1 July 2020).
 * Latest event in the workbook: A's CLA visit on 10 December 2020, so the as-at date is
@@ -34,6 +36,7 @@ from torbayreport.metrics.coverage import history_start, reason
 from torbayreport.metrics.windows import month_window
 
 KIDS = "ABCD"
+LEAVER = {"child_id": "E", "gender": "Male", "ethnicity": "WBRI", "date_of_birth": "2000-05-01"}  # 20 in late 2020
 
 
 def _tables(with_counts: bool) -> dict[str, pd.DataFrame]:
@@ -46,7 +49,9 @@ def _tables(with_counts: bool) -> dict[str, pd.DataFrame]:
         {"child_id": "B", "placement_start": "2019-01-05", "placement_type": "U4"},
     ]
     tables = tables_from(
-        children=children,
+        children=[*children, LEAVER],
+        care_leavers=[{"child_id": "E", "month": m, "eligibility": "Former relevant", "in_touch": "Yes",
+                       "accommodation_suitable": True, "activity": "F2"} for m in ("2020-11", "2020-12")],
         contacts=[{"child_id": "A", "contact_date": "2020-06-10", "contact_source": "6"},
                   {"child_id": "C", "contact_date": "2020-08-20", "contact_source": "2A"}],
         referrals=[{"referral_id": "A-2020-06-15", "child_id": "A", "referral_date": "2020-06-15",
@@ -182,3 +187,20 @@ def test_flow_measures_before_the_period_are_not_counted(tmp_path):
     assert rows.loc["2020-07", ["numerator", "denominator", "value"]].tolist() == [1, 1, 100.0]
     assert reason("P04", "2020-05", "short_history", tables) == (
         "before the extracts' period: the Annex A lists start in June 2020")
+
+
+def test_care_leavers_are_a_snapshot_at_the_extract_month(tmp_path):
+    # List 9 is each care leaver as at the extract date: December's figure stands (E: 1 of 1 in
+    # suitable accommodation = 100.0%); November's row is not in the workbook, so November is not
+    # counted (it would be "no care leavers" otherwise), and says why
+    tables = _annex_only(tmp_path, with_counts=False).tables
+    rows = _rows(tables, "P27a", "2020-11", "2020-12")
+    assert rows.loc["2020-12", ["numerator", "denominator", "value", "availability"]].tolist() == [1, 1, 100.0, "ok"]
+    assert rows.loc["2020-11", "availability"] == "short_history"
+    assert reason("P27a", "2020-11", "short_history", tables) == (
+        "before the extract's month: the Annex A workbook holds care leavers only as at 10 December 2020")
+    # with the supplement CSV (November's row), November is counted from the rows
+    folder = tmp_path / "with-csv"
+    write_annex_a(_tables(with_counts=False), folder)
+    full = _rows(load(folder).tables, "P27a", "2020-11", "2020-12")
+    assert full["availability"].tolist() == ["ok", "ok"]

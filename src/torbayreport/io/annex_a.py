@@ -18,9 +18,9 @@ S47 completion, placement end, worker allocation or any workforce/quality data. 
   fields); List 6 -> cin_episodes + the CIN visit "Date Child Was Last Seen"; List 7 -> cp_plans +
   the latest review conference (cp_reviews) + the last statutory visit and seen-alone (visits);
   List 8 -> cla_periods + the most recent placement (placements, no end date) + latest review,
-  health assessment and social-work visit; List 9 -> care_leavers for one month per child, taken
-  from the optional extension column ``Month`` (or, when absent, the month of the extract's as-at
-  date, with a finding; see ``annex_read``). Every list feeds ``children`` from its common block (first
+  health assessment and social-work visit; List 9 -> care_leavers, a snapshot (the writer puts the
+  latest month's care leavers in it), month from the optional extension column ``Month`` (or, when
+  absent, the month of the extract's as-at date, with a finding; see ``annex_read``). Every list feeds ``children`` from its common block (first
   non-blank value per child across lists; disability only from Lists 4-9).
 * The look-back counts are read into optional columns: referrals.referrals_last_12m (List 3),
   s47.s47_last_12m / icpc_last_12m (List 5), cp_plans.previous_cp_plans (List 7),
@@ -172,8 +172,9 @@ def field_frames(tables: Mapping[str, pd.DataFrame]) -> dict[int, pd.DataFrame]:
     cla["last_visit"] = _latest_in_window(cla, "cla_start", "cla_end", visits[visits["visit_type"] == "CLA"],
                                           "visit_date", [])["visit_date"]
     frames[8] = cla
-    leavers = base("care_leavers").sort_values(["child_id", "month"], kind="mergesort")
-    frames[9] = leavers.drop_duplicates("child_id", keep="last").reset_index(drop=True)
+    # List 9 is a snapshot: the care leavers of the latest month (the rest travel in the CSV)
+    leavers = base("care_leavers")
+    frames[9] = leavers[leavers["month"] == leavers["month"].max()].reset_index(drop=True)
     children = t["children"].drop_duplicates("child_id")
     for number in LISTS_READ:
         ls = list_spec(number)

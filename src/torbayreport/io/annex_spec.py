@@ -128,6 +128,7 @@ def spec() -> dict:
         "guidance_sheets": frozenset(header_key(s) for s in raw["guidance_sheets"]),
         "as_at_labels": tuple(header_key(s) for s in raw["as_at_labels"]),
         "period_from": tuple(raw["period_from"]),
+        "snapshot_tables": frozenset(raw["snapshot_tables"]),
     }
 
 
@@ -153,8 +154,10 @@ def annex_tables() -> set[str]:
 def latest_only_tables() -> set[str]:
     """Tables a workbook fills with each child's latest event only (List 6-8's "date of last visit",
     "latest review", "most recent placement" ...: collapsed rows fed ``when`` a date is present):
-    they carry no history before the extract's as-at date."""
-    return {m.table for ls in spec()["lists"].values() for m in ls.tables if m.collapse and m.when}
+    they carry no history before the extract's as-at date; also the declared ``snapshot_tables``
+    (List 9: each care leaver as at the extract date)."""
+    latest = {m.table for ls in spec()["lists"].values() for m in ls.tables if m.collapse and m.when}
+    return latest | set(spec()["snapshot_tables"])
 
 
 def period_columns() -> tuple[tuple[str, str], ...]:

@@ -177,6 +177,12 @@ def reason(kpi_id: str, month, status: str, tables: Tables) -> str:
         covered = period_start(kpi, tables)
         by_history = bool(_short_by_history(kpi, tables, pd.PeriodIndex([month]))[0])
         if covered is not None and month < covered and not by_history:
+            binding = [(t, o) for t, o in ((_split(r)[0], table_origin(tables, _split(r)[0])) for r in kpi.needs)
+                       if o is not None and o.history_from == covered]
+            table, origin = binding[0]
+            if origin.latest_only:
+                as_at = f" as at {origin.as_at:%d %B %Y}" if origin.as_at is not None else ""
+                return f"before the extract's month: the Annex A workbook holds {table.replace('_', ' ')} only{as_at}"
             return f"before the extracts' period: the Annex A lists start in {_month_name(covered)}"
         ref, lookback = kpi.history
         start = history_start(ref, tables)
