@@ -106,3 +106,22 @@ def test_the_report_gives_the_reason_and_never_0_percent(annex_only):
         assert any("0 of 12" in r for r in rows), (kpi_id, rows)
     assert "Data coverage." in text
     assert "Data coverage." in built.pdf_text.replace("\n", " ")
+
+
+def test_look_back_kpis_are_short_history_or_counted_from_annex_a_counts(annex_only):
+    # By hand, from what Annex A holds: placements, visits, reviews and health assessments are
+    # each child's latest only (no history), List 9 is a snapshot at the as-at date, and the
+    # workbook's count columns (filled by the generator from its history) answer P11 in every
+    # month and P20 in the as-at month (December 2020). P12's 24 months of plan history are not
+    # there (the lists start in January 2019, the generator's first referral month).
+    _, metrics = annex_only
+    by_kpi = {k: g.set_index("month") for k, g in metrics.groupby("kpi_id")}
+    for kpi_id in ("P12", "P13", "P14", "P15", "P16", "P17", "P18", "P19", "P21"):
+        rows = by_kpi[kpi_id]
+        assert (rows["availability"] == "short_history").all(), (kpi_id, rows["availability"].tolist())
+        assert rows["value"].isna().all() and rows["availability_reason"].str.startswith("needs ").all()
+    for kpi_id in ("P20", "P27a", "P27b"):
+        rows = by_kpi[kpi_id]
+        assert rows.loc[MONTH, "availability"] == "ok", kpi_id
+        assert (rows.drop(index=MONTH)["availability"] == "short_history").all(), kpi_id
+    assert (by_kpi["P11"]["availability"] == "ok").all()
