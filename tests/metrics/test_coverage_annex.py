@@ -204,3 +204,27 @@ def test_care_leavers_are_a_snapshot_at_the_extract_month(tmp_path):
     write_annex_a(_tables(with_counts=False), folder)
     full = _rows(load(folder).tables, "P27a", "2020-11", "2020-12")
     assert full["availability"].tolist() == ["ok", "ok"]
+
+
+def test_a_stray_early_date_does_not_claim_years_of_history(tmp_path):
+    # 2002 typed for 2020 on one contact. With 8 contacts a month from June to December 2020 (the
+    # median month: 8; a quarter of it: 2), June 2002's single date is not where the period
+    # starts: the history still starts in June 2020, and the date is a located finding. List 1 is
+    # in (child, date) order: A's 15 contacts fill sheet rows 2-16, so B's 2002 contact is row 17.
+    tables = _tables(with_counts=False)
+    extra = [{"child_id": c, "contact_date": f"2020-{m:02d}-{d:02d}", "contact_source": "6"}
+             for m in range(6, 13) for c in KIDS for d in (12, 14)]
+    extra.append({"child_id": "B", "contact_date": "2002-06-11", "contact_source": "6"})
+    contacts = pd.concat([tables["contacts"], tables_from(contacts=extra)["contacts"]], ignore_index=True)
+    tables["contacts"] = contacts
+    folder = tmp_path / "stray"
+    write_annex_a(tables, folder)
+    for csv in folder.glob("*.csv"):
+        csv.unlink()
+    loaded = load(folder)
+    assert loaded.origins["cp_plans"].history_from == pd.Period("2020-06", "M")
+    stray = [f for f in loaded.findings if f.code == "period_outlier"]
+    assert [(f.file, f.row, f.column) for f in stray] == [("annex_a.xlsx[List 1]", 17, "Date of Contact")]
+    assert stray[0].message.startswith("1 date(s) in 2002-06 (e.g. 2002-06-11), before the lists' period, which starts in 2020-06")
+    rows = _rows(loaded.tables, "P11")
+    assert (rows["availability"] == "short_history").all()

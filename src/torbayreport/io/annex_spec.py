@@ -128,6 +128,7 @@ def spec() -> dict:
         "guidance_sheets": frozenset(header_key(s) for s in raw["guidance_sheets"]),
         "as_at_labels": tuple(header_key(s) for s in raw["as_at_labels"]),
         "period_from": tuple(raw["period_from"]),
+        "period_min_share": float(raw["period_min_share"]),
         "snapshot_tables": frozenset(raw["snapshot_tables"]),
     }
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from torbayreport.io import annex_read, rules
-from torbayreport.io.annex_spec import latest_only_tables, period_columns
+from torbayreport.io.annex_spec import latest_only_tables, period_columns, spec
 from torbayreport.io.codes import tidy
 from torbayreport.io.findings import Finding, LoadedTables, LoadResult, Source, TableOrigin
 from torbayreport.io.parse import parse_column
@@ -249,31 +249,51 @@ def load(path, *, as_at=None, aliases: dict[str, str] | None = None) -> LoadResu
         for r in rules.REFERENCE_RULES:
             for hit in r.func(table, located[table.name], tables):
                 findings += rules.findings_for(table, located[table.name], hit, r.code, display)
-    origins = table_origins(book_tables, csv_tables, located, as_at)
+    origins = table_origins(book_tables, csv_tables, located, as_at, findings, display)
     return LoadResult(tables=LoadedTables(tables, origins), findings=findings, sources=sources, as_at=as_at,
                       as_at_source=as_at_source)
 
 
-def annex_period_start(book_tables: dict[str, pd.DataFrame], as_at) -> pd.Period | None:
+def annex_period_start(book_tables: dict[str, pd.DataFrame], as_at, findings: list[Finding] | None = None,
+                       display: dict | None = None):
     """The first month of an Annex A extract's period: the month of the earliest date in the lists
     Ofsted scopes to events "received in the period" (``annex_a.yaml`` ``period_from``: Lists 1
-    and 3). With neither list holding a date, nothing shows how far back the lists reach, so the
-    period is taken to start at the as-at month (no history claimed)."""
-    earliest = [book_tables[t][c].min() for t, c in period_columns()
-                if t in book_tables and c in book_tables[t] and book_tables[t][c].notna().any()]
-    if earliest:
-        return pd.Period(min(earliest), "M")
-    return None if as_at is None else pd.Period(as_at, "M")
+    and 3), leaving out months with fewer than ``period_min_share`` of the median month's events
+    (stray early dates; each such month is a ``period_outlier`` finding, located at its first row).
+    With neither list holding a date, nothing shows how far back the lists reach, so the period is
+    taken to start at the as-at month (no history claimed)."""
+    parts = [book_tables[t][[c, "__file", "__row"]].rename(columns={c: "date"}).assign(__column=c)
+             for t, c in period_columns() if t in book_tables and c in book_tables[t]]
+    events = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["date"])
+    events = events[events["date"].notna()]
+    if not len(events):
+        return None if as_at is None else pd.Period(as_at, "M")
+    month = pd.PeriodIndex(pd.to_datetime(events["date"]), freq="M")
+    per_month = pd.Series(month).value_counts().sort_index()
+    typical = per_month[per_month >= per_month.median() * spec()["period_min_share"]]
+    start = typical.index.min()
+    if findings is not None:
+        stray = events[(month < start)]
+        for m, rows in stray.groupby(month[month < start], sort=True):
+            first = rows.sort_values("__row").iloc[0]
+            header = (display or {}).get(str(first["__file"]), {}).get(first["__column"], first["__column"])
+            findings.append(rules.make_finding(
+                "period_outlier", str(first["__file"]), first["__row"], header,
+                f"{len(rows)} date(s) in {m} (e.g. {first['date']:%Y-%m-%d}), before the lists' period, which starts "
+                f"in {start} ({int(typical.iloc[0])} contacts and referrals that month); kept, but the history is "
+                f"judged from {start}"))
+    return start
 
 
-def table_origins(book_tables: dict, csv_tables: dict, located: dict, as_at) -> dict[str, TableOrigin]:
+def table_origins(book_tables: dict, csv_tables: dict, located: dict, as_at,
+                  findings: list[Finding] | None = None, display: dict | None = None) -> dict[str, TableOrigin]:
     """Per canonical table, where its rows came from and from which month they are a full history
     (:class:`TableOrigin`). The one rule, for every table a workbook feeds: its history starts at
     the extract's period start (:func:`annex_period_start`), or at the as-at month for a table of
     latest events only (:func:`annex_spec.latest_only_tables`); unless a supplement CSV adds rows
     the workbook does not have, when the rows are the council's event history and are judged by
     their dates, as a table from CSV is."""
-    start = annex_period_start(book_tables, as_at) if book_tables else None
+    start = annex_period_start(book_tables, as_at, findings, display) if book_tables else None
     latest = latest_only_tables()
     as_at_month = None if as_at is None else pd.Period(as_at, "M")
     origins = {}

@@ -98,6 +98,9 @@ declare("duplicate_column", "warning", "columns", "a second column for the same 
 declare("unknown_alias", "warning", "columns", "a council header alias naming a column no Annex A list reads")
 declare("as_at", "warning", "columns",
         "Annex A List 9 has no Month column; its rows are placed in the as-at month (the finding says whence)")
+declare("period_outlier", "warning", "file",
+        "Annex A contact/referral dates in months with far fewer events than a typical month, before the "
+        "lists' period; kept, but the history is judged from the period's start")
 declare("as_at_conflict", "warning", "file", "the Front_Sheet's as-at date differs from the one given; the sheet's is used")
 declare("no_as_at", "error", "columns", "List 9 has no Month column and no as-at date can be found; its rows cannot be placed")
 
