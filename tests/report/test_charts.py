@@ -44,7 +44,8 @@ def test_alt_text_is_built_from_the_plotted_data():
 def test_chart_markdown_is_an_image_with_alt_text_then_its_data_table():
     chart = charts.spc_chart(_series(), "2020-12", la_name="Torbay", disclosure=False, trend_months=24)
     md = chart._repr_markdown_()
-    image, table = md.split("\n\n", 1)
+    image, table, compact = md.split("\n\n", 1)[0], chart.data_table(), md.rsplit("\n\n", 1)[1]
+    assert md == f"{image}\n\n{table}\n\n{compact}"
     assert re.fullmatch(r"!\[[^\]\n]+\]\(data:image/png;base64,[A-Za-z0-9+/=]+\)", image)
     assert md.startswith(f"![Line chart of {TITLE}, Torbay")
     # issue 12 item 5: the figures beside the chart, one row per month of the 24-month window
@@ -55,6 +56,41 @@ def test_chart_markdown_is_an_image_with_alt_text_then_its_data_table():
     assert len(rows) == 1 + 24
     assert "Jan 2019" in rows[1] and "66.0%" in rows[1]
     assert "Dec 2020" in rows[-1] and "78.3%" in rows[-1]  # 60.0 + 0.5 * 12 = 66.0 first, 78.3 last
+    # the counts behind the rate: numerator round(value * 0.6) of 60, e.g. Dec 2020 round(46.98) = 47
+    assert "47/60" in rows[-1]
+
+
+def _cells(markdown: str) -> list[list[str]]:
+    return [[c.strip().replace("\\", "") for c in line.strip().strip("|").split("|")]
+            for line in markdown.splitlines() if line.startswith("| ")]
+
+
+def test_pdf_table_under_the_chart_has_the_last_12_months_on_their_side():
+    """Issue 12 item 5: in the PDF a compact table under each chart (a ``chart-compact`` div the Lua
+    filter keeps for the PDF only), from the same frame as the HTML's <details> table."""
+    chart = charts.spc_chart(_series(), "2020-12", la_name="Torbay", disclosure=False, trend_months=24)
+    compact = chart.markdown().rsplit("\n\n", 1)[1]
+    assert compact.startswith("::: chart-compact\n") and compact.endswith("\n:::")
+    head, value, counts = _cells(compact)
+    assert head == ["Month"] + [f"{m} 2020" for m in ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug",
+                                                      "Sep", "Oct", "Nov", "Dec")]
+    # Jan 2020 is series index 24: 60.0 + 0.5 * 24 = 72.0%, numerator round(72.0 * 0.6) = 43 (of 60);
+    # Nov 2020 index 34: 77.0%, round(46.2) = 46; Dec 2020 is set to 78.3%, round(46.98) = 47
+    assert value[:2] == ["Value", "72.0%"] and value[-2:] == ["77.0%", "78.3%"]
+    assert counts[:2] == ["n/d", "43/60"] and counts[-2:] == ["46/60", "47/60"]
+
+
+def test_public_chart_tables_show_c_for_a_withheld_month_never_its_figure():
+    series = _suppress(_series(), [30])  # 2020-07 holds 99.9, flagged suppressed
+    series["numerator_suppressed"] = series["value_suppressed"]
+    chart = charts.spc_chart(series, "2020-12", la_name="Torbay", disclosure=True, trend_months=24)
+    md = chart.markdown()
+    assert "99.9" not in md and "60/60" not in md  # round(99.9 * 0.6) = 60
+    head, value, counts = _cells(md.rsplit("\n\n", 1)[1])
+    july = head.index("Jul 2020")
+    assert value[july] == "[c]" and counts[july] == "[c]"
+    full = {row[0]: row for row in _cells(chart.data_table())}
+    assert full["Jul 2020"][1:3] == ["[c]", "[c]"]
 
 
 def test_chart_data_table_keeps_text_inside_its_cell():

@@ -5,7 +5,59 @@ Why: pandoc's Typst writer drops an image's description, so a chart would reach 
 alt text (WCAG 1.1.1; PDF/UA needs it). Here every image becomes Typst `image(...)` with `alt:`
 set from the markdown description `![ALT](path)`. Images without a description are an error
 upstream (torbayreport.render refuses them), so none should arrive here.
+
+It also routes a chart's figures (report/chartdata.py): the full table inside <details> is for the
+HTML, the compact table in a `chart-compact` div for the PDF, where it is kept on one page with its
+chart; and it carries the column widths a table declares (report/tables.py, a `widths` div) to
+the PDF.
 ]]
+
+-- ------------------------------------------------------------------ chart figures per format
+local COMPACT = "chart-compact"          -- report/chartdata.py COMPACT_CLASS
+local WITH_DATA = "chart-with-data"      -- a chart and its compact table, kept together (typst)
+
+local function is_chart(block)
+  return block and block.t == "Para" and #block.content == 1 and block.content[1].t == "Image"
+end
+
+-- HTML: the compact table goes (the <details> table has every month). Typst: the <details>
+-- table and its summary words go (a printed page cannot open them) and a chart followed by its
+-- compact table become one block.
+local function ChartData(blocks)
+  local out = pandoc.Blocks{}
+  if FORMAT ~= "typst" then
+    for _, block in ipairs(blocks) do
+      if not (block.t == "Div" and block.classes:includes(COMPACT)) then out:insert(block) end
+    end
+    return out
+  end
+  local in_summary = false
+  for _, block in ipairs(blocks) do
+    if block.t == "RawBlock" and block.format == "html" then
+      if block.text:match("^<summary") then in_summary = not block.text:match("</summary>") end
+      if block.text:match("^</summary>") then in_summary = false end
+      out:insert(block)                      -- the Typst writer leaves raw HTML out
+    elseif in_summary then
+      -- the <summary> words: an HTML control, nothing to print
+    elseif block.t == "Table" and block.identifier:match("^chartdata%-") then
+      -- the every-month table: HTML only
+    elseif block.t == "Div" and block.classes:includes(COMPACT) then
+      local chart_at = #out
+      while chart_at > 0 and out[chart_at].t == "RawBlock" do chart_at = chart_at - 1 end
+      if chart_at > 0 and is_chart(out[chart_at]) then
+        local chart = table.remove(out, chart_at)
+        local content = pandoc.Blocks{chart}
+        content:extend(block.content)
+        out:insert(chart_at, pandoc.Div(content, pandoc.Attr("", {WITH_DATA})))
+      else
+        out:extend(block.content)
+      end
+    else
+      out:insert(block)
+    end
+  end
+  return out
+end
 
 local function typst_string(s)
   s = s:gsub("\\", "\\\\"):gsub('"', '\\"'):gsub("\n", " ")
@@ -135,8 +187,43 @@ local function Table(tbl)
   return tbl
 end
 
--- Paragraph-level first (so a lone chart is still an Image when Para sees it), then inline images.
+-- Declared column widths (report/tables.py): a div `::: {.widths widths="33 11 9 ..."}` around a
+-- table gives its columns these shares of the line in the PDF; the HTML keeps `auto` columns. The
+-- div is unwrapped either way. A count that does not match the table's columns is ignored.
+local function widths_div(div)
+  local spec = div.attributes["widths"]
+  local tbl = div.content[1]
+  if not spec or #div.content ~= 1 or tbl.t ~= "Table" then return nil end
+  local shares, total = {}, 0
+  for number in spec:gmatch("[%d.]+") do
+    shares[#shares + 1] = tonumber(number)
+    total = total + tonumber(number)
+  end
+  if FORMAT == "typst" and #shares == #tbl.colspecs and total > 0 then
+    for i, spec_i in ipairs(tbl.colspecs) do
+      tbl.colspecs[i] = { spec_i[1], shares[i] / total }
+    end
+  end
+  return tbl
+end
+
+local function Div(div)
+  if div.classes:includes("widths") then
+    return widths_div(div)
+  end
+  if FORMAT == "typst" and div.classes:includes(WITH_DATA) then
+    local out = pandoc.Blocks{pandoc.RawBlock("typst", "#block(breakable: false, above: 0.8em, below: 1.2em)[")}
+    out:extend(div.content)
+    out:insert(pandoc.RawBlock("typst", "]"))
+    return out
+  end
+  return nil
+end
+
+-- Charts' figures routed first (a lone chart is still a Para of an Image), then paragraph-level
+-- (so a lone chart is still an Image when Para sees it), then inline images.
 return {
-  { Para = Para, Table = Table },
+  { Blocks = ChartData },
+  { Para = Para, Table = Table, Div = Div },
   { Image = Image },
 }

@@ -36,7 +36,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from torbayreport.report import chartcache
+from torbayreport.report import chartcache, chartdata
+from torbayreport.report.chartdata import DATA_SUMMARY, chart_data  # noqa: F401 (DATA_SUMMARY re-exported)
 from torbayreport.report.chartcache import png_bytes as _png_bytes
 from torbayreport.report.tables import (
     VARIATION_WORDS,
@@ -70,9 +71,6 @@ DPI = 125
 MIN_MONTHS = 13
 
 MONTH_LONG = "%B %Y"
-#: The words that open a chart's data table in the HTML; report.typ hides exactly these words in
-#: the PDF (pandoc keeps the text of an HTML <summary> as a paragraph), so change both together.
-DATA_SUMMARY = "Show the figures in this chart"
 
 
 @dataclass
@@ -90,25 +88,17 @@ class Chart:
     data: pd.DataFrame = field(default_factory=pd.DataFrame)  # the figures the chart shows, for its data table
 
     def markdown(self) -> str:
+        """The image with its alt text, then its figures: every month in a closed ``<details>``
+        (HTML) and the recent months in a compact table (PDF); see :mod:`.chartdata`."""
         if self.png is None:
             return f"*{self.title}.* {self.reason}".strip()
         data = base64.b64encode(self.png).decode("ascii")
         image = f"![{_alt_safe(self.alt)}](data:image/png;base64,{data})"
-        table = self.data_table()
-        return f"{image}\n\n{table}" if table else image
+        return "\n\n".join(part for part in (image, self.data_table(), chartdata.compact_table(self.data)) if part)
 
     def data_table(self) -> str:
-        """The chart's figures as a table inside ``<details>`` (closed), so no reader depends on
-        seeing the chart. The HTML shows it on request; the PDF hides it (report.typ hides a table
-        figure labelled ``chartdata-…`` and the summary words, :data:`DATA_SUMMARY`): the PDF carries
-        the chart's alt text instead. Cells go through :func:`tables.markdown_table`."""
-        if self.data.empty:
-            return ""
-        from torbayreport.report.tables import _cell, markdown_table
-
-        caption = _cell(f"Data for the chart: {self.title}")
-        return (f'<details class="chart-data"><summary>{DATA_SUMMARY}</summary>\n\n'
-                f"{markdown_table(self.data)}\n\n: {caption} {{#chartdata-{self.kpi_id}}}\n\n</details>")
+        """The chart's figures as a table inside ``<details>`` (:func:`chartdata.data_table`)."""
+        return chartdata.data_table(self.data, kpi_id=self.kpi_id, title=self.title)
 
     def _repr_markdown_(self) -> str:
         return self.markdown()
@@ -476,22 +466,6 @@ def spc_chart(
     ).dropna(subset=["value"])
     return Chart(kpi_id, title, alt, png=png, plotted=plotted.reset_index(drop=True), cached=reused,
                  data=chart_data(window, kpi_id=kpi_id, unit=unit))
-
-
-def chart_data(window: pd.DataFrame, *, kpi_id: str, unit: str) -> pd.DataFrame:
-    """The figures a chart shows, as text in the report's number format: month, value, SPC
-    reading, mean, process limits, target (a column only when the chart draws it)."""
-    def fmt(column):
-        values = pd.to_numeric(window[column], errors="coerce")
-        return [("" if pd.isna(v) else _fmt(kpi_id, unit, v)) for v in values]
-
-    out = pd.DataFrame({"Month": [m.strftime("%b %Y") for m in window["month"]], "Value": fmt("value")})
-    if "point_type" in window.columns:
-        out["SPC reading"] = [VARIATION_WORDS.get(str(p), "") if not _missing(p) else "" for p in window["point_type"]]
-    for column, label in (("spc_mean", "Mean"), ("spc_lpl", "Lower limit"), ("spc_upl", "Upper limit"), ("target", "Target")):
-        if column in window.columns and pd.to_numeric(window[column], errors="coerce").notna().any():
-            out[label] = fmt(column)
-    return out
 
 
 def png_bytes(fig: Figure) -> bytes:
