@@ -236,7 +236,7 @@ def benchmark_label(row: Mapping) -> str:
 #: reference is in each measure's heading below the scorecard, not a column of it (a tenth
 #: column squeezed the names to four or five lines); statistical neighbours only when supplied.
 SCORECARD_WIDTHS = declare_widths({
-    "Measure": 31, "Latest (n/d)": 10, "Previous": 7, "Target": 9, "RAG": 8, "Direction": 10,
+    "Measure": 30, "Latest (n/d)": 11, "Previous": 8, "Target": 9, "RAG": 8, "Direction": 10,
     "SPC variation": 13.5, "Assurance": 11.5, "England": 13, "Statistical neighbours": 13,
 })
 SCORECARD_COLUMNS = list(SCORECARD_WIDTHS)[:-1]
