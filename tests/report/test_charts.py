@@ -121,7 +121,7 @@ def test_png_is_deterministic_fixed_size_and_125_dpi():
     assert a == b
     assert a[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", a[16:24])
-    assert (width, height) == (1000, 575)  # 8 x 4.6 inches at 125 dpi
+    assert (width, height) == (1000, 500)  # 8 x 4.0 inches at 125 dpi
     phys = a.index(b"pHYs")
     ppm = struct.unpack(">I", a[phys + 4: phys + 8])[0]
     assert round(ppm * 0.0254) == 125

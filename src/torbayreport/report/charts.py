@@ -64,8 +64,9 @@ LINE_COLOUR = "#a6a6a6"
 TEXT_COLOUR = "#3D3D3D"
 GRID_COLOUR = "#D9D9D9"
 
-FIGSIZE = (8.0, 4.6)  # inches, fixed so every chart in the PDF has the same size
-#: 125 dpi: 1000 x 575 px, about 150 ppi at the PDF's text width; with ``chartcache.PNG_COLOURS`` it keeps
+FIGSIZE = (8.0, 4.0)  # inches, fixed so every chart in the PDF has the same size; 4.0 high leaves room
+#: for its compact table (chartdata.py) on a page of two measures
+#: 125 dpi: 1000 x 500 px, about 150 ppi at the PDF's text width; with ``chartcache.PNG_COLOURS`` it keeps
 #: the full internal HTML (51 charts) under 2.5 MB (measured: 150 dpi / 64 colours gave 2.8 MB).
 DPI = 125
 MIN_MONTHS = 13
