@@ -48,6 +48,13 @@ local function ChartData(blocks)
         local chart = table.remove(out, chart_at)
         local content = pandoc.Blocks{chart}
         content:extend(block.content)
+        -- a measure's reading (the paragraph between its heading and its chart) stays with the
+        -- chart it describes; the heading is sticky, so the three move to a new page together
+        local reading = out[chart_at - 1]
+        if chart_at > 2 and reading.t == "Para" and out[chart_at - 2].t == "Header" then
+          content:insert(1, table.remove(out, chart_at - 1))
+          chart_at = chart_at - 1
+        end
         out:insert(chart_at, pandoc.Div(content, pandoc.Attr("", {WITH_DATA})))
       else
         out:extend(block.content)

@@ -26,6 +26,9 @@ from torbayreport.report.tables import VARIATION_WORDS, WITHHELD, _missing, deci
 DATA_SUMMARY = "Show the figures in this chart"
 #: Months in the PDF's compact table under a chart (the latest ones): a year on one line.
 PDF_MONTHS = 12
+#: The compact table's column widths (report.markdown): the row labels, then every month alike, so
+#: each month's heading wraps the same way.
+COMPACT_LABEL_WIDTH, COMPACT_MONTH_WIDTH = 5, 8
 #: The class of the div that holds the compact table (report.lua: PDF only).
 COMPACT_CLASS = "chart-compact"
 #: Column headings of the chart's data (the compact table's row labels are the first two).
@@ -102,4 +105,6 @@ def compact_table(data: pd.DataFrame) -> str:
     """The chart's recent figures for the PDF (:func:`compact_frame`), in a ``chart-compact`` div."""
     if data.empty:
         return ""
-    return f"::: {COMPACT_CLASS}\n{tables.markdown_table(compact_frame(data))}\n:::"
+    frame = compact_frame(data)
+    widths = [COMPACT_LABEL_WIDTH] + [COMPACT_MONTH_WIDTH] * (len(frame.columns) - 1)
+    return f"::: {COMPACT_CLASS}\n{tables.markdown_table(frame, widths=widths)}\n:::"

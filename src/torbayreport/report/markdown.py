@@ -83,15 +83,19 @@ def widths_for(columns: Iterable) -> list[float] | None:
     return None
 
 
-def markdown_table(frame: pd.DataFrame, *, empty: str = "There is nothing to show.") -> Markdown:
-    """A pipe table with one header row, in a ``widths`` div when its widths are declared; an
-    empty frame gives a sentence instead of an empty grid."""
+def markdown_table(frame: pd.DataFrame, *, empty: str = "There is nothing to show.",
+                   widths: Iterable[float] | None = None) -> Markdown:
+    """A pipe table with one header row, in a ``widths`` div when its widths are declared (or
+    given: ``widths``, one per column, for a table whose headings vary); an empty frame gives a
+    sentence instead of an empty grid."""
     if frame is None or len(frame) == 0:
         return Markdown(empty)
     body = [[_cell(v) for v in row] for row in frame.itertuples(index=False, name=None)]
     headers = [_cell(c) for c in frame.columns]
     table = tabulate(body, headers=headers, tablefmt="pipe", disable_numparse=True)
-    widths = widths_for(frame.columns)
+    widths = list(widths) if widths is not None else widths_for(frame.columns)
+    if widths is not None and len(widths) != len(frame.columns):
+        raise ValueError(f"{len(widths)} column widths for {len(frame.columns)} columns")
     if widths is None:
         return Markdown(table)
     shares = " ".join(f"{w:g}" for w in widths)
