@@ -236,8 +236,8 @@ def benchmark_label(row: Mapping) -> str:
 #: reference is in each measure's heading below the scorecard, not a column of it (a tenth
 #: column squeezed the names to four or five lines); statistical neighbours only when supplied.
 SCORECARD_WIDTHS = declare_widths({
-    "Measure": 30, "Latest (n/d)": 11, "Previous": 8, "Target": 9, "RAG": 8, "Direction": 10,
-    "SPC variation": 13.5, "Assurance": 11.5, "England": 13, "Statistical neighbours": 13,
+    "Measure": 29.5, "Latest (n/d)": 12.5, "Previous": 7.5, "Target": 9, "RAG": 8, "Direction": 10,
+    "SPC variation": 13.5, "Assurance": 11.5, "England": 12.5, "Statistical neighbours": 12.5,
 })
 SCORECARD_COLUMNS = list(SCORECARD_WIDTHS)[:-1]
 
@@ -308,7 +308,7 @@ def rag_counts_frame(rows: pd.DataFrame, pillars: Iterable[str]) -> pd.DataFrame
 
 
 #: The summary's lists of measures (signals, failing targets): columns and widths (8.5pt type).
-KPI_LIST_WIDTHS = declare_widths({"Measure": 33, "Pillar": 9, "Latest (n/d)": 11, "Target": 9, "RAG": 8,
+KPI_LIST_WIDTHS = declare_widths({"Measure": 32, "Pillar": 9, "Latest (n/d)": 13, "Target": 9, "RAG": 8,
                                   "SPC variation": 14, "Assurance": 12})
 
 
