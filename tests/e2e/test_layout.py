@@ -131,13 +131,12 @@ def _charted_kpis(html: str, metrics) -> list[str]:
 
 
 def chart_table_pdf_problems(built, months: int = 12) -> tuple[list[str], int]:
-    """Issue 12 item 5 in the PDF: under each chart a compact table of its last ``months`` months.
+    """Issue 12 item 5 in the PDF: beside each chart a compact table of its last ``months`` months.
 
     Expected figures come from the build's metrics.csv (the audience's disclosed display values):
-    the row "Value" then each month's value_display in order, and for a rate the row "n/d" with
-    numerator_display/denominator_display ([c] alone for a withheld month). The PDF text is compared
-    with white space removed, so a cell that wraps still matches. Returns (problems, withheld
-    months checked)."""
+    a row per month, "Jan 2020", its value_display and, for a rate, numerator_display/
+    denominator_display ([c] alone for a withheld month). The PDF text is compared with white space
+    removed, so a cell that wraps still matches. Returns (problems, withheld months checked)."""
     import pandas as pd
 
     metrics = pd.read_csv(built.stage_dir / "metrics.csv", dtype=str, keep_default_na=False)
@@ -148,16 +147,15 @@ def chart_table_pdf_problems(built, months: int = 12) -> tuple[list[str], int]:
     for kpi in charted:
         rows = metrics[metrics["kpi_id"] == kpi].sort_values("month").tail(months)
         text = re.sub(r"\s+", "", sections.get(kpi, ""))
-        values = rows["value_display"].tolist()
         hidden = rows["value_suppressed"].eq("True").tolist() if "value_suppressed" in rows else [False] * len(rows)
         withheld += sum(hidden)
-        if "Value" + "".join(values) not in text:
-            problems.append(f"{kpi}: no row Value {' '.join(values)}")
+        cells = [[pd.Period(m, "M").strftime("%b%Y"), v] for m, v in zip(rows["month"], rows["value_display"])]
         if rows["unit"].iloc[-1] == "percent":
-            pairs = ["[c]" if h else f"{n}/{d}" for h, n, d in
-                     zip(hidden, rows["numerator_display"], rows["denominator_display"])]
-            if "n/d" + "".join(pairs) not in text:
-                problems.append(f"{kpi}: no row n/d {' '.join(pairs)}")
+            for cell, h, n, d in zip(cells, hidden, rows["numerator_display"], rows["denominator_display"]):
+                cell.append("[c]" if h else f"{n}/{d}")
+        expected = "Month" + "Value" + ("n/d" if len(cells[0]) == 3 else "") + "".join("".join(c) for c in cells)
+        if expected not in text:
+            problems.append(f"{kpi}: no table {expected}")
     return problems, withheld
 
 
@@ -167,7 +165,7 @@ def test_pdf_has_a_compact_table_of_each_charts_figures(internal_build, public_b
     problems, withheld = chart_table_pdf_problems(public_build)
     assert problems == []
     # the sample's public charts show gaps (e.g. L03 October 2020): each is [c] in the table, which
-    # the expected row above requires in its place, so no figure stands for a suppressed value
+    # the expected rows above require in its place, so no figure stands for a suppressed value
     assert withheld > 0
 
 

@@ -21,8 +21,8 @@ local function is_chart(block)
 end
 
 -- HTML: the compact table goes (the <details> table has every month). Typst: the <details>
--- table and its summary words go (a printed page cannot open them) and a chart followed by its
--- compact table become one block.
+-- table and its summary words go (a printed page cannot open them), and a measure's reading, its
+-- chart and the compact table become one block, the table beside the chart.
 local function ChartData(blocks)
   local out = pandoc.Blocks{}
   if FORMAT ~= "typst" then
@@ -219,8 +219,19 @@ local function Div(div)
     return widths_div(div)
   end
   if FORMAT == "typst" and div.classes:includes(WITH_DATA) then
+    -- [reading] chart | compact table, laid out by report.typ's chart-with-data, on one page
     local out = pandoc.Blocks{pandoc.RawBlock("typst", "#block(breakable: false, above: 0.8em, below: 1.2em)[")}
-    out:extend(div.content)
+    local content = div.content
+    local first = 1
+    if content[1].t == "Para" then      -- the reading
+      out:insert(content[1])
+      first = 2
+    end
+    out:insert(pandoc.RawBlock("typst", "#chart-with-data(["))
+    out:insert(content[first])          -- the chart (already a typst block)
+    out:insert(pandoc.RawBlock("typst", "], ["))
+    for i = first + 1, #content do out:insert(content[i]) end
+    out:insert(pandoc.RawBlock("typst", "])"))
     out:insert(pandoc.RawBlock("typst", "]"))
     return out
   end

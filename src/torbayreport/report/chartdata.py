@@ -1,12 +1,12 @@
 """The figures behind a chart, as the tables that go with it: the full table (HTML, in ``<details>``)
-and a compact one (PDF, under the chart).
+and a compact one (PDF, beside the chart).
 
 Why: no reader may depend on seeing a chart (issue 12 item 5). The HTML gives every month the chart
 shows on request; a printed page cannot open a ``<details>``, so the PDF sets a compact table of
-the last :data:`PDF_MONTHS` months under the chart instead. Both come from one frame,
-:func:`chart_data`, built from the same audience-safe window the chart is drawn from: a value
-withheld for small numbers prints as ``[c]`` (the disclosed ``value_display``), a month the data
-cannot support as its GSS symbol, never a number.
+the last :data:`PDF_MONTHS` months beside the chart instead (report.typ ``chart-with-data``).
+Both come from one frame, :func:`chart_data`, built from the same audience-safe window the chart
+is drawn from: a value withheld for small numbers prints as ``[c]`` (the disclosed
+``value_display``), a month the data cannot support as its GSS symbol, never a number.
 
 How each table reaches its format: the markdown marks the full table ``{#chartdata-<KPI>}`` inside
 ``<details>`` and wraps the compact one in a ``::: chart-compact`` div; the Lua filter
@@ -24,15 +24,14 @@ from torbayreport.report.tables import VARIATION_WORDS, WITHHELD, _missing, deci
 #: The words that open a chart's data table in the HTML; report.lua drops exactly these words
 #: from the PDF (pandoc keeps the text of an HTML <summary> as a paragraph), so change both together.
 DATA_SUMMARY = "Show the figures in this chart"
-#: Months in the PDF's compact table under a chart (the latest ones): a year on one line.
+#: Column headings of the chart's data that the compact table keeps (with the month).
+VALUE, COUNTS = "Value", "n/d"
+#: Months in the PDF's compact table beside a chart (the latest ones): a year, about as high as the chart.
 PDF_MONTHS = 12
-#: The compact table's column widths (report.markdown): the row labels, then every month alike, so
-#: each month's heading wraps the same way.
-COMPACT_LABEL_WIDTH, COMPACT_MONTH_WIDTH = 5, 8
+#: The compact table's column widths (report.markdown): month, value, n/d.
+COMPACT_WIDTHS = {"Month": 8, VALUE: 6.5, COUNTS: 10}
 #: The class of the div that holds the compact table (report.lua: PDF only).
 COMPACT_CLASS = "chart-compact"
-#: Column headings of the chart's data (the compact table's row labels are the first two).
-VALUE, COUNTS = "Value", "n/d"
 
 
 def _display(window: pd.DataFrame, name: str, unit: str, decimals: int) -> pd.Series:
@@ -83,13 +82,9 @@ def chart_data(window: pd.DataFrame, *, kpi_id: str, unit: str) -> pd.DataFrame:
 
 
 def compact_frame(data: pd.DataFrame, months: int = PDF_MONTHS) -> pd.DataFrame:
-    """The PDF's table under a chart: the last ``months`` rows of :func:`chart_data` turned on their
-    side (a column per month, "Jan 2020"), with a row for the value and, for a rate, one for n/d."""
-    recent = data.tail(months)
-    rows = [c for c in (VALUE, COUNTS) if c in recent.columns]
-    side = recent.set_index("Month")[rows].T.reset_index().rename(columns={"index": "Month"})
-    side.columns.name = None
-    return side
+    """The PDF's table beside a chart: the last ``months`` rows of :func:`chart_data`, with the
+    month, the value and, for a rate, n/d (the SPC lines are drawn on the chart and in the HTML)."""
+    return data.tail(months)[[c for c in ("Month", VALUE, COUNTS) if c in data.columns]].reset_index(drop=True)
 
 
 def data_table(data: pd.DataFrame, *, kpi_id: str, title: str) -> str:
@@ -106,5 +101,5 @@ def compact_table(data: pd.DataFrame) -> str:
     if data.empty:
         return ""
     frame = compact_frame(data)
-    widths = [COMPACT_LABEL_WIDTH] + [COMPACT_MONTH_WIDTH] * (len(frame.columns) - 1)
+    widths = [COMPACT_WIDTHS[c] for c in frame.columns]
     return f"::: {COMPACT_CLASS}\n{tables.markdown_table(frame, widths=widths)}\n:::"

@@ -64,9 +64,13 @@ LINE_COLOUR = "#a6a6a6"
 TEXT_COLOUR = "#3D3D3D"
 GRID_COLOUR = "#D9D9D9"
 
-FIGSIZE = (8.0, 4.0)  # inches, fixed so every chart in the PDF has the same size; 4.0 high leaves room
-#: for its compact table (chartdata.py) on a page of two measures
-#: 125 dpi: 1000 x 500 px, about 150 ppi at the PDF's text width; with ``chartcache.PNG_COLOURS`` it keeps
+#: Inches, fixed so every chart has the same size. In the PDF a chart takes about 70% of the line
+#: with its compact table (chartdata.py) beside it, about as high as the chart, so a page holds
+#: two measures; drawn 6 in wide, its type prints at about three quarters of its size there.
+FIGSIZE = (6.0, 4.0)
+#: Characters per line of the title and subtitle, and legend columns, at this width.
+TITLE_WRAP, SUBTITLE_WRAP, LEGEND_COLUMNS = 60, 80, 3
+#: 125 dpi: 750 x 500 px, about 165 ppi at 70% of the PDF's text width; with ``chartcache.PNG_COLOURS`` it keeps
 #: the full internal HTML (51 charts) under 2.5 MB (measured: 150 dpi / 64 colours gave 2.8 MB).
 DPI = 125
 MIN_MONTHS = 13
@@ -290,12 +294,12 @@ def draw(window: pd.DataFrame, *, title: str, sub: str, unit: str, kpi_id: str) 
     FigureCanvasAgg(fig)
     # Lay out top-down in figure fractions: title (wrapped), subtitle, legend, then the axes.
     height_pt = FIGSIZE[1] * 72
-    title_lines = textwrap.wrap(title, 78) or [""]
+    title_lines = textwrap.wrap(title, TITLE_WRAP) or [""]
     y_top = 0.965
     fig.text(0.02, y_top, "\n".join(title_lines), fontsize=11.5, fontweight="bold", color=TEXT_COLOUR,
              ha="left", va="top", linespacing=1.25)
     y_sub = y_top - len(title_lines) * 11.5 * 1.3 / height_pt - 0.012
-    sub_lines = textwrap.wrap(sub, 105) or [""]
+    sub_lines = textwrap.wrap(sub, SUBTITLE_WRAP) or [""]
     fig.text(0.02, y_sub, "\n".join(sub_lines), fontsize=9.5, color=TEXT_COLOUR, ha="left", va="top",
              linespacing=1.25)
     y_legend = y_sub - len(sub_lines) * 9.5 * 1.3 / height_pt - 0.015
@@ -398,7 +402,7 @@ def draw(window: pd.DataFrame, *, title: str, sub: str, unit: str, kpi_id: str) 
     ax.set_xticklabels([months[i].strftime("%b\n%Y") for i in ticks])
     ax.set_xlim(-0.6, len(months) - 0.4)
 
-    ncol = min(len(handles), 4) or 1
+    ncol = min(len(handles), LEGEND_COLUMNS) or 1
     legend_rows = -(-len(handles) // ncol)
     if handles:
         fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.015, y_legend), ncol=ncol,
