@@ -134,7 +134,7 @@ def chart_table_pdf_problems(built, months: int = 12) -> tuple[list[str], int]:
     """Issue 12 item 5 in the PDF: beside each chart a compact table of its last ``months`` months.
 
     Expected figures come from the build's metrics.csv (the audience's disclosed display values):
-    a row per month, "Jan 2020", its value_display and, for a rate, numerator_display/
+    a row per month, "Jan 2020", its value_display and, for a rate or ratio, numerator_display/
     denominator_display ([c] alone for a withheld month). The PDF text is compared with white space
     removed, so a cell that wraps still matches. Returns (problems, withheld months checked)."""
     import pandas as pd
@@ -150,7 +150,7 @@ def chart_table_pdf_problems(built, months: int = 12) -> tuple[list[str], int]:
         hidden = rows["value_suppressed"].eq("True").tolist() if "value_suppressed" in rows else [False] * len(rows)
         withheld += sum(hidden)
         cells = [[pd.Period(m, "M").strftime("%b%Y"), v] for m, v in zip(rows["month"], rows["value_display"])]
-        if rows["unit"].iloc[-1] == "percent":
+        if rows["unit"].iloc[-1] != "count":  # a rate or a ratio: the counts behind it
             for cell, h, n, d in zip(cells, hidden, rows["numerator_display"], rows["denominator_display"]):
                 cell.append("[c]" if h else f"{n}/{d}")
         expected = "Month" + "Value" + ("n/d" if len(cells[0]) == 3 else "") + "".join("".join(c) for c in cells)

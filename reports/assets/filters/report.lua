@@ -15,6 +15,7 @@ the PDF.
 -- ------------------------------------------------------------------ chart figures per format
 local COMPACT = "chart-compact"          -- report/chartdata.py COMPACT_CLASS
 local WITH_DATA = "chart-with-data"      -- a chart and its compact table, kept together (typst)
+local KEEP = "keep-with-next"            -- a block kept on the page of the block after it (typst)
 
 local function is_chart(block)
   return block and block.t == "Para" and #block.content == 1 and block.content[1].t == "Image"
@@ -61,6 +62,15 @@ local function ChartData(blocks)
       end
     else
       out:insert(block)
+    end
+  end
+  -- a bold label line that names the table under it ("Actions by RAG rating, this month and
+  -- last.") never stays at the foot of a page without its table
+  for i = 1, #out - 1 do
+    local b, nxt = out[i], out[i + 1]
+    if b.t == "Para" and #b.content == 1 and b.content[1].t == "Strong"
+        and (nxt.t == "Table" or (nxt.t == "Div" and nxt.classes:includes("widths"))) then
+      out[i] = pandoc.Div({b}, pandoc.Attr("", {KEEP}))
     end
   end
   return out
@@ -217,6 +227,12 @@ end
 local function Div(div)
   if div.classes:includes("widths") then
     return widths_div(div)
+  end
+  if div.classes:includes(KEEP) then
+    local out = pandoc.Blocks{pandoc.RawBlock("typst", "#block(sticky: true)[")}
+    out:extend(div.content)
+    out:insert(pandoc.RawBlock("typst", "]"))
+    return out
   end
   if FORMAT == "typst" and div.classes:includes(WITH_DATA) then
     -- [reading] chart | compact table, laid out by report.typ's chart-with-data, on one page
