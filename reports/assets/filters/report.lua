@@ -116,6 +116,7 @@ end
 local CAPACITY = 122       -- characters of 8.5pt Carlito (about 3.85pt each) across the A4 text block
 local PADDING = 2          -- a cell's left + right inset, in characters
 local WRAP_AT = 120        -- a column stops asking for more room past this many characters
+local LONG_WORD = 30       -- HTML: a table with a longer word in a cell may break words (report.css)
 
 local function measure(rows, longest, longest_word)
   for _, row in ipairs(rows) do
@@ -160,6 +161,13 @@ local function Table(tbl)
     end
     if FORMAT:match("html") then
       scope_header_cells(tbl)
+      -- a cell word longer than a column can be (file.column names in the coverage table) may
+      -- wrap anywhere (report.css), so the table never pushes the page wider than the window
+      local longest, longest_word = {}, {}
+      for _, body in ipairs(tbl.bodies) do measure(body.body, longest, longest_word) end
+      for _, n in pairs(longest_word) do
+        if n > LONG_WORD then tbl.classes:insert("long-words"); break end
+      end
     end
     return tbl
   end
