@@ -90,13 +90,14 @@ class Chart:
     plotted: pd.DataFrame = field(default_factory=pd.DataFrame)  # month, value, point_type actually drawn
 
     cached: bool = False  # True when the image came from the chart cache (drawn by an earlier build)
+    withheld: bool = False  # this month's figure is withheld: the words say only that there is no chart
     data: pd.DataFrame = field(default_factory=pd.DataFrame)  # the figures the chart shows, for its data table
 
     def markdown(self) -> str:
         """The image with its alt text, then its figures: every month in a closed ``<details>``
         (HTML) and the recent months in a compact table (PDF); see :mod:`.chartdata`."""
         if self.png is None:
-            return f"*{self.title}.* {self.reason}".strip()
+            return f"*{self.reason}*" if self.withheld else f"*{self.title}.* {self.reason}".strip()
         data = base64.b64encode(self.png).decode("ascii")
         image = f"![{_alt_safe(self.alt)}](data:image/png;base64,{data})"
         return "\n\n".join(part for part in (image, self.data_table(), chartdata.compact_table(self.data)) if part)
@@ -446,14 +447,14 @@ def spc_chart(
     title = active_title(latest, hidden=latest_withheld)
     if hidden:
         reason = (
-            "No chart and no figure for this month: the numbers are small (between 1 and the disclosure "
-            "threshold) and are withheld to protect the confidentiality of the people they describe."
+            # the measure's reading above already says what is withheld and why: one short line
+            "No chart is shown, because this month's numbers are small."
             if latest_withheld else
             "No chart is shown in the public report: too many months in this series have small numbers, "
             "which are withheld to protect the confidentiality of the people they describe. This month's "
             "figure is published and given above."
         )
-        return Chart(kpi_id, title, alt, reason=reason)
+        return Chart(kpi_id, title, alt, reason=reason, withheld=latest_withheld)
     if not pd.to_numeric(window["value"], errors="coerce").notna().any():
         return Chart(kpi_id, title, alt, reason="There is no data in the period, so no chart is drawn.")
     from torbayreport.metrics import REGISTRY
