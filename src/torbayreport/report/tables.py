@@ -393,10 +393,14 @@ def definitions_table(kpis: Iterable) -> Markdown:
     return markdown_table(definitions_frame(kpis), empty="No measures are registered.")
 
 
+#: The data-quality findings table: columns and widths (a check's code and a column name are long words).
+FINDINGS_WIDTHS = declare_widths({"Severity": 8, "File": 18, "Column": 22, "Check": 26, "Findings": 8})
+
+
 def findings_summary_frame(findings: pd.DataFrame) -> pd.DataFrame:
     """Data-quality findings counted by severity, file, column and code (no record values)."""
     if findings is None or len(findings) == 0:
-        return pd.DataFrame(columns=["Severity", "File", "Column", "Check", "Findings"])
+        return pd.DataFrame(columns=list(FINDINGS_WIDTHS))
     if "count" in findings.columns:  # already summarised (public artefact)
         frame = findings.rename(columns={"count": "n"})
     else:
