@@ -68,8 +68,9 @@ GRID_COLOUR = "#D9D9D9"
 #: with its compact table (chartdata.py) beside it, about as high as the chart, so a page holds
 #: two measures; drawn 6 in wide, its type prints at about three quarters of its size there.
 FIGSIZE = (6.0, 4.0)
-#: Characters per line of the title and subtitle, and legend columns, at this width.
-TITLE_WRAP, SUBTITLE_WRAP, LEGEND_COLUMNS = 60, 80, 3
+#: Characters per line of the title and subtitle (DejaVu Sans, bold titles are wide), and legend
+#: columns, at this width.
+TITLE_WRAP, SUBTITLE_WRAP, LEGEND_COLUMNS = 54, 74, 3
 #: 125 dpi: 750 x 500 px, about 165 ppi at 70% of the PDF's text width; with ``chartcache.PNG_COLOURS`` it keeps
 #: the full internal HTML (51 charts) under 2.5 MB (measured: 150 dpi / 64 colours gave 2.8 MB).
 DPI = 125
