@@ -71,6 +71,10 @@ local function ChartData(blocks)
     if b.t == "Para" and #b.content == 1 and b.content[1].t == "Strong"
         and (nxt.t == "Table" or (nxt.t == "Div" and nxt.classes:includes("widths"))) then
       out[i] = pandoc.Div({b}, pandoc.Attr("", {KEEP}))
+    -- a measure's reading stays with the one italic line that says why it has no chart
+    elseif b.t == "Para" and i > 1 and out[i - 1].t == "Header" and nxt.t == "Para"
+        and #nxt.content == 1 and nxt.content[1].t == "Emph" then
+      out[i] = pandoc.Div({b}, pandoc.Attr("", {KEEP}))
     end
   end
   return out
