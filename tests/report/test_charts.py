@@ -44,7 +44,8 @@ def test_alt_text_is_built_from_the_plotted_data():
 def test_chart_markdown_is_an_image_with_alt_text_then_its_data_table():
     chart = charts.spc_chart(_series(), "2020-12", la_name="Torbay", disclosure=False, trend_months=24)
     md = chart._repr_markdown_()
-    image, table = md.split("\n\n", 1)
+    image, table, compact = md.split("\n\n", 1)[0], chart.data_table(), md.rsplit("\n\n", 1)[1]
+    assert md == f"{image}\n\n{table}\n\n{compact}"
     assert re.fullmatch(r"!\[[^\]\n]+\]\(data:image/png;base64,[A-Za-z0-9+/=]+\)", image)
     assert md.startswith(f"![Line chart of {TITLE}, Torbay")
     # issue 12 item 5: the figures beside the chart, one row per month of the 24-month window
@@ -55,6 +56,39 @@ def test_chart_markdown_is_an_image_with_alt_text_then_its_data_table():
     assert len(rows) == 1 + 24
     assert "Jan 2019" in rows[1] and "66.0%" in rows[1]
     assert "Dec 2020" in rows[-1] and "78.3%" in rows[-1]  # 60.0 + 0.5 * 12 = 66.0 first, 78.3 last
+    # the counts behind the rate: numerator round(value * 0.6) of 60, e.g. Dec 2020 round(46.98) = 47
+    assert "47/60" in rows[-1]
+
+
+def _cells(markdown: str) -> list[list[str]]:
+    return [[c.strip().replace("\\", "") for c in line.strip().strip("|").split("|")]
+            for line in markdown.splitlines() if line.startswith("| ")]
+
+
+def test_pdf_table_beside_the_chart_has_the_last_12_months():
+    """Issue 12 item 5: in the PDF a compact table beside each chart (a ``chart-compact`` div the
+    Lua filter keeps for the PDF only), from the same frame as the HTML's <details> table."""
+    chart = charts.spc_chart(_series(), "2020-12", la_name="Torbay", disclosure=False, trend_months=24)
+    compact = chart.markdown().rsplit("\n\n", 1)[1]
+    assert compact.startswith("::: chart-compact\n") and compact.endswith("\n:::")
+    rows = _cells(compact)
+    assert rows[0] == ["Month", "Value", "n/d"] and len(rows) == 1 + 12
+    # Jan 2020 is series index 24: 60.0 + 0.5 * 24 = 72.0%, numerator round(72.0 * 0.6) = 43 (of 60);
+    # Nov 2020 index 34: 77.0%, round(46.2) = 46; Dec 2020 is set to 78.3%, round(46.98) = 47
+    assert rows[1] == ["Jan 2020", "72.0%", "43/60"]
+    assert rows[-2:] == [["Nov 2020", "77.0%", "46/60"], ["Dec 2020", "78.3%", "47/60"]]
+
+
+def test_public_chart_tables_show_c_for_a_withheld_month_never_its_figure():
+    series = _suppress(_series(), [30])  # 2020-07 holds 99.9, flagged suppressed
+    series["numerator_suppressed"] = series["value_suppressed"]
+    chart = charts.spc_chart(series, "2020-12", la_name="Torbay", disclosure=True, trend_months=24)
+    md = chart.markdown()
+    assert "99.9" not in md and "60/60" not in md  # round(99.9 * 0.6) = 60
+    compact = {row[0]: row for row in _cells(md.rsplit("\n\n", 1)[1])}
+    assert compact["Jul 2020"] == ["Jul 2020", "[c]", "[c]"]
+    full = {row[0]: row for row in _cells(chart.data_table())}
+    assert full["Jul 2020"][1:3] == ["[c]", "[c]"]
 
 
 def test_chart_data_table_keeps_text_inside_its_cell():
@@ -85,7 +119,7 @@ def test_png_is_deterministic_fixed_size_and_125_dpi():
     assert a == b
     assert a[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", a[16:24])
-    assert (width, height) == (1000, 575)  # 8 x 4.6 inches at 125 dpi
+    assert (width, height) == (750, 500)  # 6 x 4 inches at 125 dpi
     phys = a.index(b"pHYs")
     ppm = struct.unpack(">I", a[phys + 4: phys + 8])[0]
     assert round(ppm * 0.0254) == 125

@@ -20,3 +20,14 @@ def test_trial_and_suppressed_flags_are_booleans(tmp_path):
     assert frame["spc_trial"].tolist() == [True, False]
     assert frame["value_suppressed"].tolist() == [False, True]
     assert not bool(frame.loc[1, "spc_trial"])
+
+
+def test_council_name_is_front_matter_council_else_la_name():
+    """Issue 12: one declared council name for the cover and the title block (params/defaults.yaml
+    says front_matter.council "Torbay Council" for la.name "Torbay")."""
+    from torbayreport.report.frames import council_name
+
+    la = {"name": "Torbay"}
+    assert council_name({"la": la, "params": {"front_matter": {"council": "Torbay Council"}}}) == "Torbay Council"
+    assert council_name({"la": la, "params": {"front_matter": {"council": None}}}) == "Torbay"
+    assert council_name({"la": la, "params": {}}) == "Torbay"

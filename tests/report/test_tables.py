@@ -31,7 +31,8 @@ def _rows(*rows) -> pd.DataFrame:
 def _parse(md: str) -> list[list[str]]:
     """The cells as a reader sees them: split at unescaped pipes, backslash escapes removed (cells
     are inert markdown, disclose.text.inert_inline, so "2.3.1" is written 2\\.3\\.1)."""
-    lines = [line for line in md.strip().splitlines()]
+    # a table with declared widths sits in a ``::: {.widths ...}`` div (report.markdown): not cells
+    lines = [line for line in md.strip().splitlines() if not line.startswith(":::")]
     return [[re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", c).strip()
              for c in re.split(r"(?<!\\)\|", line.strip().strip("|"))] for line in lines]
 
@@ -54,7 +55,7 @@ def test_scorecard_cells_carry_words_not_just_colour():
     assert row["Previous"] == "74.1%"
     assert row["Target"] == "≥\u00a083.0%"  # a no-break space: "≥" never wraps away from its figure
     assert row["RAG"] == "Amber\u00a0▲"
-    assert row["Direction"] == "↑ improved"  # 78.3 > 74.1, polarity up
+    assert row["Direction"] == "↑\u00a0improved"  # 78.3 > 74.1, polarity up
     assert row["SPC variation"] == "Special cause: improvement"
     assert row["Assurance"] == "Hit and miss"
     assert row["England"] == "82.9% (England 2019-20)"
@@ -70,10 +71,10 @@ def test_every_rag_has_a_distinct_word_and_symbol():
 @pytest.mark.parametrize(
     "polarity_direction, value, previous, expected",
     [
-        ("improved", 18.0, 20.0, "↓ improved"),   # a falling caseload is an improvement (polarity down)
-        ("worsened", 25.0, 22.0, "↑ worsened"),   # rising re-referrals
-        ("no change", 50.0, 50.0, "→ no change"),
-        ("higher", 12.0, 10.0, "↑ higher"),       # neutral context measure: no judgement word
+        ("improved", 18.0, 20.0, "↓\u00a0improved"),   # a falling caseload is an improvement (polarity down)
+        ("worsened", 25.0, 22.0, "↑\u00a0worsened"),   # rising re-referrals
+        ("no change", 50.0, 50.0, "→\u00a0no change"),
+        ("higher", 12.0, 10.0, "↑\u00a0higher"),       # neutral context measure: no judgement word
         (None, 12.0, None, "n/a"),
     ],
 )

@@ -5,7 +5,80 @@ Why: pandoc's Typst writer drops an image's description, so a chart would reach 
 alt text (WCAG 1.1.1; PDF/UA needs it). Here every image becomes Typst `image(...)` with `alt:`
 set from the markdown description `![ALT](path)`. Images without a description are an error
 upstream (torbayreport.render refuses them), so none should arrive here.
+
+It also routes a chart's figures (report/chartdata.py): the full table inside <details> is for the
+HTML, the compact table in a `chart-compact` div for the PDF, where it is kept on one page with its
+chart; and it carries the column widths a table declares (report/tables.py, a `widths` div) to
+the PDF.
 ]]
+
+-- ------------------------------------------------------------------ chart figures per format
+local COMPACT = "chart-compact"          -- report/chartdata.py COMPACT_CLASS
+local WITH_DATA = "chart-with-data"      -- a chart and its compact table, kept together (typst)
+local KEEP = "keep-with-next"            -- a block kept on the page of the block after it (typst)
+
+local function is_chart(block)
+  return block and block.t == "Para" and #block.content == 1 and block.content[1].t == "Image"
+end
+
+-- HTML: the compact table goes (the <details> table has every month). Typst: the <details>
+-- table and its summary words go (a printed page cannot open them), and a measure's reading, its
+-- chart and the compact table become one block, the table beside the chart.
+local function ChartData(blocks)
+  local out = pandoc.Blocks{}
+  if FORMAT ~= "typst" then
+    for _, block in ipairs(blocks) do
+      if not (block.t == "Div" and block.classes:includes(COMPACT)) then out:insert(block) end
+    end
+    return out
+  end
+  local in_summary = false
+  for _, block in ipairs(blocks) do
+    if block.t == "RawBlock" and block.format == "html" then
+      if block.text:match("^<summary") then in_summary = not block.text:match("</summary>") end
+      if block.text:match("^</summary>") then in_summary = false end
+      out:insert(block)                      -- the Typst writer leaves raw HTML out
+    elseif in_summary then
+      -- the <summary> words: an HTML control, nothing to print
+    elseif block.t == "Table" and block.identifier:match("^chartdata%-") then
+      -- the every-month table: HTML only
+    elseif block.t == "Div" and block.classes:includes(COMPACT) then
+      local chart_at = #out
+      while chart_at > 0 and out[chart_at].t == "RawBlock" do chart_at = chart_at - 1 end
+      if chart_at > 0 and is_chart(out[chart_at]) then
+        local chart = table.remove(out, chart_at)
+        local content = pandoc.Blocks{chart}
+        content:extend(block.content)
+        -- a measure's reading (the paragraph between its heading and its chart) stays with the
+        -- chart it describes; the heading is sticky, so the three move to a new page together
+        local reading = out[chart_at - 1]
+        if chart_at > 2 and reading.t == "Para" and out[chart_at - 2].t == "Header" then
+          content:insert(1, table.remove(out, chart_at - 1))
+          chart_at = chart_at - 1
+        end
+        out:insert(chart_at, pandoc.Div(content, pandoc.Attr("", {WITH_DATA})))
+      else
+        out:extend(block.content)
+      end
+    else
+      out:insert(block)
+    end
+  end
+  -- a bold label line that names the table under it ("Actions by RAG rating, this month and
+  -- last.") never stays at the foot of a page without its table
+  for i = 1, #out - 1 do
+    local b, nxt = out[i], out[i + 1]
+    if b.t == "Para" and #b.content == 1 and b.content[1].t == "Strong"
+        and (nxt.t == "Table" or (nxt.t == "Div" and nxt.classes:includes("widths"))) then
+      out[i] = pandoc.Div({b}, pandoc.Attr("", {KEEP}))
+    -- a measure's reading stays with the one italic line that says why it has no chart
+    elseif b.t == "Para" and i > 1 and out[i - 1].t == "Header" and nxt.t == "Para"
+        and #nxt.content == 1 and nxt.content[1].t == "Emph" then
+      out[i] = pandoc.Div({b}, pandoc.Attr("", {KEEP}))
+    end
+  end
+  return out
+end
 
 local function typst_string(s)
   s = s:gsub("\\", "\\\\"):gsub('"', '\\"'):gsub("\n", " ")
@@ -47,6 +120,7 @@ end
 local CAPACITY = 122       -- characters of 8.5pt Carlito (about 3.85pt each) across the A4 text block
 local PADDING = 2          -- a cell's left + right inset, in characters
 local WRAP_AT = 120        -- a column stops asking for more room past this many characters
+local LONG_WORD = 30       -- HTML: a table with a longer word in a cell may break words (report.css)
 
 local function measure(rows, longest, longest_word)
   for _, row in ipairs(rows) do
@@ -91,6 +165,13 @@ local function Table(tbl)
     end
     if FORMAT:match("html") then
       scope_header_cells(tbl)
+      -- a cell word longer than a column can be (file.column names in the coverage table) may
+      -- wrap anywhere (report.css), so the table never pushes the page wider than the window
+      local longest, longest_word = {}, {}
+      for _, body in ipairs(tbl.bodies) do measure(body.body, longest, longest_word) end
+      for _, n in pairs(longest_word) do
+        if n > LONG_WORD then tbl.classes:insert("long-words"); break end
+      end
     end
     return tbl
   end
@@ -135,8 +216,60 @@ local function Table(tbl)
   return tbl
 end
 
--- Paragraph-level first (so a lone chart is still an Image when Para sees it), then inline images.
+-- Declared column widths (report/tables.py): a div `::: {.widths widths="33 11 9 ..."}` around a
+-- table gives its columns these shares of the line in the PDF; the HTML keeps `auto` columns. The
+-- div is unwrapped either way. A count that does not match the table's columns is ignored.
+local function widths_div(div)
+  local spec = div.attributes["widths"]
+  local tbl = div.content[1]
+  if not spec or #div.content ~= 1 or tbl.t ~= "Table" then return nil end
+  local shares, total = {}, 0
+  for number in spec:gmatch("[%d.]+") do
+    shares[#shares + 1] = tonumber(number)
+    total = total + tonumber(number)
+  end
+  if FORMAT == "typst" and #shares == #tbl.colspecs and total > 0 then
+    for i, spec_i in ipairs(tbl.colspecs) do
+      tbl.colspecs[i] = { spec_i[1], shares[i] / total }
+    end
+  end
+  return tbl
+end
+
+local function Div(div)
+  if div.classes:includes("widths") then
+    return widths_div(div)
+  end
+  if div.classes:includes(KEEP) then
+    local out = pandoc.Blocks{pandoc.RawBlock("typst", "#block(sticky: true)[")}
+    out:extend(div.content)
+    out:insert(pandoc.RawBlock("typst", "]"))
+    return out
+  end
+  if FORMAT == "typst" and div.classes:includes(WITH_DATA) then
+    -- [reading] chart | compact table, laid out by report.typ's chart-with-data, on one page
+    local out = pandoc.Blocks{pandoc.RawBlock("typst", "#block(breakable: false, above: 0.8em, below: 1.2em)[")}
+    local content = div.content
+    local first = 1
+    if content[1].t == "Para" then      -- the reading
+      out:insert(content[1])
+      first = 2
+    end
+    out:insert(pandoc.RawBlock("typst", "#chart-with-data(["))
+    out:insert(content[first])          -- the chart (already a typst block)
+    out:insert(pandoc.RawBlock("typst", "], ["))
+    for i = first + 1, #content do out:insert(content[i]) end
+    out:insert(pandoc.RawBlock("typst", "])"))
+    out:insert(pandoc.RawBlock("typst", "]"))
+    return out
+  end
+  return nil
+end
+
+-- Charts' figures routed first (a lone chart is still a Para of an Image), then paragraph-level
+-- (so a lone chart is still an Image when Para sees it), then inline images.
 return {
-  { Para = Para, Table = Table },
+  { Blocks = ChartData },
+  { Para = Para, Table = Table, Div = Div },
   { Image = Image },
 }

@@ -83,8 +83,9 @@ class ReportMeta:
 
 def report_meta(context: dict, manifest: dict, artefacts: Path | None = None) -> ReportMeta:
     """The cover's facts from the prepared ``context.json`` (one source: the Params it read) and the
-    build's manifest. The council's printed name is ``front_matter.council`` (else ``la.name``);
+    build's manifest. The council's printed name is :func:`~torbayreport.report.frames.council_name`;
     the meeting is ``front_matter.meetings.<audience>``; "Built" is the manifest's time."""
+    from torbayreport.report.frames import council_name
     from torbayreport.report.tables import long_date
 
     params = context.get("params") or {}
@@ -99,7 +100,7 @@ def report_meta(context: dict, manifest: dict, artefacts: Path | None = None) ->
     built = dt.datetime.fromisoformat(manifest["built_at"])
     as_at = context.get("as_at")
     return ReportMeta(
-        title=context["title"], council=front.get("council") or context["la"]["name"], month=manifest["month"],
+        title=context["title"], council=council_name(context), month=manifest["month"],
         audience=audience, as_at=long_date(as_at) if as_at else "not recorded",
         build_id=manifest["build_id"], built_at=built.strftime("%d %B %Y %H:%M UTC").lstrip("0"),
         meeting_date=long_date(meeting["date"]) if meeting.get("date") else "",

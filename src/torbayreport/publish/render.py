@@ -279,7 +279,7 @@ def _render_pdf_typst(work: Path, meta: ReportMeta, opts: dict, target: Path) ->
     body = (work / "body.typ").read_text(encoding="utf-8")
     # pandoc centres every table; a committee paper reads down the left margin.
     body = body.replace("align(center)[#table(", "align(left)[#table(")
-    main = ['#import "report-template.typ": report, horizontalrule',
+    main = ['#import "report-template.typ": report, horizontalrule, chart-with-data',
             "#show: report.with(" + ", ".join(f"{k}: {v}" for k, v in args.items()) + ")", "",
             body]
     (work / "main.typ").write_text("\n".join(main), encoding="utf-8")

@@ -36,7 +36,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from torbayreport.report import chartcache
+from torbayreport.report import chartcache, chartdata
+from torbayreport.report.chartdata import DATA_SUMMARY, chart_data  # noqa: F401 (DATA_SUMMARY re-exported)
 from torbayreport.report.chartcache import png_bytes as _png_bytes
 from torbayreport.report.tables import (
     VARIATION_WORDS,
@@ -63,16 +64,19 @@ LINE_COLOUR = "#a6a6a6"
 TEXT_COLOUR = "#3D3D3D"
 GRID_COLOUR = "#D9D9D9"
 
-FIGSIZE = (8.0, 4.6)  # inches, fixed so every chart in the PDF has the same size
-#: 125 dpi: 1000 x 575 px, about 150 ppi at the PDF's text width; with ``chartcache.PNG_COLOURS`` it keeps
+#: Inches, fixed so every chart has the same size. In the PDF a chart takes about 70% of the line
+#: with its compact table (chartdata.py) beside it, about as high as the chart, so a page holds
+#: two measures; drawn 6 in wide, its type prints at about three quarters of its size there.
+FIGSIZE = (6.0, 4.0)
+#: Characters per line of the title and subtitle (DejaVu Sans, bold titles are wide), and legend
+#: columns, at this width.
+TITLE_WRAP, SUBTITLE_WRAP, LEGEND_COLUMNS = 54, 74, 3
+#: 125 dpi: 750 x 500 px, about 165 ppi at 70% of the PDF's text width; with ``chartcache.PNG_COLOURS`` it keeps
 #: the full internal HTML (51 charts) under 2.5 MB (measured: 150 dpi / 64 colours gave 2.8 MB).
 DPI = 125
 MIN_MONTHS = 13
 
 MONTH_LONG = "%B %Y"
-#: The words that open a chart's data table in the HTML; report.typ hides exactly these words in
-#: the PDF (pandoc keeps the text of an HTML <summary> as a paragraph), so change both together.
-DATA_SUMMARY = "Show the figures in this chart"
 
 
 @dataclass
@@ -87,28 +91,21 @@ class Chart:
     plotted: pd.DataFrame = field(default_factory=pd.DataFrame)  # month, value, point_type actually drawn
 
     cached: bool = False  # True when the image came from the chart cache (drawn by an earlier build)
+    withheld: bool = False  # this month's figure is withheld: the words say only that there is no chart
     data: pd.DataFrame = field(default_factory=pd.DataFrame)  # the figures the chart shows, for its data table
 
     def markdown(self) -> str:
+        """The image with its alt text, then its figures: every month in a closed ``<details>``
+        (HTML) and the recent months in a compact table (PDF); see :mod:`.chartdata`."""
         if self.png is None:
-            return f"*{self.title}.* {self.reason}".strip()
+            return f"*{self.reason}*" if self.withheld else f"*{self.title}.* {self.reason}".strip()
         data = base64.b64encode(self.png).decode("ascii")
         image = f"![{_alt_safe(self.alt)}](data:image/png;base64,{data})"
-        table = self.data_table()
-        return f"{image}\n\n{table}" if table else image
+        return "\n\n".join(part for part in (image, self.data_table(), chartdata.compact_table(self.data)) if part)
 
     def data_table(self) -> str:
-        """The chart's figures as a table inside ``<details>`` (closed), so no reader depends on
-        seeing the chart. The HTML shows it on request; the PDF hides it (report.typ hides a table
-        figure labelled ``chartdata-…`` and the summary words, :data:`DATA_SUMMARY`): the PDF carries
-        the chart's alt text instead. Cells go through :func:`tables.markdown_table`."""
-        if self.data.empty:
-            return ""
-        from torbayreport.report.tables import _cell, markdown_table
-
-        caption = _cell(f"Data for the chart: {self.title}")
-        return (f'<details class="chart-data"><summary>{DATA_SUMMARY}</summary>\n\n'
-                f"{markdown_table(self.data)}\n\n: {caption} {{#chartdata-{self.kpi_id}}}\n\n</details>")
+        """The chart's figures as a table inside ``<details>`` (:func:`chartdata.data_table`)."""
+        return chartdata.data_table(self.data, kpi_id=self.kpi_id, title=self.title)
 
     def _repr_markdown_(self) -> str:
         return self.markdown()
@@ -299,12 +296,12 @@ def draw(window: pd.DataFrame, *, title: str, sub: str, unit: str, kpi_id: str) 
     FigureCanvasAgg(fig)
     # Lay out top-down in figure fractions: title (wrapped), subtitle, legend, then the axes.
     height_pt = FIGSIZE[1] * 72
-    title_lines = textwrap.wrap(title, 78) or [""]
+    title_lines = textwrap.wrap(title, TITLE_WRAP) or [""]
     y_top = 0.965
     fig.text(0.02, y_top, "\n".join(title_lines), fontsize=11.5, fontweight="bold", color=TEXT_COLOUR,
              ha="left", va="top", linespacing=1.25)
     y_sub = y_top - len(title_lines) * 11.5 * 1.3 / height_pt - 0.012
-    sub_lines = textwrap.wrap(sub, 105) or [""]
+    sub_lines = textwrap.wrap(sub, SUBTITLE_WRAP) or [""]
     fig.text(0.02, y_sub, "\n".join(sub_lines), fontsize=9.5, color=TEXT_COLOUR, ha="left", va="top",
              linespacing=1.25)
     y_legend = y_sub - len(sub_lines) * 9.5 * 1.3 / height_pt - 0.015
@@ -407,7 +404,7 @@ def draw(window: pd.DataFrame, *, title: str, sub: str, unit: str, kpi_id: str) 
     ax.set_xticklabels([months[i].strftime("%b\n%Y") for i in ticks])
     ax.set_xlim(-0.6, len(months) - 0.4)
 
-    ncol = min(len(handles), 4) or 1
+    ncol = min(len(handles), LEGEND_COLUMNS) or 1
     legend_rows = -(-len(handles) // ncol)
     if handles:
         fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.015, y_legend), ncol=ncol,
@@ -451,14 +448,14 @@ def spc_chart(
     title = active_title(latest, hidden=latest_withheld)
     if hidden:
         reason = (
-            "No chart and no figure for this month: the numbers are small (between 1 and the disclosure "
-            "threshold) and are withheld to protect the confidentiality of the people they describe."
+            # the measure's reading above already says what is withheld and why: one short line
+            "No chart is shown, because this month's numbers are small."
             if latest_withheld else
             "No chart is shown in the public report: too many months in this series have small numbers, "
             "which are withheld to protect the confidentiality of the people they describe. This month's "
             "figure is published and given above."
         )
-        return Chart(kpi_id, title, alt, reason=reason)
+        return Chart(kpi_id, title, alt, reason=reason, withheld=latest_withheld)
     if not pd.to_numeric(window["value"], errors="coerce").notna().any():
         return Chart(kpi_id, title, alt, reason="There is no data in the period, so no chart is drawn.")
     from torbayreport.metrics import REGISTRY
@@ -476,22 +473,6 @@ def spc_chart(
     ).dropna(subset=["value"])
     return Chart(kpi_id, title, alt, png=png, plotted=plotted.reset_index(drop=True), cached=reused,
                  data=chart_data(window, kpi_id=kpi_id, unit=unit))
-
-
-def chart_data(window: pd.DataFrame, *, kpi_id: str, unit: str) -> pd.DataFrame:
-    """The figures a chart shows, as text in the report's number format: month, value, SPC
-    reading, mean, process limits, target (a column only when the chart draws it)."""
-    def fmt(column):
-        values = pd.to_numeric(window[column], errors="coerce")
-        return [("" if pd.isna(v) else _fmt(kpi_id, unit, v)) for v in values]
-
-    out = pd.DataFrame({"Month": [m.strftime("%b %Y") for m in window["month"]], "Value": fmt("value")})
-    if "point_type" in window.columns:
-        out["SPC reading"] = [VARIATION_WORDS.get(str(p), "") if not _missing(p) else "" for p in window["point_type"]]
-    for column, label in (("spc_mean", "Mean"), ("spc_lpl", "Lower limit"), ("spc_upl", "Upper limit"), ("target", "Target")):
-        if column in window.columns and pd.to_numeric(window[column], errors="coerce").notna().any():
-            out[label] = fmt(column)
-    return out
 
 
 def png_bytes(fig: Figure) -> bytes:

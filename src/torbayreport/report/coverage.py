@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from torbayreport.report.tables import Markdown, markdown_table
+from torbayreport.report.tables import Markdown, declare_widths, markdown_table
 
 #: column headings, in order (the notebook API's DataFrame uses them as printed)
-COVERAGE_COLUMNS = ["Measure", "Sources", "Look-back", "Months with a figure", "First", "Last",
-                    "Nothing to count", "Not available because"]
+#: The table's columns and their widths in the PDF (report.markdown.declare_widths): the measure
+#: and its sources wide, the month counts narrow.
+COVERAGE_WIDTHS = declare_widths({"Measure": 24, "Sources": 30, "Look-back": 15, "Months with a figure": 9,
+                                  "First": 7.5, "Last": 7.5, "Nothing to count": 8, "Not available because": 17})
+COVERAGE_COLUMNS = list(COVERAGE_WIDTHS)
 INTRO = ("**Data coverage.** For each measure, the tables and columns of the extracts it needs, how far "
          "back it looks, and in how many months of this report's window the data supported a figure. "
          "A month without one shows [x] (not available) or [z] (nothing to count) in the tables, never 0%.")

@@ -38,6 +38,14 @@ LIST_LABELS = {"child_id": "Child", "worker_id": "Worker", "worker_name": "Name"
                "audit_id": "Audit", "audit_date": "Audit date", "working_days_open": "Working days open"}
 
 
+def council_name(context: dict) -> str:
+    """The council's name as the report prints it (cover, title block, running head): params
+    ``front_matter.council``, else ``la.name``. The one place that choice is made; ``context`` is
+    the prepared ``context.json`` (its ``params`` as the build read them, and ``la``)."""
+    front = (context.get("params") or {}).get("front_matter") or {}
+    return str(front.get("council") or (context.get("la") or {}).get("name") or "")
+
+
 def _read_metrics(path: Path) -> pd.DataFrame:
     frame = csvsafe.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
     frame["month"] = pd.PeriodIndex(frame["month"], freq="M")

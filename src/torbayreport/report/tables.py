@@ -19,9 +19,8 @@ from __future__ import annotations
 from typing import Iterable, Mapping
 
 import pandas as pd
-from tabulate import tabulate
 
-from torbayreport.disclose.text import inert_inline
+from torbayreport.report.markdown import Markdown, _cell, _missing, declare_widths, markdown_table  # noqa: F401
 
 # ----------------------------------------------------------------------------- words and symbols
 
@@ -61,27 +60,6 @@ NO_READING = "n/a"
 WITHHELD = "[c]"
 #: The rag_counts_frame column that counts withheld measures (public report only).
 WITHHELD_COLUMN = "Withheld [c]"
-
-
-class Markdown(str):
-    """A string that Jupyter displays as markdown (``text/markdown``) and a terminal prints as is."""
-
-    def _repr_markdown_(self) -> str:
-        return str(self)
-
-    def __repr__(self) -> str:  # plain print in a terminal or a text/plain output
-        return str(self)
-
-
-def _missing(x) -> bool:
-    if x is None or x is pd.NA or x is pd.NaT:
-        return True
-    if isinstance(x, str):
-        return x.strip() == "" or x.strip().lower() in {"na", "nan", "none", "<na>"}
-    try:
-        return bool(pd.isna(x))
-    except (TypeError, ValueError):
-        return False
 
 
 def format_value(value, unit: str, decimals: int = 1) -> str:
@@ -132,11 +110,11 @@ def direction_label(direction, value=None, previous=None) -> str:
         return NO_READING
     word = str(direction)
     if word == "no change":
-        return "→ no change"
+        return f"→{NBSP}no change"
     if not _missing(value) and not _missing(previous):
         diff = float(value) - float(previous)
         arrow = "↑" if diff > 0 else "↓" if diff < 0 else "→"
-        return f"{arrow} {word}"
+        return f"{arrow}{NBSP}{word}"  # the arrow never wraps away from its word
     return word
 
 
@@ -149,30 +127,8 @@ def target_label(target, polarity: str, unit: str, tolerance=None, decimals: int
     if polarity == "down":
         return f"≤{NBSP}{text}"
     if not _missing(tolerance):
-        return f"{text} ± {format_value(tolerance, 'count' if unit == 'count' else 'ratio', decimals)}"
+        return f"{text}{NBSP}±{NBSP}{format_value(tolerance, 'count' if unit == 'count' else 'ratio', decimals)}"
     return text
-
-
-def _cell(text) -> str:
-    """One pipe-table cell as inert markdown (``disclose.text.inert_inline``).
-
-    Why here: this is the one place tables become markdown, and their cells carry text from the
-    data (team names, plan actions and evidence, file names): a ``<img onerror>`` or ``@name`` in a
-    cell must print as typed, not become live HTML or a citation. Line breaks become spaces and
-    ``|`` is escaped, so a cell cannot break the table; emphasis and https links are kept.
-    """
-    if _missing(text):
-        return ""
-    return inert_inline(text)  # keeps a no-break space (NBSP) inside the cell
-
-
-def markdown_table(frame: pd.DataFrame, *, empty: str = "There is nothing to show.") -> Markdown:
-    """A pipe table with one header row; an empty frame gives a sentence instead of an empty grid."""
-    if frame is None or len(frame) == 0:
-        return Markdown(empty)
-    body = [[_cell(v) for v in row] for row in frame.itertuples(index=False, name=None)]
-    headers = [_cell(c) for c in frame.columns]
-    return Markdown(tabulate(body, headers=headers, tablefmt="pipe", disable_numparse=True))
 
 
 # ----------------------------------------------------------------------------- scorecard
@@ -274,19 +230,16 @@ def benchmark_label(row: Mapping) -> str:
     return _reference_label(row, "benchmark_value", "benchmark_label")
 
 
-#: The plan reference is in each measure's heading below the scorecard, not a column of it: a
-#: tenth column squeezed the measure names to four or five lines in the PDF.
-SCORECARD_COLUMNS = [
-    "Measure",
-    "Latest (n/d)",
-    "Previous",
-    "Target",
-    "RAG",
-    "Direction",
-    "SPC variation",
-    "Assurance",
-    "England",
-]
+#: The scorecard's columns and their widths in the PDF (report.markdown.declare_widths; weights are
+#: about characters of its 7.5pt type): the measure's name wide enough for two lines, a rating or
+#: an arrow and its word on one line, "Special cause:" and "Consistently" unbroken. The plan
+#: reference is in each measure's heading below the scorecard, not a column of it (a tenth
+#: column squeezed the names to four or five lines); statistical neighbours only when supplied.
+SCORECARD_WIDTHS = declare_widths({
+    "Measure": 29.5, "Latest (n/d)": 12.5, "Previous": 7.5, "Target": 9, "RAG": 8, "Direction": 10,
+    "SPC variation": 13.5, "Assurance": 11.5, "England": 12.5, "Statistical neighbours": 12.5,
+})
+SCORECARD_COLUMNS = list(SCORECARD_WIDTHS)[:-1]
 
 
 def scorecard_frame(rows: pd.DataFrame) -> pd.DataFrame:
@@ -354,11 +307,16 @@ def rag_counts_frame(rows: pd.DataFrame, pillars: Iterable[str]) -> pd.DataFrame
     return counts.astype({c: "string" for c in counts.columns})
 
 
+#: The summary's lists of measures (signals, failing targets): columns and widths (8.5pt type).
+KPI_LIST_WIDTHS = declare_widths({"Measure": 32, "Pillar": 9, "Latest (n/d)": 13, "Target": 9, "RAG": 8,
+                                  "SPC variation": 14, "Assurance": 12})
+
+
 def kpi_list_frame(rows: pd.DataFrame) -> pd.DataFrame:
     """A short list of KPIs (measure, pillar, latest, SPC, assurance, RAG) for summary call-outs."""
     frame = scorecard_frame(rows)
     frame.insert(1, "Pillar", [str(p).capitalize() for p in rows["pillar"]])
-    return frame[["Measure", "Pillar", "Latest (n/d)", "Target", "RAG", "SPC variation", "Assurance"]]
+    return frame[list(KPI_LIST_WIDTHS)]
 
 
 # ----------------------------------------------------------------------------- plan tracker
@@ -418,7 +376,8 @@ def plan_overdue_table(overdue: pd.DataFrame) -> Markdown:
 
 #: The appendix's compact table: what a reader needs to read a figure (the pillar and plan ref are
 #: in each measure's heading, what is counted is in the definition).
-DEFINITION_COLUMNS = ["Measure", "Definition", "Period", "Polarity"]
+DEFINITION_WIDTHS = declare_widths({"Measure": 22, "Definition": 62, "Period": 10, "Polarity": 10})
+DEFINITION_COLUMNS = list(DEFINITION_WIDTHS)
 WINDOW_WORDS = {"flow": "events in the month", "snapshot": "position at month end",
                 "r3m": "rolling 3 months", "r12m": "rolling 12 months"}
 
@@ -434,10 +393,14 @@ def definitions_table(kpis: Iterable) -> Markdown:
     return markdown_table(definitions_frame(kpis), empty="No measures are registered.")
 
 
+#: The data-quality findings table: columns and widths (a check's code and a column name are long words).
+FINDINGS_WIDTHS = declare_widths({"Severity": 8, "File": 18, "Column": 22, "Check": 26, "Findings": 8})
+
+
 def findings_summary_frame(findings: pd.DataFrame) -> pd.DataFrame:
     """Data-quality findings counted by severity, file, column and code (no record values)."""
     if findings is None or len(findings) == 0:
-        return pd.DataFrame(columns=["Severity", "File", "Column", "Check", "Findings"])
+        return pd.DataFrame(columns=list(FINDINGS_WIDTHS))
     if "count" in findings.columns:  # already summarised (public artefact)
         frame = findings.rename(columns={"count": "n"})
     else:
