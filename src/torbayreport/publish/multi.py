@@ -338,8 +338,8 @@ def _compute(preparing, month: str, data_dir: Path, params_file: Path, as_at, wh
 # ---------------------------------------------------------------------------------- execute
 
 def _execute_all(builds: list[_Build], *, cache: StepCache, code: str, jobs: int, timeout: int, notify) -> None:
-    """Every audience's notebooks not in the cache, on one pool; the longest (by the last build's
-    times) start first, so the short ones fill the gaps."""
+    """Every audience's notebooks not in the cache, on one pool of ``jobs`` kernels (the last
+    build's times order them, see below); each finished notebook is cached at once."""
     t0 = time.perf_counter()
     tasks, groups, owner, expected = {}, {}, {}, {}
     many = len(builds) > 1
@@ -367,7 +367,11 @@ def _execute_all(builds: list[_Build], *, cache: StepCache, code: str, jobs: int
                     groups[label] = b.audience
                     owner[label] = (b, name)
                     expected[label] = float((last.get("notebook_seconds") or {}).get(name) or 0.0)
-    order = sorted(tasks, key=lambda label: -expected[label])   # stable: chapter order among equals
+    # audience by audience, each longest first (chapter order among equals): the short notebooks
+    # fill the gaps at the end, and the second audience's chapter starts after the first's, so it
+    # finds the charts both show already drawn (report/chartcache.py) instead of drawing them too
+    rank = {b.audience: i for i, b in enumerate(builds)}
+    order = sorted(tasks, key=lambda label: (rank[groups[label]], -expected[label]))
     for result in run_tasks({label: tasks[label] for label in order}, jobs=jobs, timeout=timeout, groups=groups):
         b, name = owner[result["name"]]
         with _as(b.audience):
