@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from torbayreport.cli import main
@@ -60,6 +62,26 @@ def test_as_at_and_the_audiences_reach_the_one_build(monkeypatch, tmp_path):
     # --audience all: every declared audience in ONE call (one prepare, one pool), not a loop
     assert main(["build", "--month", "2020-12", "--audience", "all", "--data", str(tmp_path), "--no-progress"]) == 1
     assert seen["audiences"] == list(config.audiences())
+    assert seen["jobs"] == len(os.sched_getaffinity(0))   # --jobs defaults to the cores this process may use
+
+
+def test_demo_builds_every_audience_in_one_build(monkeypatch, tmp_path):
+    from torbayreport import config
+    from torbayreport.publish import multi, pipeline
+    from torbayreport.publish.execute import BuildError
+
+    seen = {}
+
+    def fake_build_audiences(month, **kwargs):
+        seen.update(kwargs, month=month)
+        raise BuildError("stopped by the test")
+
+    monkeypatch.setattr(multi, "build_audiences", fake_build_audiences)
+    monkeypatch.setattr(pipeline, "ensure_sample", lambda data: False)
+    monkeypatch.setattr(pipeline, "latest_month", lambda data: "2020-12")
+    assert main(["demo", "--data", str(tmp_path)]) == 1
+    assert seen["month"] == "2020-12" and seen["audiences"] == list(config.audiences())
+    assert seen["jobs"] == len(os.sched_getaffinity(0))
 
 
 def test_a_failed_audience_is_named_and_the_published_ones_printed(monkeypatch, capsys, tmp_path):
