@@ -215,7 +215,46 @@ def test_one_kpis_commentary_reexecutes_only_the_chapter_showing_it(real_project
     second = _build_real(real_project)
     manifest = json.loads(second.manifest_path.read_text())
     assert manifest["reused"]["notebooks"] == ["summary", "appendix"]   # leadership shows L01: run again
-    assert second.reused["prepare"] is False and second.reused["render"] is False
+    # the folder is restored (no data load, no metrics) with the new commentary; the report re-rendered
+    assert second.reused["prepare"] is True and second.reused["render"] is False
+    context = json.loads((second.stage_dir / "context.json").read_text())
+    assert context["commentary"]["kpis"]["L01"].strip() == "Second leadership measure text."
     html = " ".join(second.html.read_text(encoding="utf-8").split())
     assert "Second leadership measure text." in html and "First leadership measure text." not in html
     assert "Summary marker text for the board." in html   # the reused chapters are still in the report
+
+
+# ------------------------------------------------------------------ prepare reused across a commentary change
+
+def test_the_prepare_key_ignores_the_commentary_but_not_the_rest_of_the_month_file(tmp_path):
+    from torbayreport.publish.execute import hash_files
+    from torbayreport.publish.keys import inputs_without_commentary
+
+    council = tmp_path / "council.yaml"
+    council.write_text("la:\n  name: Torbay\n")
+    month = tmp_path / f"{MONTH}.yaml"
+
+    def key(text: str) -> dict:
+        month.write_text(text)
+        hashes = hash_files({"params/council.yaml": council, f"params/{month.name}": month})
+        return inputs_without_commentary(hashes, params_file=council, month=MONTH)
+
+    first = key(f'month: "{MONTH}"\nas_at: 2021-01-08\nsummary: One.\ncommentary:\n  L01: One.\n')
+    assert key(f'month: "{MONTH}"\nas_at: 2021-01-08\nsummary: Two.\ncommentary:\n  L01: Two.\n'
+               'pillars:\n  practice: Two.\n') == first
+    assert key(f'month: "{MONTH}"\nas_at: 2021-01-09\nsummary: One.\ncommentary:\n  L01: One.\n') != first
+
+
+@needs_sample
+def test_refreshed_commentary_is_what_prepare_writes(tmp_path):
+    from torbayreport.publish.prepare import prepare, refresh_commentary
+
+    (tmp_path / "council.yaml").write_text("la:\n  name: Torbay\n")
+    params = tmp_path / "council.yaml"
+    _write_month(tmp_path, "First text.")
+    prepare(month=MONTH, audience="public", data_dir=SAMPLE, params_file=params, out_dir=tmp_path / "restored")
+    _write_month(tmp_path, "Second text.")
+    refresh_commentary(tmp_path / "restored", month=MONTH, params_file=params)
+    prepare(month=MONTH, audience="public", data_dir=SAMPLE, params_file=params, out_dir=tmp_path / "fresh")
+    assert (tmp_path / "restored" / "context.json").read_bytes() == (tmp_path / "fresh" / "context.json").read_bytes()
+    assert "Second text." in (tmp_path / "fresh" / "context.json").read_text()

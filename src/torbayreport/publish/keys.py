@@ -61,3 +61,21 @@ def _kpi_pillars(path: Path) -> dict[str, str] | None:
     except (OSError, ValueError):
         return None
     return dict(zip(frame["kpi_id"], frame["pillar"]))
+
+
+def inputs_without_commentary(hashes: dict[str, str], *, params_file, month: str) -> dict[str, str]:
+    """The input hashes for the default prepare's cache key: the month's file counted without its
+    commentary (``prepare.COMMENTARY_KEYS``; its other keys, e.g. ``as_at``, still count), because
+    the commentary shapes only context.json's ``commentary``, which ``prepare.refresh_commentary``
+    rewrites on a cache hit. So a commentary change restores the prepared folder instead of loading
+    the data and computing every KPI again."""
+    from torbayreport import config
+    from torbayreport.config.params import read_yaml
+    from torbayreport.publish.prepare import COMMENTARY_KEYS
+
+    path = config.month_file(params_file, month)
+    label = f"params/{path.name}" if path is not None else None
+    if label not in hashes:
+        return hashes
+    content, _ = read_yaml(path)
+    return {**hashes, label: digest({k: v for k, v in content.items() if k not in COMMENTARY_KEYS})}

@@ -49,7 +49,7 @@ from torbayreport.publish.execute import (
     write_manifest,
 )
 from torbayreport.publish.guardrails import BuildInterrupted, build_lock, build_time, check_out_dir, terminate_as_error
-from torbayreport.publish.keys import notebook_keys
+from torbayreport.publish.keys import inputs_without_commentary, notebook_keys
 from torbayreport.publish.pipeline import (
     CACHE_DIR,
     DEFAULT_DATA_DIR,
@@ -293,11 +293,15 @@ def _prepare_one(b: _Build, month: str, *, cache: StepCache, common: dict, code:
     from torbayreport.publish import prepare as preparing
 
     t0 = time.perf_counter()
-    key = digest({"month": month, "audience": b.audience, "inputs": common, "code": code,
+    # the default prepare's folder is reused across a commentary change (its commentary refreshed)
+    inputs = common if prepare is not None else inputs_without_commentary(common, params_file=params_file, month=month)
+    key = digest({"month": month, "audience": b.audience, "inputs": inputs, "code": code,
                   "prepare": _qualname(prepare), "as_at": None if as_at is None else str(as_at)})
     entry = cache.get("prepare", key)
     if entry is not None:
         copy_tree_into(entry, b.stage)
+        if prepare is None:
+            preparing.refresh_commentary(b.stage, month=month, params_file=params_file)
         b.reused["prepare"] = True
     elif prepare is not None:
         run_prepare(prepare, month=month, audience=b.audience, data_dir=data_dir, params_file=params_file,

@@ -44,8 +44,37 @@ from torbayreport.report.context import ARTEFACT_VERSION, ReportContext
 #: disclose.apply's two modes, chosen by the audience's ``disclosure`` flag (not by its name), so a
 #: new audience declared in _quarto.yml needs no change here.
 DISCLOSE_MODE = {True: "public", False: "internal"}
+#: Keys of the month's file that are the analyst's commentary: stored under ``commentary`` in
+#: context.json and shaping nothing else in the prepared folder, so a build whose only change is
+#: the commentary restores the folder from the cache and rewrites that entry (:func:`refresh_commentary`).
+COMMENTARY_KEYS = ("summary", "pillars", "commentary")
 #: Keys of the month's commentary file: stored under ``commentary`` in context.json, not ``params``.
-MONTH_KEYS = ("month", "as_at", "summary", "pillars", "commentary")
+MONTH_KEYS = ("month", "as_at", *COMMENTARY_KEYS)
+
+
+def commentary_of(settings) -> dict:
+    """context.json's ``commentary``: the summary, the pillars' overviews and the KPIs' text."""
+    return {
+        "summary": settings.summary,
+        "pillars": settings.pillars or {},
+        "kpis": {str(k): v for k, v in (settings.commentary or {}).items()},
+    }
+
+
+def _write_context(out: Path, meta: dict) -> Path:
+    path = Path(out) / "context.json"
+    path.write_text(json.dumps(_jsonable(meta), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def refresh_commentary(out_dir, *, month, params_file=None) -> None:
+    """Put the params' current commentary into a prepared folder's context.json (a folder restored
+    from the build cache, prepared from the same inputs but for the commentary); the bytes are
+    those :func:`prepare` writes. A public build's identifier check still reads the whole file."""
+    path = Path(out_dir) / "context.json"
+    meta = json.loads(path.read_text(encoding="utf-8"))
+    meta["commentary"] = commentary_of(config.load_params(params_file, str(as_month(month))))
+    _write_context(Path(out_dir), meta)
 
 
 def _jsonable(obj):
@@ -219,11 +248,7 @@ def write_audience(shared: MonthData, *, audience, out_dir) -> Path:
         "as_at": str(loaded.as_at.date()) if loaded.as_at is not None else (str(settings.as_at) if settings.as_at else None),
         "as_at_source": loaded.as_at_source,
         "window": {"start": str(months[0]), "end": str(months[-1])},
-        "commentary": {
-            "summary": settings.summary,
-            "pillars": settings.pillars or {},
-            "kpis": {str(k): v for k, v in (settings.commentary or {}).items()},
-        },
+        "commentary": commentary_of(settings),
         "summary_sentences": summary_sentences,
         "params": params,
         "params_files": [str(p) for p in settings.files],
@@ -238,9 +263,7 @@ def write_audience(shared: MonthData, *, audience, out_dir) -> Path:
             csvsafe.write_csv(table, exc_dir / f"{name}.csv")
         teams = team_drilldown(members, tables_, period)
         csvsafe.write_csv(teams, out / "teams.csv")
-    (path := out / "context.json").write_text(json.dumps(_jsonable(meta), indent=2, ensure_ascii=False) + "\n",
-                                             encoding="utf-8")
-    written.append(path)
+    written.append(_write_context(out, meta))
 
     if reader.disclosure:
         try:
