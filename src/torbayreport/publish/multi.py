@@ -220,6 +220,12 @@ def _build_locked(month: str, builds: list[_Build], *, data_dir: Path, params_fi
                                             params_files=params_files, jobs=jobs, started_at=started_at,
                                             project_dir=project_dir, renderer=renderer, region=region,
                                             tables=shared.tables if shared is not None else None, notify=notify)
+                        # the build folder beside its report at once: a later audience's failure
+                        # cannot leave this one's published report without its build folder
+                        final_stage = stage_dir_for(build_root, month, b.audience)
+                        final_stage.parent.mkdir(parents=True, exist_ok=True)
+                        _publish(b.stage, final_stage)
+                        b.result.stage_dir = final_stage
                     except BuildInterrupted:
                         raise
                     except BuildError as exc:
@@ -231,14 +237,7 @@ def _build_locked(month: str, builds: list[_Build], *, data_dir: Path, params_fi
                 detach_log(b.handler)
             if b.staging is not None and b.staging.exists():
                 shutil.rmtree(b.staging, ignore_errors=True)
-    results = []
-    for b in builds:
-        if b.error is None:
-            final_stage = stage_dir_for(build_root, month, b.audience)
-            final_stage.parent.mkdir(parents=True, exist_ok=True)
-            _publish(b.stage, final_stage)
-            b.result.stage_dir = final_stage
-            results.append(b.result)
+    results = [b.result for b in builds if b.error is None]
     failed = [b for b in builds if b.error is not None]
     if failed:
         error = failed[0].error
