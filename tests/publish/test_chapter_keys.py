@@ -207,6 +207,7 @@ def _build_real(project):
                        renderer="pandoc")
 
 
+@pytest.mark.slow
 @needs_sample
 def test_one_kpis_commentary_reexecutes_only_the_chapter_showing_it(real_project):
     first = _build_real(real_project)
@@ -245,6 +246,7 @@ def test_the_prepare_key_ignores_the_commentary_but_not_the_rest_of_the_month_fi
     assert key(f'month: "{MONTH}"\nas_at: 2021-01-09\nsummary: One.\ncommentary:\n  L01: One.\n') != first
 
 
+@pytest.mark.slow
 @needs_sample
 def test_refreshed_commentary_is_what_prepare_writes(tmp_path):
     from torbayreport.publish.prepare import prepare, refresh_commentary

@@ -90,6 +90,7 @@ def test_one_audience_failing_leaves_its_last_report_and_the_other_publishes(pro
 
 # ------------------------------------------------------------------ the default prepare, shared
 
+@pytest.mark.slow
 def test_write_audience_from_one_computation_equals_a_prepare_per_audience(tmp_path):
     if not (SAMPLE / "contacts.csv").is_file():
         pytest.skip("no data/sample in this checkout")
@@ -104,6 +105,7 @@ def test_write_audience_from_one_computation_equals_a_prepare_per_audience(tmp_p
     assert mismatch == [] and errors == []
 
 
+@pytest.mark.slow
 @needs_sample
 def test_the_default_prepare_loads_and_computes_once_for_both_audiences(tmp_path, monkeypatch):
     calls = []
