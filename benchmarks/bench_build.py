@@ -9,8 +9,13 @@ In one run, each in a fresh temporary folder (nothing under reports/ or build/ i
 * first build (empty cache) of one audience;
 * the same build again, nothing changed (every step reused from build/.cache);
 * the same build after one KPI's commentary changed (the month's commentary file);
-* ``--audience all`` (every declared audience, one command, empty cache);
-* each as a ratio to the floor, the steps reused, and chart-cache hits when the build log has them.
+* the same build after one KPI's commentary changed: only the chapter showing that KPI re-executes;
+* ``--audience all`` (every declared audience in one build: one prepare, one pool of ``--jobs``
+  kernels) with an empty cache, then again with nothing changed;
+* for comparison, the audiences built one after the other (``build_month`` per audience, as
+  ``--audience all`` did before), empty cache (``--no-loop`` skips it);
+* each as a ratio to the floor, the steps reused, the chapters re-executed, and chart-cache hits
+  (the manifest's ``charts``: drawn and reused).
 
 Why ratios: the machine is shared, so seconds move with the load; a ratio to a floor measured in
 the same run moves much less. CPU seconds of this process and its children are printed too.
@@ -52,13 +57,11 @@ def kernel_floor(tmp: Path) -> float:
     return time.perf_counter() - started
 
 
-def chart_hits(stage_dir: Path) -> str:
-    """Chart cache hits as the build log reports them (the chart cache logs 'chart cache' lines)."""
-    log = stage_dir / "build.log"
-    if not log.is_file():
-        return ""
-    lines = [line for line in log.read_text(encoding="utf-8").splitlines() if "chart cache" in line.lower()]
-    return lines[-1].split(": ", 1)[-1] if lines else ""
+def chart_hits(result) -> str:
+    """Charts drawn and reused, from the manifest's ``charts`` (the pipeline reads charts.log)."""
+    manifest = json.loads(Path(result.manifest_path).read_text(encoding="utf-8"))
+    charts = manifest.get("charts")
+    return f"{charts['drawn']} drawn, {charts['reused']} reused" if charts else ""
 
 
 def main(argv=None) -> int:
@@ -73,8 +76,11 @@ def main(argv=None) -> int:
     parser.add_argument("--fixtures", action="store_true", help="use tests/build fixture notebooks")
     parser.add_argument("--kpi", default="L01", help="the KPI whose commentary is changed (default L01)")
     parser.add_argument("--no-all", action="store_true", help="skip the --audience all runs (a shorter run)")
+    parser.add_argument("--no-loop", action="store_true",
+                        help="skip the audiences-one-after-the-other comparison run")
     args = parser.parse_args(argv)
 
+    from torbayreport.publish.multi import build_audiences
     from torbayreport.publish.pipeline import build_month
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-build-"))
@@ -101,11 +107,14 @@ def main(argv=None) -> int:
     print(f"kernel floor (papermill, 1 cell importing torbayreport, pandas, matplotlib): {floor:.2f} s")
     print(f"{'run':<34} {'wall s':>7} {'CPU s':>7} {'x floor':>8}  reused (prepare / notebooks / render)")
 
-    def run(label: str, audiences_: list[str], build_root: Path) -> None:
+    def run(label: str, audiences_: list[str], build_root: Path, *, loop: bool = False) -> None:
         cpu0, t0 = _cpu(), time.perf_counter()
-        results = [build_month(args.month, audience=a, data_dir=data, params_file=params, out_dir=tmp / "reports",
-                               build_root=build_root, jobs=args.jobs, progress=False, **extra)
-                   for a in audiences_]
+        common = dict(data_dir=data, params_file=params, out_dir=tmp / "reports", build_root=build_root,
+                      jobs=args.jobs, progress=False, **extra)
+        if loop:
+            results = [build_month(args.month, audience=a, **common) for a in audiences_]
+        else:
+            results = build_audiences(args.month, audiences=audiences_, **common)
         wall, cpu = time.perf_counter() - t0, _cpu() - cpu0
         reused = "; ".join(f"{r.audience}: {'yes' if r.reused['prepare'] else 'no'} / "
                            f"{len(r.reused['notebooks'])} of {len(r.notebook_seconds)} / "
@@ -113,8 +122,10 @@ def main(argv=None) -> int:
         print(f"{label:<34} {wall:>7.2f} {cpu:>7.2f} {wall / floor:>8.2f}  {reused}")
         for r in results:
             steps = ", ".join(f"{k} {v:.2f}" for k, v in r.timings.items())
-            hits = chart_hits(r.stage_dir)
-            print(f"{'':<36}{r.audience}: {steps}" + (f"; charts: {hits}" if hits else ""))
+            ran = [n for n in r.notebook_seconds if n not in r.reused["notebooks"]]
+            hits = chart_hits(r)
+            print(f"{'':<36}{r.audience}: {steps}; executed: {', '.join(ran) or 'none'}"
+                  + (f"; charts: {hits}" if hits else ""))
 
     one = tmp / "build-one"
     run(f"first build ({args.audience})", [args.audience], one)
@@ -131,6 +142,8 @@ def main(argv=None) -> int:
     if not args.no_all:
         run("--audience all (empty cache)", audiences, tmp / "build-all")
         run("--audience all again, no change", audiences, tmp / "build-all")
+        if not args.no_loop:
+            run("audiences one after the other", audiences, tmp / "build-loop", loop=True)
     print(f"outputs under {tmp}")
     print(json.dumps({"floor_seconds": round(floor, 3)}))
     return 0

@@ -96,9 +96,9 @@ def test_a_template_change_rerenders_only(project):
 
 
 def test_a_code_change_rebuilds_every_step(project, monkeypatch):
-    import torbayreport.publish.pipeline as pipeline
+    import torbayreport.publish.multi as multi
 
-    monkeypatch.setattr(pipeline, "code_version", lambda: "another code version")
+    monkeypatch.setattr(multi, "code_version", lambda: "another code version")
     _, result = _rebuild(project)
     assert result.reused == {"prepare": False, "notebooks": [], "render": False}
 

@@ -4,9 +4,11 @@ nothing changed (issue 13).
 Keys (sha256 of a canonical JSON of):
 
 * **prepare** — month, audience, the sha256 of every input file (data and params, commentary
-  included), the code version and the prepare function's name;
+  included), the code version, the prepare function's name and ``--as-at``;
 * **notebook** — the notebook's source bytes, its parameters (``build_root`` aside: it is where the
-  artefacts are, not what they hold), the sha256 of every prepared artefact, the code version;
+  artefacts are, not what they hold), the sha256 of every prepared artefact with context.json's
+  commentary left out, the part of the commentary that chapter shows (:mod:`.keys`, declared in
+  ``report/chapters.py``), the code version;
 * **render** — the sha256 of each executed notebook, the report metadata except the build time,
   the templates (``reports/``: ``_quarto.yml``, assets, filters, fonts), the renderer and the code
   version. The public identifier check's pass is stored with the render it checked.

@@ -18,7 +18,7 @@ from torbayreport.metrics.cli import as_at_date
 
 DEFAULT_DATA = "data/sample"
 DEFAULT_OUT = "reports"
-#: ``--audience all``: every audience declared in _quarto.yml, one after the other, sharing the cache
+#: ``--audience all``: every audience declared in _quarto.yml in one build (one prepare, one pool)
 ALL = "all"
 DEFAULT_JOBS = max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
@@ -67,26 +67,34 @@ def register(subparsers) -> None:
 
 
 def _build(args: argparse.Namespace) -> int:
-    import functools
-
+    from torbayreport.publish import multi
     from torbayreport.publish.execute import BuildError
-    from torbayreport.publish.pipeline import build_month
-    from torbayreport.publish.prepare import prepare
 
-    # build_month's ``prepare`` hook carries the as-at date into the one prepare step
-    prepare_step = functools.partial(prepare, as_at=args.as_at) if getattr(args, "as_at", None) else None
     audiences = list(config.audiences()) if args.audience == ALL else [args.audience]
     try:
-        for audience in audiences:
-            result = build_month(args.month, audience=audience, data_dir=args.data,
-                                 params_file=args.params, out_dir=args.out, build_root=args.build_root,
-                                 jobs=args.jobs, progress=not args.no_progress, force=args.force,
-                                 region=args.region, prepare=prepare_step)
-            _print_result(result)
+        # several audiences: one prepare, one pool of --jobs kernels, then each renders and publishes
+        results = multi.build_audiences(args.month, audiences=audiences, data_dir=args.data,
+                                        params_file=args.params, out_dir=args.out, build_root=args.build_root,
+                                        jobs=args.jobs, progress=not args.no_progress, force=args.force,
+                                        region=args.region, as_at=args.as_at)
     except BuildError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return _print_failure(exc, several=len(audiences) > 1)
+    for result in results:
+        _print_result(result)
     return 0
+
+
+def _print_failure(exc, *, several: bool) -> int:
+    """The audiences that did publish, then one line per failed audience (or the one error)."""
+    for result in getattr(exc, "published", None) or []:
+        _print_result(result)
+    failures = getattr(exc, "failures", None) or {}
+    if several and failures:
+        for audience, error in failures.items():
+            print(f"error ({audience}): {error}", file=sys.stderr)
+    else:
+        print(f"error: {exc}", file=sys.stderr)
+    return 1
 
 
 def _print_result(result) -> None:
@@ -101,18 +109,19 @@ def _print_result(result) -> None:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from torbayreport.publish import multi
     from torbayreport.publish.execute import BuildError
-    from torbayreport.publish.pipeline import build_month, ensure_sample, latest_month
+    from torbayreport.publish.pipeline import ensure_sample, latest_month
 
+    audiences = list(config.audiences())
     try:
         if ensure_sample(args.data):
             print(f"generated the synthetic sample in {args.data}/")
         month = args.month or latest_month(args.data)
-        for audience in config.audiences():
-            result = build_month(month, audience=audience, data_dir=args.data, out_dir=args.out, jobs=args.jobs,
-                                 force=args.force)
-            _print_result(result)
+        results = multi.build_audiences(month, audiences=audiences, data_dir=args.data, out_dir=args.out,
+                                        jobs=args.jobs, force=args.force)
     except BuildError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return _print_failure(exc, several=len(audiences) > 1)
+    for result in results:
+        _print_result(result)
     return 0

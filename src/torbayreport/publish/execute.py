@@ -285,11 +285,13 @@ def fresh_stage(build_root: Path | str, month: str, audience: str) -> Path:
 
 
 def run_prepare(prepare: Callable | None, *, month: str, audience: str, data_dir: Path, params_file: Path,
-                stage: Path) -> None:
-    """Compute the report folder once (:func:`torbayreport.publish.prepare.prepare`, or a test's stand-in)."""
+                stage: Path, as_at=None) -> None:
+    """Compute the report folder once (:func:`torbayreport.publish.prepare.prepare`, or a test's
+    stand-in; ``as_at``, the ``--as-at`` date, is passed only when given)."""
+    extra = {"as_at": as_at} if as_at is not None else {}
     try:
         (prepare or prepare_folder)(month=month, audience=audience, data_dir=data_dir,
-                                    params_file=params_file, out_dir=stage)
+                                    params_file=params_file, out_dir=stage, **extra)
     except BuildError:
         raise
     except Exception as exc:  # bad extracts, bad params: the message already names file/row/column
@@ -361,32 +363,45 @@ def write_manifest(path: Path, manifest: dict) -> None:
 def _run_all(notebooks: dict[str, Path], executed: dict[str, Path], parameters: dict, jobs: int,
              timeout: int):
     """Yield one result per notebook; stop scheduling new notebooks after the first failure."""
-    args = {name: (name, str(src), str(executed[name]), parameters, str(src.parent), timeout)
-            for name, src in notebooks.items()}
-    if jobs == 1 or len(notebooks) == 1:
-        for name in notebooks:
-            result = _execute_one(*args[name])
-            yield result
+    tasks = {name: (src, executed[name], parameters) for name, src in notebooks.items()}
+    yield from run_tasks(tasks, jobs=jobs, timeout=timeout)
+
+
+def run_tasks(tasks: dict[str, tuple[Path, Path, dict]], *, jobs: int, timeout: int,
+              groups: dict[str, str] | None = None):
+    """Execute ``tasks`` (label -> (notebook, executed path, parameters)) on one pool of ``jobs``
+    kernels, in the given order, and yield one result dict per task as it finishes (its ``name``
+    is the label). After a failure no further task of the same group starts (``groups``: label ->
+    group, e.g. the audience, so one audience's failure does not stop another's notebooks; by
+    default all tasks are one group). Tasks already running finish: a kernel cannot be stopped
+    cleanly mid-cell."""
+    groups = groups or {label: "" for label in tasks}
+    args = {label: (label, str(src), str(target), parameters, str(Path(src).parent), timeout)
+            for label, (src, target, parameters) in tasks.items()}
+    failed: set[str] = set()
+    if not tasks:
+        return
+    if jobs == 1 or len(tasks) == 1:
+        for label in tasks:
+            if groups[label] in failed:
+                continue
+            result = _execute_one(*args[label])
             if not result["ok"]:
-                return
+                failed.add(groups[label])
+            yield result
         return
     # spawn: the parent may hold threads (rich's live display); forking those is unsafe.
     ctx = multiprocessing.get_context("spawn")
-    with cf.ProcessPoolExecutor(max_workers=min(jobs, len(notebooks)), mp_context=ctx) as pool:
-        futures = [pool.submit(_execute_one, *args[name]) for name in notebooks]
-        seen = set()
+    with cf.ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=ctx) as pool:
+        futures = {pool.submit(_execute_one, *args[label]): label for label in tasks}
         for future in cf.as_completed(futures):
-            seen.add(future)
-            result = future.result()
+            try:
+                result = future.result()
+            except cf.CancelledError:
+                continue
+            if not result["ok"] and groups[futures[future]] not in failed:
+                failed.add(groups[futures[future]])
+                for other, label in futures.items():
+                    if groups[label] == groups[futures[future]]:
+                        other.cancel()
             yield result
-            if not result["ok"]:
-                for other in futures:
-                    other.cancel()
-                # notebooks already running finish (a kernel cannot be stopped cleanly mid-cell)
-                for other in futures:
-                    if other not in seen and not other.cancelled():
-                        try:
-                            yield other.result()
-                        except cf.CancelledError:
-                            continue
-                return

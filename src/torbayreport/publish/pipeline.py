@@ -1,5 +1,8 @@
-"""One month's report end to end, in one orchestrator (:func:`build_month`): the steps of
-:mod:`.execute` (check, prepare, run the notebooks, manifest), then :mod:`.render`, then publish.
+"""One month's report end to end (:func:`build_month`): the steps of :mod:`.execute` (check,
+prepare, run the notebooks, manifest), then :mod:`.render`, then publish. The orchestration itself
+is :func:`.multi.build_audiences` (one or several audiences on one prepare and one pool); this
+module holds the one-audience entry point and the steps it shares (publish swap, identifier guard,
+previous month's metrics, progress display, the demo's sample and month).
 
 Why a separate module: the data flow runs execute -> render, so the step that joins them sits after
 both. It is also where the "a failed build never replaces the last good report" promise is kept:
@@ -9,45 +12,20 @@ after the HTML and PDF both exist and the HTML has passed its checks.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 import os
 import shutil
-import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from torbayreport.publish.execute import (
-    BuildError,
-    attach_log,
-    check_audience,
-    check_inputs,
-    check_parameters,
-    detach_log,
-    execute_notebooks,
-    fresh_stage,
-    hash_files,
-    input_files,
-    manifest_for,
-    run_prepare,
-    stage_dir_for,
-    write_manifest,
-)
-from torbayreport.io import sha256_file
-from torbayreport.publish.cache import StepCache, code_version, copy_tree_into, digest, template_hashes, tree_hashes
-from torbayreport.publish.guardrails import (
-    build_lock,
-    build_time,
-    check_out_dir,
-    portable_path,
-    terminate_as_error,
-)
+from torbayreport.publish.execute import BuildError, hash_files, input_files
+from torbayreport.publish.guardrails import portable_path
 from torbayreport.publish.meta import ReportMeta, report_meta
-from torbayreport.publish.render import RENDERERS, Outputs, quarto_binary, render_report
+from torbayreport.publish.render import RENDERERS, Outputs
 from torbayreport.report.context import PREVIOUS_METRICS
 
 log = logging.getLogger("torbayreport.pipeline")
@@ -80,7 +58,7 @@ def build_month(month: str, *, audience: str, data_dir: Path | str = DEFAULT_DAT
                 notebooks_dir: Path | str | None = None, project_dir: Path | str | None = None,
                 prepare: Callable | None = None, renderer: str = "auto",
                 extra_parameters: dict | None = None, timeout: int = 600, force: bool = False,
-                region: Path | str | None = None) -> BuildResult:
+                region: Path | str | None = None, as_at=None) -> BuildResult:
     """Build ``reports/<month>/<audience>/<slug>-children-<month>-<audience>.<format>`` for every format.
 
     The one orchestrator: check the inputs, prepare the report folder once, execute the notebooks,
@@ -94,29 +72,18 @@ def build_month(month: str, *, audience: str, data_dir: Path | str = DEFAULT_DAT
     audience at a time (:func:`.guardrails.build_lock`). ``prepare`` and ``notebooks_dir`` let tests
     build with fixture notebooks; ``extra_parameters`` are passed to every notebook and checked like
     the standard ones. ``region``: the regional table (``torbayreport region``'s region.parquet/.csv),
-    which adds the optional chapter that requires it ("how we compare").
+    which adds the optional chapter that requires it ("how we compare"). ``as_at``: ``--as-at``.
+
+    The one-audience case of :func:`.multi.build_audiences` (which builds several audiences on one
+    prepare and one pool of notebook kernels).
     """
-    started_at = build_time()
-    data_dir, params_file, params_files, notebooks = check_inputs(
-        month, audience, data_dir=data_dir, params_file=params_file, jobs=jobs, notebooks_dir=notebooks_dir,
-        project_dir=project_dir)
-    reader = check_audience(audience, project_dir)
-    if region is not None:
-        notebooks = _with_region_chapters(notebooks, audience, region, notebooks_dir, project_dir)
-    check_out_dir(out_dir, month)
-    build_root = Path(build_root).resolve()
-    with build_lock(build_root, month, audience), terminate_as_error():
-        try:
-            return _build_locked(month, audience, reader=reader, data_dir=data_dir, params_file=params_file,
-                                 params_files=params_files, notebooks=notebooks, out_dir=Path(out_dir),
-                                 build_root=build_root, jobs=jobs, progress=progress, project_dir=project_dir,
-                                 prepare=prepare, renderer=renderer, extra_parameters=extra_parameters,
-                                 timeout=timeout, force=force, started_at=started_at, region=region)
-        except BuildError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - one line for the analyst, the traceback in build.log
-            log.exception("build failed")
-            raise BuildError(_unexpected(exc, data_dir)) from exc
+    from torbayreport.publish.multi import build_audiences
+
+    return build_audiences(month, audiences=[audience], data_dir=data_dir, params_file=params_file, out_dir=out_dir,
+                           build_root=build_root, jobs=jobs, progress=progress, notebooks_dir=notebooks_dir,
+                           project_dir=project_dir, prepare=prepare, renderer=renderer,
+                           extra_parameters=extra_parameters, timeout=timeout, force=force, region=region,
+                           as_at=as_at)[0]
 
 
 def _unexpected(exc: Exception, data_dir: Path) -> str:
@@ -125,161 +92,6 @@ def _unexpected(exc: Exception, data_dir: Path) -> str:
         return f"the data folder {data_dir} disappeared during the build; nothing was published"
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     return f"the build failed unexpectedly ({type(exc).__name__}: {text}); nothing was published"
-
-
-def _build_locked(month: str, audience: str, *, reader, data_dir: Path, params_file: Path, params_files,
-                  notebooks: dict[str, Path], out_dir: Path, build_root: Path, jobs: int, progress: bool,
-                  project_dir, prepare, renderer: str, extra_parameters, timeout: int, force: bool,
-                  started_at: dt.datetime, region: Path | str | None) -> BuildResult:
-    work_root = build_root / WORK_DIR
-    stage = fresh_stage(work_root, month, audience)
-    handler = attach_log(stage / "build.log", mode="w")
-    cache = StepCache(build_root / CACHE_DIR, force=force)
-    reused: dict[str, object] = {"prepare": False, "notebooks": [], "render": False}
-    timings: dict[str, float] = {}
-    destination = out_dir / month / audience
-    staging = destination.parent / f".staging-{audience}-{uuid.uuid4().hex[:8]}"
-    try:
-        with _progress(progress, f"{month} {audience}") as notify:
-            log.info("build %s %s: data %s, params %s, %d notebook(s), jobs %d%s", month, audience, data_dir,
-                     params_file, len(notebooks), jobs, " (forced)" if force else "")
-            parameters = {"month": month, "audience": audience, "data": str(data_dir),
-                          "params": str(params_file), "build_root": str(work_root)}
-            parameters.update(extra_parameters or {})
-            t0 = time.perf_counter()
-            for path in notebooks.values():
-                check_parameters(path, parameters)
-            hashes = _input_hashes(data_dir, params_files, notebooks)
-            code = code_version()
-            timings["check_parameters"] = time.perf_counter() - t0
-
-            notify("stage", name="prepare")
-            t0 = time.perf_counter()
-            inputs = {k: v for k, v in hashes.items() if not k.startswith("notebooks/")}
-            prepare_key = digest({"month": month, "audience": audience, "inputs": inputs, "code": code,
-                                  "prepare": _qualname(prepare)})
-            entry = cache.get("prepare", prepare_key)
-            if entry is not None:
-                copy_tree_into(entry, stage)
-                reused["prepare"] = True
-            else:
-                run_prepare(prepare, month=month, audience=audience, data_dir=data_dir, params_file=params_file,
-                            stage=stage)
-                cache.put_tree("prepare", prepare_key, stage, exclude=STAGE_OWN)
-            # not cached with prepare: cheap, and their content keys the notebooks through the artefacts
-            if region is not None:
-                _prepare_region(region, month=month, audience=audience, params_file=params_file, stage=stage)
-            _previous_metrics(out_dir, month, audience, stage)
-            timings["prepare"] = time.perf_counter() - t0
-            log.info("prepared context in %.2f s%s", timings["prepare"], " (reused)" if reused["prepare"] else "")
-
-            notify("stage", name="execute", total=len(notebooks))
-            t0 = time.perf_counter()
-            artefacts = tree_hashes(stage, exclude=STAGE_OWN)
-            keyed_parameters = {k: v for k, v in parameters.items() if k != "build_root"}
-            keys = {name: digest({"notebook": hashes[f"notebooks/{path.name}"], "parameters": keyed_parameters,
-                                  "artefacts": artefacts, "code": code})
-                    for name, path in notebooks.items()}
-            executed = {name: stage / "executed" / path.name for name, path in notebooks.items()}
-            notebook_seconds: dict[str, float] = {}
-            todo = {}
-            for name, path in notebooks.items():
-                hit = cache.get("notebooks", keys[name])
-                if hit is not None:
-                    shutil.copy2(hit, executed[name])
-                    reused["notebooks"].append(name)
-                    notebook_seconds[name] = 0.0
-                    notify("notebook", name=name, seconds=0.0)
-                else:
-                    todo[name] = path
-            if todo:
-                _, ran = execute_notebooks(todo, stage / "executed", parameters, jobs=jobs, timeout=timeout,
-                                           notify=notify)
-                notebook_seconds.update(ran)
-                for name in todo:
-                    cache.put_file("notebooks", keys[name], executed[name])
-            notebook_seconds = {name: notebook_seconds[name] for name in notebooks}
-            timings["execute"] = time.perf_counter() - t0
-            log.info("notebooks: %d run, %d reused from the cache", len(todo), len(reused["notebooks"]))
-            manifest = manifest_for(month=month, audience=audience, started_at=started_at, parameters=parameters,
-                                    data_dir=data_dir, params_files=params_files, notebooks=notebooks,
-                                    timings=timings, notebook_seconds=notebook_seconds, jobs=jobs, hashes=hashes)
-            manifest["parameters"] = _portable_parameters(parameters, data_dir)
-            manifest["reused"] = reused
-            if region is not None:  # provenance of the comparison: which regional table
-                manifest["region"] = {"file": Path(region).name, "sha256": sha256_file(Path(region))}
-            manifest_path = stage / "manifest.json"
-            write_manifest(manifest_path, manifest)
-            log.info("manifest %s (build id %s)", manifest_path, manifest["build_id"])
-
-            notify("stage", name="render")
-            meta, slug = _report_meta(stage, manifest)
-            stem = report_stem(slug, month, audience)
-            staging.mkdir()
-            t0 = time.perf_counter()
-            meta_key = {k: v for k, v in vars(meta).items() if k != "built_at" or os.environ.get("SOURCE_DATE_EPOCH")}
-            render_key = digest({"executed": {n: sha256_file(p) for n, p in executed.items()}, "meta": meta_key,
-                                 "artefacts": artefacts,  # the workbook and metrics CSV read them directly
-                                 "stem": stem, "templates": template_hashes(project_dir), "renderer": renderer,
-                                 "quarto": renderer != "pandoc" and quarto_binary() is not None, "code": code})
-            entry = cache.get("render", render_key)
-            if entry is not None and (entry / RENDER_RECORD).is_file():
-                record = _read_json(entry / RENDER_RECORD)
-                for name in record["outputs"].values():
-                    shutil.copy2(entry / name, staging / name)
-                outputs = {fmt: staging / name for fmt, name in record["outputs"].items()}
-                renderer_used = record["renderer"]
-                reused["render"] = True
-            else:
-                rendered = render_report(executed, staging, stem, meta, project_dir=project_dir, renderer=renderer)
-                outputs, renderer_used = dict(rendered.outputs), rendered.renderer
-                (staging / RENDER_RECORD).write_text(json.dumps({
-                    "renderer": renderer_used, "outputs": {fmt: p.name for fmt, p in outputs.items()}}))
-                entry = cache.put_tree("render", render_key, staging)
-                (staging / RENDER_RECORD).unlink()
-            timings["render"] = time.perf_counter() - t0
-            manifest["timings_seconds"] = {k: round(v, 3) for k, v in timings.items()}
-            manifest["renderer"] = renderer_used
-            manifest["outputs"] = {fmt: path.name for fmt, path in outputs.items()}
-            write_manifest(manifest_path, manifest)
-            shutil.copy(manifest_path, staging / f"{stem}.manifest.json")
-            if reader.disclosure:
-                notify("stage", name="identifier check")
-                # the pass is stored with the render it checked: same outputs, same data, same verdict
-                guard_key = digest({"render": render_key, "inputs": inputs})
-                if cache.get("guard", guard_key) is None:
-                    try:
-                        guard_public_outputs(
-                            [rendered_file for rendered_file in sorted(staging.iterdir()) if rendered_file.is_file()]
-                            + sorted(stage.rglob("*.ipynb")) + sorted(stage.glob("*.csv"))
-                            + [manifest_path, stage / "context.json"],
-                            data_dir=data_dir,
-                            stage_dir=stage,
-                        )
-                    except BuildError:
-                        raise
-                    except Exception as exc:  # noqa: BLE001 - the data folder changed under the build
-                        raise BuildError(f"the identifier check could not read the data folder {data_dir}: "
-                                         f"{_unexpected(exc, data_dir)}") from exc
-                    (cache.root / "guard").mkdir(parents=True, exist_ok=True)
-                    cache.path("guard", guard_key).write_text("passed\n")
-            _publish(staging, destination)
-            notify("done")
-        log.info("published %s (reused: prepare %s, %d notebook(s), render %s)", destination, reused["prepare"],
-                 len(reused["notebooks"]), reused["render"])
-    except BuildError as exc:
-        log.error("build failed: %s", exc)
-        raise
-    finally:
-        detach_log(handler)
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
-    final_stage = stage_dir_for(build_root, month, audience)
-    final_stage.parent.mkdir(parents=True, exist_ok=True)
-    _publish(stage, final_stage)
-    return BuildResult(month, audience, {fmt: destination / path.name for fmt, path in outputs.items()},
-                       destination / f"{stem}.manifest.json", final_stage, manifest["build_id"],
-                       renderer_used, manifest["timings_seconds"], manifest["notebook_seconds"], reused)
 
 
 #: where a build works before it is swapped into build/<month>/<audience>/, and the step cache
@@ -339,7 +151,7 @@ class IdentifierLeakError(BuildError):
     """A public output would carry a child or worker identifier; the report is not published."""
 
 
-def guard_public_outputs(paths: list[Path], *, data_dir: Path | str, stage_dir: Path | str) -> None:
+def guard_public_outputs(paths: list[Path], *, data_dir: Path | str, stage_dir: Path | str, tables=None) -> None:
     """Refuse to publish a public report if any identifier from the input data appears in ``paths``.
 
     The last check on the files that actually leave the building (HTML, PDF text, executed
@@ -347,7 +159,8 @@ def guard_public_outputs(paths: list[Path], *, data_dir: Path | str, stage_dir: 
     write (notebook markdown, chart alt text, file metadata). The check itself is the one public
     guard, ``disclose.guard_public_outputs`` (identifiers in every spelling, dates of birth only
     when tied to a child, the report's own dates allowed); here it gets the input tables and the
-    window ``prepare`` recorded, and its refusal becomes the pipeline's one-line error.
+    window ``prepare`` recorded, and its refusal becomes the pipeline's one-line error. ``tables``:
+    the input tables when the build already loaded them (else they are loaded from ``data_dir``).
     """
     from torbayreport.disclose import DisclosureError
     from torbayreport.disclose import guard_public_outputs as guard
@@ -356,7 +169,7 @@ def guard_public_outputs(paths: list[Path], *, data_dir: Path | str, stage_dir: 
     context = _read_json(Path(stage_dir) / "context.json")
     window = context.get("window") or {}
     try:
-        guard(paths, load(Path(data_dir)).tables, as_at=context.get("as_at"),
+        guard(paths, tables if tables is not None else load(Path(data_dir)).tables, as_at=context.get("as_at"),
               window=(window.get("start"), window.get("end")))
     except DisclosureError as exc:
         raise IdentifierLeakError(f"the public report was not published: {exc}") from exc

@@ -29,6 +29,7 @@ import math
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -43,8 +44,37 @@ from torbayreport.report.context import ARTEFACT_VERSION, ReportContext
 #: disclose.apply's two modes, chosen by the audience's ``disclosure`` flag (not by its name), so a
 #: new audience declared in _quarto.yml needs no change here.
 DISCLOSE_MODE = {True: "public", False: "internal"}
+#: Keys of the month's file that are the analyst's commentary: stored under ``commentary`` in
+#: context.json and shaping nothing else in the prepared folder, so a build whose only change is
+#: the commentary restores the folder from the cache and rewrites that entry (:func:`refresh_commentary`).
+COMMENTARY_KEYS = ("summary", "pillars", "commentary")
 #: Keys of the month's commentary file: stored under ``commentary`` in context.json, not ``params``.
-MONTH_KEYS = ("month", "as_at", "summary", "pillars", "commentary")
+MONTH_KEYS = ("month", "as_at", *COMMENTARY_KEYS)
+
+
+def commentary_of(settings) -> dict:
+    """context.json's ``commentary``: the summary, the pillars' overviews and the KPIs' text."""
+    return {
+        "summary": settings.summary,
+        "pillars": settings.pillars or {},
+        "kpis": {str(k): v for k, v in (settings.commentary or {}).items()},
+    }
+
+
+def _write_context(out: Path, meta: dict) -> Path:
+    path = Path(out) / "context.json"
+    path.write_text(json.dumps(_jsonable(meta), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def refresh_commentary(out_dir, *, month, params_file=None) -> None:
+    """Put the params' current commentary into a prepared folder's context.json (a folder restored
+    from the build cache, prepared from the same inputs but for the commentary); the bytes are
+    those :func:`prepare` writes. A public build's identifier check still reads the whole file."""
+    path = Path(out_dir) / "context.json"
+    meta = json.loads(path.read_text(encoding="utf-8"))
+    meta["commentary"] = commentary_of(config.load_params(params_file, str(as_month(month))))
+    _write_context(Path(out_dir), meta)
 
 
 def _jsonable(obj):
@@ -107,6 +137,42 @@ def _narrative(frame: pd.DataFrame, month, disclosure: bool) -> list[str]:
     return [str(s) for s in summary_sentences(frame, as_month(month), brief=True)]
 
 
+@dataclass
+class MonthData:
+    """What every audience of a month shares: the params, the loaded extracts, the window, the KPIs
+    with their members, the assessed table and the plan tracker. Computed once by
+    :func:`compute_month`, then written for each audience by :func:`write_audience` (``torbayreport
+    build --audience all`` loads the data and computes the metrics once for both audiences)."""
+
+    period: pd.Period
+    settings: object
+    loaded: object
+    months: pd.PeriodIndex
+    members: object
+    assessed: pd.DataFrame
+    plan: dict
+
+    @property
+    def tables(self) -> dict:
+        return self.loaded.tables
+
+
+def compute_month(*, month, data_dir, params_file=None, as_at=None) -> MonthData:
+    """Load the extracts, compute every KPI over the window and assess it (audience-independent)."""
+    from torbayreport.assess import assess
+    from torbayreport.metrics import compute
+
+    period = as_month(month)
+    settings = config.load_params(params_file, str(period))
+    loaded = _load_data(data_dir, as_at=as_at or settings.as_at,
+                        aliases=settings.extracts.aliases if settings.extracts else None)
+    params = {k: v for k, v in settings.as_dict().items() if k not in MONTH_KEYS}
+    months = report_window(period, loaded.tables, settings.report.window_months)
+    metrics, members = compute(loaded.tables, months, with_members=True)
+    assessed = assess(metrics, params)
+    return MonthData(period, settings, loaded, months, members, assessed, _plan_tracker_frames(loaded.tables, period))
+
+
 def prepare(*, month, audience, data_dir, params_file=None, out_dir, as_at=None) -> Path:
     """Compute the month's report context once and write it to ``out_dir``; return ``out_dir``.
 
@@ -117,12 +183,18 @@ def prepare(*, month, audience, data_dir, params_file=None, out_dir, as_at=None)
     Writes metrics.csv (assessed and disclosed, month as YYYY-MM), findings.csv, plan_*.csv and
     context.json; for the internal audience also exceptions/<list>.csv and teams.csv.
     """
-    from torbayreport.assess import assess
+    shared = compute_month(month=month, data_dir=data_dir, params_file=params_file, as_at=as_at)
+    return write_audience(shared, audience=audience, out_dir=out_dir)
+
+
+def write_audience(shared: MonthData, *, audience, out_dir) -> Path:
+    """One audience's report folder from the month's shared computation (see :func:`prepare`):
+    disclosure, the availability reasons, the findings, the narrative, the internal drill-downs."""
     from torbayreport.disclose import apply as disclose
-    from torbayreport.metrics import compute
     from torbayreport.metrics.drilldown import exception_lists, team_drilldown
 
-    period = as_month(month)
+    period, settings, loaded, months, members = (shared.period, shared.settings, shared.loaded, shared.months,
+                                                 shared.members)
     reader = config.audience(audience)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -131,14 +203,9 @@ def prepare(*, month, audience, data_dir, params_file=None, out_dir, as_at=None)
     for stale in [out / "teams.csv", out / "context.json", *out.glob("plan_*.csv")]:
         stale.unlink(missing_ok=True)
 
-    settings = config.load_params(params_file, str(period))
-    loaded = _load_data(data_dir, as_at=as_at or settings.as_at,
-                        aliases=settings.extracts.aliases if settings.extracts else None)
     params = {k: v for k, v in settings.as_dict().items() if k not in MONTH_KEYS}
     tables_ = loaded.tables
-    months = report_window(period, tables_, settings.report.window_months)
-    metrics, members = compute(tables_, months, with_members=True)
-    assessed = assess(metrics, params)
+    assessed = shared.assessed.copy()   # the shared table stays as computed for the next audience
     disclosed = disclose(assessed, audience=DISCLOSE_MODE[reader.disclosure], threshold=settings.disclosure.threshold)
     if reader.disclosure:
         from torbayreport.disclose import withhold_derived
@@ -163,8 +230,7 @@ def prepare(*, month, audience, data_dir, params_file=None, out_dir, as_at=None)
     path = csvsafe.write_csv(findings, out / "findings.csv")
     written.append(path)
 
-    plan = _plan_tracker_frames(tables_, period)
-    for name, table in plan.items():
+    for name, table in shared.plan.items():
         path = csvsafe.write_csv(table, out / f"plan_{name}.csv")
         written.append(path)
 
@@ -182,11 +248,7 @@ def prepare(*, month, audience, data_dir, params_file=None, out_dir, as_at=None)
         "as_at": str(loaded.as_at.date()) if loaded.as_at is not None else (str(settings.as_at) if settings.as_at else None),
         "as_at_source": loaded.as_at_source,
         "window": {"start": str(months[0]), "end": str(months[-1])},
-        "commentary": {
-            "summary": settings.summary,
-            "pillars": settings.pillars or {},
-            "kpis": {str(k): v for k, v in (settings.commentary or {}).items()},
-        },
+        "commentary": commentary_of(settings),
         "summary_sentences": summary_sentences,
         "params": params,
         "params_files": [str(p) for p in settings.files],
@@ -201,9 +263,7 @@ def prepare(*, month, audience, data_dir, params_file=None, out_dir, as_at=None)
             csvsafe.write_csv(table, exc_dir / f"{name}.csv")
         teams = team_drilldown(members, tables_, period)
         csvsafe.write_csv(teams, out / "teams.csv")
-    (path := out / "context.json").write_text(json.dumps(_jsonable(meta), indent=2, ensure_ascii=False) + "\n",
-                                             encoding="utf-8")
-    written.append(path)
+    written.append(_write_context(out, meta))
 
     if reader.disclosure:
         try:

@@ -69,13 +69,20 @@ def log_chart(folder: Path, kpi_id: str, reused: bool) -> None:
         handle.write(f"{stamp} INFO torbayreport.charts: {kpi_id} chart {word}\n")
 
 
-def summary(folder: Path) -> str:
-    """One line for the build log: "charts: 24 reused from the chart cache, 3 drawn"."""
+def counts(folder: Path) -> dict[str, int]:
+    """``{"drawn": N, "reused": M}``: the charts the notebooks of the build folder drew or took
+    from the chart cache (read from ``charts.log``; a notebook taken whole from the build cache
+    shows no chart here, it was not run)."""
     path = Path(folder) / LOG_NAME
     lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
-    reused = sum(line.endswith("reused from the chart cache") for line in lines)
-    drawn = sum(line.endswith("drawn and cached") for line in lines)
-    return f"charts: {reused} reused from the chart cache, {drawn} drawn"
+    return {"drawn": sum(line.endswith("drawn and cached") for line in lines),
+            "reused": sum(line.endswith("reused from the chart cache") for line in lines)}
+
+
+def summary(folder: Path) -> str:
+    """One line for the build log: "charts: 24 reused from the chart cache, 3 drawn"."""
+    found = counts(folder)
+    return f"charts: {found['reused']} reused from the chart cache, {found['drawn']} drawn"
 
 
 #: Colours kept when a chart is reduced to a palette PNG: enough for the MDC colours and the
