@@ -29,7 +29,7 @@ from torbayreport.report.summary import summary_bullets
 from torbayreport.report.frames import (  # noqa: F401 (re-exported: the notebook API's names)
     NUMERIC_COLUMNS,
     BOOL_SUFFIX,
-    ARTEFACT_VERSION,
+    ARTEFACT_VERSION, council_name,
     NO_COMMENTARY,
     PREVIOUS_METRICS,
     DATE_COLUMNS,
@@ -184,7 +184,7 @@ class ReportContext:
         as_at = self.meta.get("as_at")
         audience = self.reader.description
         lines = [
-            f"**{inert_literal(self.meta.get('title', ''))}** for {inert_literal(self.la_name)}, {self.month_words}.",
+            f"**{inert_literal(self.meta.get('title', ''))}** for {inert_literal(council_name(self.meta))}, {self.month_words}.",
             "",
             f"- Audience: {audience}",
             f"- Data as at: {long_date(as_at) if as_at else 'not stated'}",
