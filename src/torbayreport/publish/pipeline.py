@@ -169,8 +169,11 @@ def guard_public_outputs(paths: list[Path], *, data_dir: Path | str, stage_dir: 
     context = _read_json(Path(stage_dir) / "context.json")
     window = context.get("window") or {}
     try:
-        guard(paths, tables if tables is not None else load(Path(data_dir)).tables, as_at=context.get("as_at"),
-              window=(window.get("start"), window.get("end")))
+        if tables is None:  # read as prepare read them: the council's header aliases and as-at date
+            aliases = ((context.get("params") or {}).get("extracts") or {}).get("aliases") or None
+            given = context.get("as_at") if context.get("as_at_source") == "given" else None
+            tables = load(Path(data_dir), as_at=given, aliases=aliases).tables
+        guard(paths, tables, as_at=context.get("as_at"), window=(window.get("start"), window.get("end")))
     except DisclosureError as exc:
         raise IdentifierLeakError(f"the public report was not published: {exc}") from exc
 
