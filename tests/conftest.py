@@ -10,7 +10,11 @@ here once and no test module imports them.
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pypdf
@@ -47,29 +51,112 @@ class Built:
         return " ".join(body.split())
 
 
-def _build(audience: str, tmp_path_factory) -> Built:
+#: where a build keeps its chart cache, relative to its build root: the notebooks' ``build_root``
+#: parameter is ``<build root>/.work`` and ``ReportContext.chart_cache`` is ``<that>/charts``
+CHARTS_IN_BUILD_ROOT = Path(".work") / "charts"
+
+
+@pytest.fixture(scope="session")
+def chart_cache(tmp_path_factory) -> Path:
+    """One chart folder for every real build of the session (and the nbval run).
+
+    Why: drawing the ~50 SPC charts is most of a build's notebook time, and a chart's cache key is
+    the content it shows plus the drawing code (report/chartcache.py), so a chart that two builds
+    show alike (internal and public, nbval's "Run all" and the session build) can be drawn once.
+    A chart whose data, labels or code differ has another key and is drawn for its own build.
+    """
+    return tmp_path_factory.mktemp("charts")
+
+
+def build_root_with(charts: Path, root: Path) -> Path:
+    """``root`` as a build root whose chart cache is the session's ``charts`` folder (a symlink).
+
+    Only the chart folder is shared: each build keeps its own stage folders and step cache, so no
+    two builds write the same file and no test sees another's reused steps."""
+    link = root / CHARTS_IN_BUILD_ROOT
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.symlink_to(charts, target_is_directory=True)
+    return root
+
+
+def _build(audience: str, tmp_path_factory, charts: Path) -> Built:
     from torbayreport.publish.pipeline import build_month
 
     root = tmp_path_factory.mktemp(f"e2e-{audience}")
     result = build_month(MONTH, audience=audience, data_dir=SAMPLE, out_dir=root / "reports",
-                         build_root=root / "build", jobs=2, progress=False)
+                         build_root=build_root_with(charts, root / "build"), jobs=2, progress=False)
     return Built(result)
 
 
 @pytest.fixture(scope="session")
-def internal_build(tmp_path_factory) -> Built:
+def internal_build(tmp_path_factory, chart_cache) -> Built:
     """The internal report of the sample's 2020-12, built once per session."""
     if not (SAMPLE / "contacts.csv").is_file():
         pytest.skip("no data/sample in this checkout")
-    return _build("internal", tmp_path_factory)
+    return _build("internal", tmp_path_factory, chart_cache)
 
 
 @pytest.fixture(scope="session")
-def public_build(tmp_path_factory) -> Built:
-    """The public report of the sample's 2020-12, built once per session."""
+def public_build(tmp_path_factory, chart_cache) -> Built:
+    """The public report of the sample's 2020-12, built once per session (its charts that show the
+    same as the internal report's are drawn once, see ``chart_cache``)."""
     if not (SAMPLE / "contacts.csv").is_file():
         pytest.skip("no data/sample in this checkout")
-    return _build("public", tmp_path_factory)
+    return _build("public", tmp_path_factory, chart_cache)
+
+
+NOTEBOOKS = ROOT / "notebooks"
+#: the test that waits for the nbval run (tests/notebooks/test_nbval.py)
+NBVAL_TEST = "tests/notebooks/test_nbval.py::test_every_notebook_runs_under_nbval_lax"
+
+
+class NbvalRun:
+    """``pytest --nbval-lax notebooks/*.ipynb`` started in the background when the session begins.
+
+    Why in the background: nbval runs the notebooks one after the other in a kernel of their own
+    (about a minute of one core), and most of this suite's other tests use one core, so on a
+    2-core machine the run costs little wall time beside them. Its output goes to files (a pipe
+    nobody reads could fill and stall it). ``wait`` gives (returncode, stdout, stderr).
+    """
+
+    def __init__(self, folder: Path, charts: Path):
+        self.notebooks = sorted(NOTEBOOKS.glob("*.ipynb"))
+        cache = folder / "cache"  # TORBAYREPORT_CACHE: the context nbval's "Run all" prepares ...
+        (cache / "charts").parent.mkdir(parents=True, exist_ok=True)
+        (cache / "charts").symlink_to(charts, target_is_directory=True)  # ... and its charts beside it
+        self.stdout, self.stderr = folder / "stdout.txt", folder / "stderr.txt"
+        env = {**os.environ, "TORBAYREPORT_CACHE": str(cache)}
+        with open(self.stdout, "w") as out, open(self.stderr, "w") as err:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "pytest", "--nbval-lax", "-p", "no:cacheprovider", "-q",
+                 *map(str, self.notebooks)],
+                cwd=ROOT, env=env, stdout=out, stderr=err, start_new_session=True)
+
+    def wait(self, timeout: float) -> tuple[int, str, str]:
+        code = self.process.wait(timeout=timeout)
+        return code, self.stdout.read_text(), self.stderr.read_text()
+
+    def stop(self) -> None:
+        """End the run (and the kernels it started: its own process group) if it is still going."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def nbval_run(request, tmp_path_factory, chart_cache):
+    """The background nbval run when its test is part of this session (else None)."""
+    wanted = any(item.nodeid == NBVAL_TEST for item in request.session.items)
+    if not wanted or not (SAMPLE / "contacts.csv").is_file():
+        yield None
+        return
+    run = NbvalRun(tmp_path_factory.mktemp("nbval"), chart_cache)
+    yield run
+    run.stop()
 
 
 #: fixtures that start notebook kernels; a test using one is marked ``slow`` (``-m "not slow"``
