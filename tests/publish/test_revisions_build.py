@@ -69,7 +69,7 @@ def two_builds(tmp_path_factory):
     shutil.copytree(SAMPLE, data)
     notebooks = _notebooks(root / "notebooks")
     common = dict(audience="internal", data_dir=data, out_dir=root / "reports", build_root=root / "build",
-                  progress=False, notebooks_dir=notebooks, renderer="pandoc")
+                  progress=False, notebooks_dir=notebooks, renderer="pandoc", jobs=2)
     november = build_month("2020-11", **common)
     added = _add_late_cp_visits(data)
     december = build_month("2020-12", **common)
