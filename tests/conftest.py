@@ -6,11 +6,21 @@ Why here, in the root conftest: a build starts a kernel per notebook (about half
 audience on a 2-core machine), and a session fixture is made once per *definition*; a fixture
 imported into a test module is a second definition and would build again. So the fixtures live
 here once and no test module imports them.
+
+Two slow runs start in the background when the session begins, each only if a selected test
+needs it, so that they use the second core while the first minutes of one-core unit tests run:
+the two session builds (``session_builds``, tests/session_builds.py) and nbval (``nbval_run``).
+The fixtures that read them wait for them; whatever is still running when the session ends is
+stopped. Both share one chart folder (``chart_cache``).
 """
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pypdf
@@ -47,29 +57,159 @@ class Built:
         return " ".join(body.split())
 
 
-def _build(audience: str, tmp_path_factory) -> Built:
-    from torbayreport.publish.pipeline import build_month
-
-    root = tmp_path_factory.mktemp(f"e2e-{audience}")
-    result = build_month(MONTH, audience=audience, data_dir=SAMPLE, out_dir=root / "reports",
-                         build_root=root / "build", jobs=2, progress=False)
-    return Built(result)
+#: where a build keeps its chart cache, relative to its build root: the notebooks' ``build_root``
+#: parameter is ``<build root>/.work`` and ``ReportContext.chart_cache`` is ``<that>/charts``
+CHARTS_IN_BUILD_ROOT = Path(".work") / "charts"
 
 
 @pytest.fixture(scope="session")
-def internal_build(tmp_path_factory) -> Built:
+def chart_cache(tmp_path_factory) -> Path:
+    """One chart folder for every real build of the session (and the nbval run).
+
+    Why: drawing the ~50 SPC charts is most of a build's notebook time, and a chart's cache key is
+    the content it shows plus the drawing code (report/chartcache.py), so a chart that two builds
+    show alike (internal and public, nbval's "Run all" and the session build) can be drawn once.
+    A chart whose data, labels or code differ has another key and is drawn for its own build.
+    """
+    return tmp_path_factory.mktemp("charts")
+
+
+def build_root_with(charts: Path, root: Path) -> Path:
+    """``root`` as a build root whose chart cache is the session's ``charts`` folder (a symlink).
+
+    Only the chart folder is shared: each build keeps its own stage folders and step cache, so no
+    two builds write the same file and no test sees another's reused steps."""
+    link = root / CHARTS_IN_BUILD_ROOT
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.symlink_to(charts, target_is_directory=True)
+    return root
+
+
+class SessionBuilds:
+    """The internal and public builds of the sample, made by ``python -m tests.session_builds`` in the
+    background from the start of the session (see that module for why); ``result(audience)`` waits
+    for that audience's build and gives its ``BuildResult``, or raises with the build's error."""
+
+    def __init__(self, folder: Path, charts: Path):
+        self.folder = folder
+        self.log = folder / "output.txt"
+        with open(self.log, "w") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "tests.session_builds", str(folder), str(charts), str(SAMPLE)],
+                cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def result(self, audience: str, timeout: float = 1800):
+        import pickle
+        import time
+
+        done, error = self.folder / f"{audience}.pickle", self.folder / f"{audience}.error"
+        deadline = time.monotonic() + timeout
+        while not done.is_file():
+            if error.is_file():
+                raise RuntimeError(f"the session's {audience} build failed: {error.read_text()}")
+            if self.process.poll() is not None and not done.is_file():
+                raise RuntimeError(f"the session builds stopped (exit {self.process.returncode}) before the "
+                                   f"{audience} build: {self.log.read_text()[-3000:]}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the session's {audience} build took over {timeout} s")
+            time.sleep(0.2)
+        return pickle.loads(done.read_bytes())
+
+    def stop(self) -> None:
+        _stop(self.process)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """End a background run (and what it started: its own process group) if it is still going."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def _uses_session_builds(item) -> bool:
+    """Whether a test reads the session builds (by fixture name, or in a folder whose tests ask for
+    them through ``request.getfixturevalue``)."""
+    return bool({"internal_build", "public_build"} & set(getattr(item, "fixturenames", ()))) \
+        or _rel(item).startswith(SLOW_PATHS)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_builds(request, tmp_path_factory, chart_cache):
+    """Started when the session begins if any selected test reads the builds (else None)."""
+    if not (SAMPLE / "contacts.csv").is_file() or not any(map(_uses_session_builds, request.session.items)):
+        yield None
+        return
+    builds = SessionBuilds(tmp_path_factory.mktemp("session-builds"), chart_cache)
+    yield builds
+    builds.stop()
+
+
+@pytest.fixture(scope="session")
+def internal_build(session_builds) -> Built:
     """The internal report of the sample's 2020-12, built once per session."""
-    if not (SAMPLE / "contacts.csv").is_file():
+    if session_builds is None:
         pytest.skip("no data/sample in this checkout")
-    return _build("internal", tmp_path_factory)
+    return Built(session_builds.result("internal"))
 
 
 @pytest.fixture(scope="session")
-def public_build(tmp_path_factory) -> Built:
-    """The public report of the sample's 2020-12, built once per session."""
-    if not (SAMPLE / "contacts.csv").is_file():
+def public_build(session_builds) -> Built:
+    """The public report of the sample's 2020-12, built once per session (its charts that show the
+    same as the internal report's are drawn once, see ``chart_cache``)."""
+    if session_builds is None:
         pytest.skip("no data/sample in this checkout")
-    return _build("public", tmp_path_factory)
+    return Built(session_builds.result("public"))
+
+
+NOTEBOOKS = ROOT / "notebooks"
+#: the test that waits for the nbval run (tests/notebooks/test_nbval.py)
+NBVAL_TEST = "tests/notebooks/test_nbval.py::test_every_notebook_runs_under_nbval_lax"
+
+
+class NbvalRun:
+    """``pytest --nbval-lax notebooks/*.ipynb`` started in the background when the session begins.
+
+    Why in the background: nbval runs the notebooks one after the other in a kernel of their own
+    (about a minute of one core), and most of this suite's other tests use one core, so on a
+    2-core machine the run costs little wall time beside them. Its output goes to files (a pipe
+    nobody reads could fill and stall it). ``wait`` gives (returncode, stdout, stderr).
+    """
+
+    def __init__(self, folder: Path, charts: Path):
+        self.notebooks = sorted(NOTEBOOKS.glob("*.ipynb"))
+        cache = folder / "cache"  # TORBAYREPORT_CACHE: the context nbval's "Run all" prepares ...
+        (cache / "charts").parent.mkdir(parents=True, exist_ok=True)
+        (cache / "charts").symlink_to(charts, target_is_directory=True)  # ... and its charts beside it
+        self.stdout, self.stderr = folder / "stdout.txt", folder / "stderr.txt"
+        env = {**os.environ, "TORBAYREPORT_CACHE": str(cache)}
+        with open(self.stdout, "w") as out, open(self.stderr, "w") as err:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "pytest", "--nbval-lax", "-p", "no:cacheprovider", "-q",
+                 *map(str, self.notebooks)],
+                cwd=ROOT, env=env, stdout=out, stderr=err, start_new_session=True)
+
+    def wait(self, timeout: float) -> tuple[int, str, str]:
+        code = self.process.wait(timeout=timeout)
+        return code, self.stdout.read_text(), self.stderr.read_text()
+
+    def stop(self) -> None:
+        _stop(self.process)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def nbval_run(request, tmp_path_factory, chart_cache):
+    """The background nbval run when its test is part of this session (else None)."""
+    wanted = any(item.nodeid == NBVAL_TEST for item in request.session.items)
+    if not wanted or not (SAMPLE / "contacts.csv").is_file():
+        yield None
+        return
+    run = NbvalRun(tmp_path_factory.mktemp("nbval"), chart_cache)
+    yield run
+    run.stop()
 
 
 #: fixtures that start notebook kernels; a test using one is marked ``slow`` (``-m "not slow"``
@@ -79,10 +219,14 @@ SLOW_FIXTURES = {"internal_build", "public_build", "fixture_build", "project", "
 SLOW_PATHS = ("e2e/", "notebooks/", "render/test_accessibility.py")
 
 
-def pytest_collection_modifyitems(config, items):
+def _rel(item) -> str:
+    """The test file's path relative to tests/ ("" outside it)."""
     tests_dir = Path(__file__).parent
+    path = Path(str(item.fspath))
+    return path.relative_to(tests_dir).as_posix() if tests_dir in path.parents else ""
+
+
+def pytest_collection_modifyitems(config, items):
     for item in items:
-        path = Path(str(item.fspath))
-        rel = path.relative_to(tests_dir).as_posix() if tests_dir in path.parents else ""
-        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or rel.startswith(SLOW_PATHS):
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or _rel(item).startswith(SLOW_PATHS):
             item.add_marker(pytest.mark.slow)

@@ -33,7 +33,7 @@ import pypdf
 import pytest
 import yaml
 
-from .conftest import MONTH, ROOT, SAMPLE, needs_sample
+from .conftest import MONTH, ROOT, SAMPLE, build_root_with, needs_sample
 
 pytestmark = needs_sample
 
@@ -139,23 +139,26 @@ def hostile_inputs(tmp_path_factory):
     return data, params / "council.yaml"
 
 
-def _build(audience, inputs, tmp_path_factory):
+def _build(audience, inputs, tmp_path_factory, charts):
+    """One real build; its charts go to the session's chart folder, so the two audiences draw a
+    chart that shows the same thing once (the hostile council name is on every chart, so none is
+    shared with the other tests' builds)."""
     from torbayreport.publish.pipeline import build_month
 
     data, params = inputs
     out = tmp_path_factory.mktemp(f"hostile-{audience}")
     return build_month(MONTH, audience=audience, data_dir=data, params_file=params, out_dir=out / "reports",
-                       build_root=out / "build", jobs=2, progress=False)
+                       build_root=build_root_with(charts, out / "build"), jobs=2, progress=False)
 
 
 @pytest.fixture(scope="module")
-def public(hostile_inputs, tmp_path_factory):
-    return _build("public", hostile_inputs, tmp_path_factory)
+def public(hostile_inputs, tmp_path_factory, chart_cache):
+    return _build("public", hostile_inputs, tmp_path_factory, chart_cache)
 
 
 @pytest.fixture(scope="module")
-def internal(hostile_inputs, tmp_path_factory):
-    return _build("internal", hostile_inputs, tmp_path_factory)
+def internal(hostile_inputs, tmp_path_factory, chart_cache):
+    return _build("internal", hostile_inputs, tmp_path_factory, chart_cache)
 
 
 @pytest.fixture(params=["public", "internal"])

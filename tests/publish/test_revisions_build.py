@@ -10,9 +10,9 @@ Known answer, by the P13 definition (metrics/practice_protection.py): with a CP 
 the November month end was visited within 10 working days, so P13 for November becomes 100%.
 The figure as published is whatever the first build published (read from its CSV).
 
-Only the summary chapter is the real notebook's code (load the context, ``ctx.revised_figures()``);
-the other chapters are one-line stand-ins, so the two builds take seconds of notebook time, while
-``prepare`` (the real metrics) and rendering are the real ones.
+The report project is a copy of reports/ declaring the summary chapter only, and that chapter is
+the real notebook's code (load the context, ``ctx.revised_figures()``), so each build starts one
+kernel, while ``prepare`` (the real metrics), the templates and rendering are the real ones.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import shutil
 import nbformat
 import pandas as pd
 import pytest
+import yaml
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from torbayreport import config
@@ -32,20 +33,32 @@ SAMPLE = config.PROJECT_ROOT / "data" / "sample"
 PARAMETERS = 'month = "2020-12"\naudience = "internal"\ndata = ""\nparams = ""\nbuild_root = ""'
 
 
+CHAPTERS = ["summary"]
+
+
+def _project(folder):
+    """reports/ copied, with the summary as its one chapter (no optional chapter, nothing left out)."""
+    shutil.copytree(config.REPORT_PROJECT_DIR, folder)
+    spec = yaml.safe_load((folder / "_quarto.yml").read_text(encoding="utf-8"))
+    ours = spec["torbayreport"]
+    ours["chapters"], ours["optional-chapters"] = CHAPTERS, {}
+    for audience in ours["audiences"].values():
+        audience["leave-out"] = []
+    (folder / "_quarto.yml").write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    return folder
+
+
 def _notebooks(folder):
+    """The summary chapter: its parameters, then the summary notebook's own two calls."""
     folder.mkdir()
-    for name in config.chapters():
-        cells = [new_markdown_cell(f"# {name.title()}"), new_code_cell(PARAMETERS, metadata={"tags": ["parameters"]})]
-        if name == "summary":
-            cells += [new_code_cell("from torbayreport.publish import load_context\n"
-                                    "ctx = load_context(month=month, audience=audience, data=data, params=params, "
-                                    "build_root=build_root)"),
-                      new_code_cell("ctx.revised_figures()")]
-        else:
-            cells.append(new_markdown_cell("Stand-in chapter."))
-        notebook = new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "language": "python",
-                                                                      "display_name": "Python 3"}})
-        nbformat.write(notebook, str(folder / f"{name}.ipynb"))
+    cells = [new_markdown_cell("# Summary"), new_code_cell(PARAMETERS, metadata={"tags": ["parameters"]}),
+             new_code_cell("from torbayreport.publish import load_context\n"
+                           "ctx = load_context(month=month, audience=audience, data=data, params=params, "
+                           "build_root=build_root)"),
+             new_code_cell("ctx.revised_figures()")]
+    notebook = new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "language": "python",
+                                                                  "display_name": "Python 3"}})
+    nbformat.write(notebook, str(folder / "summary.ipynb"))
     return folder
 
 
@@ -69,7 +82,7 @@ def two_builds(tmp_path_factory):
     shutil.copytree(SAMPLE, data)
     notebooks = _notebooks(root / "notebooks")
     common = dict(audience="internal", data_dir=data, out_dir=root / "reports", build_root=root / "build",
-                  progress=False, notebooks_dir=notebooks, renderer="pandoc")
+                  progress=False, notebooks_dir=notebooks, project_dir=_project(root / "project"), renderer="pandoc")
     november = build_month("2020-11", **common)
     added = _add_late_cp_visits(data)
     december = build_month("2020-12", **common)
