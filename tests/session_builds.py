@@ -1,4 +1,4 @@
-"""The session's real builds of the sample (internal, then public), run in a subprocess that
+"""The session's real builds of the sample (both audiences in one build), run in a subprocess that
 tests/conftest.py starts when the session begins: ``python -m tests.session_builds ROOT CHARTS``.
 
 Why a subprocess started early: the two builds take about a minute of machine time, and the
@@ -20,28 +20,32 @@ MONTH = "2020-12"
 AUDIENCES = ("internal", "public")
 
 
-def build(audience: str, root: Path, charts: Path, sample: Path):
-    from torbayreport.publish.pipeline import build_month
+def build(root: Path, charts: Path, sample: Path):
+    """Both audiences in one build (``build_audiences``: one prepare, one pool of 2 kernels)."""
+    from torbayreport.publish.multi import build_audiences
 
     from tests.conftest import build_root_with
 
-    folder = root / audience
-    folder.mkdir(parents=True)
-    return build_month(MONTH, audience=audience, data_dir=sample, out_dir=folder / "reports",
-                       build_root=build_root_with(charts, folder / "build"), jobs=2, progress=False)
+    return build_audiences(MONTH, audiences=AUDIENCES, data_dir=sample, out_dir=root / "reports",
+                           build_root=build_root_with(charts, root / "build"), jobs=2, progress=False)
 
 
 def main(root: Path, charts: Path, sample: Path) -> int:
-    for audience in AUDIENCES:
-        try:
-            result = build(audience, root, charts, sample)
-        except Exception as exc:  # noqa: BLE001 - reported to the fixture that waits for it
-            (root / f"{audience}.error").write_text(f"{type(exc).__name__}: {exc}", encoding="utf-8")
-            return 1
-        partial = root / f"{audience}.pickle.tmp"
+    try:
+        results = build(root, charts, sample)
+    except Exception as exc:  # noqa: BLE001 - reported to the fixture that waits for it
+        failures = getattr(exc, "failures", None) or {audience: exc for audience in AUDIENCES}
+        for audience, error in failures.items():
+            (root / f"{audience}.error").write_text(f"{type(error).__name__}: {error}", encoding="utf-8")
+        results = getattr(exc, "published", None) or []
+        status = 1
+    else:
+        status = 0
+    for result in results:
+        partial = root / f"{result.audience}.pickle.tmp"
         partial.write_bytes(pickle.dumps(result))
-        partial.replace(root / f"{audience}.pickle")
-    return 0
+        partial.replace(root / f"{result.audience}.pickle")
+    return status
 
 
 if __name__ == "__main__":

@@ -74,11 +74,19 @@ def test_notebooks_and_json_string_by_string(tmp_path):
     assert find_leaks([manifest], public_index(tables())) == []  # two fields, not "C000001"
 
 
-def test_pdf_text(tmp_path):
+@pytest.mark.parametrize("extractor", ["pdftotext", "pypdf"])
+def test_pdf_text(tmp_path, monkeypatch, extractor):
+    """poppler's pdftotext when installed, pypdf otherwise: both find the name on page 2."""
+    import shutil
+
     import typst
 
+    if extractor == "pdftotext" and shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils not installed (.ci/run installs it)")
+    if extractor == "pypdf":
+        monkeypatch.setattr(shutil, "which", lambda name, *a, **k: None)
     pdf = tmp_path / "report.pdf"
-    pdf.write_bytes(typst.compile(b"Allocated worker: Cox, Ruth. Next review soon."))
+    pdf.write_bytes(typst.compile(b"Page one.\n#pagebreak()\nAllocated worker: Cox, Ruth. Next review soon."))
     assert find_leaks([pdf], public_index(tables())) == ["report.pdf: 'Ruth Cox'"]
 
 

@@ -91,9 +91,7 @@ def searchable_text(path) -> str:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".pdf":
-        import pypdf
-
-        return FIELD.join(page.extract_text() or "" for page in pypdf.PdfReader(path).pages)
+        return FIELD.join(_pdf_pages(path))
     text = path.read_text(encoding="utf-8", errors="replace")
     if suffix in (".html", ".htm", ".xhtml", ".svg"):
         return _html_text(text)
@@ -155,3 +153,19 @@ def guard_public_outputs(
             + "; ".join(leaks[:20]),
             leaks,
         )
+
+
+def _pdf_pages(path: Path) -> list[str]:
+    """Each page's text: poppler's ``pdftotext`` when installed (about ten times faster than pypdf
+    on a 40-page report, which matters because every public build is scanned), else pypdf."""
+    import shutil
+    import subprocess
+
+    tool = shutil.which("pdftotext")
+    if tool:
+        done = subprocess.run([tool, "-enc", "UTF-8", str(path), "-"], capture_output=True, timeout=300)
+        if done.returncode == 0:
+            return done.stdout.decode("utf-8", errors="replace").split("\f")
+    import pypdf
+
+    return [page.extract_text() or "" for page in pypdf.PdfReader(path).pages]
