@@ -28,6 +28,7 @@ from contextlib import contextmanager
 import numpy as np
 import pandas as pd
 
+from torbayreport.metrics import keys
 from torbayreport.metrics.registry import Tables
 from torbayreport.metrics.windows import month_expansion, open_at_month_end
 
@@ -90,7 +91,8 @@ def reuse():
     place between two calls can never be answered from a stale snapshot."""
     _REUSING[0] = True
     try:
-        yield
+        with keys.run():  # and one id code space (see :mod:`keys`)
+            yield
     finally:
         _REUSING[0] = False
         _MEMO.clear()

@@ -19,6 +19,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from torbayreport.metrics import keys
+
 
 def month_window(start: str, end: str) -> pd.PeriodIndex:
     """Months from ``start`` to ``end`` inclusive (``YYYY-MM`` strings or Periods)."""
@@ -247,6 +249,20 @@ def distinct_in_rolling(
     return np.where(found, distinct[pos] if len(group) else 0, 0)
 
 
+def _time_keys(times: np.ndarray) -> tuple[np.ndarray, int] | None:
+    """``times`` (int64 ns, all valid) as small non-negative ints in the coarsest unit that keeps
+    them exact (days for dates, else seconds, else ns), and how many such steps they span."""
+    if not len(times):
+        return np.zeros(0, np.int64), 1
+    low = times.min()
+    steps = times - low
+    for unit in (86_400 * 10**9, 10**9):
+        if not (steps % unit).any():
+            steps //= unit
+            break
+    return steps, int(steps.max()) + 1
+
+
 def latest_on_or_before(
     left: pd.DataFrame,
     left_on: str,
@@ -264,49 +280,40 @@ def latest_on_or_before(
     visit and whether they were seen alone at it. Rows come back in ``left``'s order. Events on the
     same day for the same key: the one listed last in ``right`` is the latest.
 
-    How: one stable sort of events and queries together by (key, time, event-before-query), then a
-    running maximum of the last event position — an as-of join over all (record, month-end) rows
-    at once, on int64 codes and nanoseconds (no per-group merge, no string comparisons).
+    How: ids become run-wide int codes (:mod:`keys`) and each (id, time) one int64 key
+    ``code * span + time step``; the events' keys are sorted once (stable, so ties keep
+    ``right``'s order) and every (record, month-end) query finds its latest event with one
+    ``searchsorted`` — an as-of join over all months at once, on ints (no per-group merge, no
+    string comparisons).
     """
     lhs = left.reset_index(drop=True)
     events = right.reset_index(drop=True)
-    # Keys as int32 codes of the left's values; an event whose key no left row has cannot match.
-    q_code, uniques = pd.factorize(lhs[by].astype("string"), use_na_sentinel=True)
-    ev_code = pd.Index(uniques).get_indexer(events[by].astype("string"))
-    q_code, ev_code = q_code.astype(np.int32), ev_code.astype(np.int32)
+    q_code, ev_code = keys.codes(lhs[by], events[by])
     ev_time = pd.to_datetime(events[right_on]).to_numpy(dtype="datetime64[ns]")
     q_time = pd.to_datetime(lhs[left_on]).to_numpy(dtype="datetime64[ns]")
     ev_rows = np.flatnonzero((ev_code >= 0) & ~np.isnat(ev_time))
     q_rows = np.flatnonzero((q_code >= 0) & ~np.isnat(q_time))
-    n_ev = len(ev_rows)
-    all_code = np.concatenate([ev_code[ev_rows], q_code[q_rows]])
-    all_time = np.concatenate([ev_time[ev_rows], q_time[q_rows]]).view(np.int64)
-    is_query = np.concatenate([np.zeros(n_ev, np.int8), np.ones(len(q_rows), np.int8)])
-    order = np.lexsort((is_query, all_time, all_code))  # stable: ties keep ``right``'s order
-    del all_time
-    sorted_code = all_code[order]
-    del all_code
-    # last[i]: sorted position of the latest event at or before sorted position i (-1: none)
-    last = np.where(is_query[order] == 0, np.arange(len(order), dtype=np.int64), -1)
-    del is_query
-    if len(last):
-        np.maximum.accumulate(last, out=last)
-    found = (last >= 0) & (sorted_code[np.maximum(last, 0)] == sorted_code)
-    del sorted_code
-    query_at = np.flatnonzero(order >= n_ev)  # sorted positions of the queries
-    event_at = np.where(found[query_at], order[np.maximum(last[query_at], 0)], -1)
+    steps, span = _time_keys(np.concatenate([ev_time[ev_rows], q_time[q_rows]]).view(np.int64))
+    n_codes = keys.size(q_code, ev_code)
     match = np.full(len(lhs), -1, dtype=np.int64)  # row of ``events`` matched to each left row
-    if n_ev:  # no events at all (an absent table): every left row is unmatched
-        match[q_rows[order[query_at] - n_ev]] = np.where(event_at >= 0, ev_rows[np.maximum(event_at, 0)], -1)
-    del order, last, found, query_at, event_at
+    if len(ev_rows) and len(q_rows):
+        if n_codes * span >= 2**62:  # pragma: no cover - would need ns-resolution times over decades
+            raise OverflowError("latest_on_or_before: id x time keys do not fit in int64")
+        ev_key = ev_code[ev_rows] * span + steps[: len(ev_rows)]
+        q_key = q_code[q_rows] * span + steps[len(ev_rows) :]
+        order = np.argsort(ev_key, kind="stable")
+        ev_key = ev_key[order]
+        pos = np.searchsorted(ev_key, q_key, side="right") - 1  # the last event with key <= query
+        safe = np.maximum(pos, 0)
+        hit = (pos >= 0) & (ev_key[safe] // span == q_code[q_rows])
+        match[q_rows] = np.where(hit, ev_rows[order[safe]], -1)
     hit = match >= 0
-    out = lhs.copy()
     dates = np.full(len(lhs), np.datetime64("NaT"), dtype="datetime64[ns]")
     dates[hit] = ev_time[match[hit]]
-    out[name] = dates
+    added = {name: dates}
     for column in columns:
         if len(events):
-            out[column] = events[column].take(np.maximum(match, 0)).reset_index(drop=True).where(pd.Series(hit))
+            added[column] = events[column].take(np.maximum(match, 0)).reset_index(drop=True).where(pd.Series(hit))
         else:
-            out[column] = pd.Series(pd.NA, index=out.index, dtype=events[column].dtype)
-    return out
+            added[column] = pd.Series(pd.NA, index=lhs.index, dtype=events[column].dtype)
+    return lhs.assign(**added)

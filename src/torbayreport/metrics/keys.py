@@ -1,0 +1,99 @@
+"""Integer codes for text ids (``child_id``, ``worker_id``), shared by every KPI of one run.
+
+Why: almost every KPI matches records on a child or worker id — open children against their
+visits, oversight notes or allocations; workers against their caseloads. The ids are
+Arrow-backed strings, and hashing the same hundreds of thousands of strings again in each KPI
+(a ``factorize``, a ``merge``, a ``get_indexer``) was most of the engine's time. Here each id is
+hashed into one *code space* per run: :func:`codes` gives int64 codes (-1 for a missing id) that
+are comparable across every array coded in the same run, so matching and deduplicating are sorts
+and searches over ints.
+
+Inside :func:`run` (the engine wraps one catalogue run in it) the code space is kept, and the
+codes of an array already coded are reused: an array is known by its Arrow buffers (their
+addresses and sizes, with the array held so the memory cannot be reused), which frames derived
+by column selection, ``assign`` or a shallow copy share. Outside :func:`run` nothing is kept:
+each call codes only the arrays it is given, so a table changed between two calls can never be
+answered from stale codes.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+_RUN: dict = {"on": False, "universe": None, "codes": {}}
+
+
+@contextmanager
+def run():
+    """Keep one code space (and each array's codes) for the duration of the block; nested
+    blocks share the outer one."""
+    if _RUN["on"]:
+        yield
+        return
+    _RUN.update(on=True, universe=pa.array([], type=pa.large_string()), codes={})
+    try:
+        yield
+    finally:
+        _RUN.update(on=False, universe=None, codes={})
+
+
+def _arrow(values) -> pa.Array:
+    """``values`` (Series, Index, array) as one Arrow large_string array, zero-copy when it is
+    already Arrow-backed text."""
+    array = values.array if isinstance(values, (pd.Series, pd.Index)) else values
+    if not isinstance(getattr(array, "dtype", None), pd.StringDtype) or array.dtype.storage != "pyarrow":
+        array = pd.array(pd.Series(array, copy=False).astype("object").where(pd.notna(pd.Series(array, copy=False)), None),
+                         dtype="string[pyarrow]")
+    arrow = pa.array(array)
+    if isinstance(arrow, pa.ChunkedArray):
+        arrow = arrow.combine_chunks()
+    return arrow if arrow.type == pa.large_string() else arrow.cast(pa.large_string())
+
+
+def _identity(arrow: pa.Array) -> tuple:
+    return (len(arrow), arrow.offset, *((b.address, b.size) if b is not None else None for b in arrow.buffers()))
+
+
+def _lookup(arrow: pa.Array, universe: pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """Codes of ``arrow`` in ``universe``, adding the ids it does not hold yet (in first-seen order)."""
+    found = pc.index_in(arrow, value_set=universe)
+    new = pc.and_(pc.is_null(found), pc.is_valid(arrow))
+    if pc.any(new).as_py():
+        universe = pa.concat_arrays([universe, pc.unique(pc.filter(arrow, new))])
+        found = pc.index_in(arrow, value_set=universe)
+    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64), universe
+
+
+def codes(*arrays) -> list[np.ndarray]:
+    """One int64 code array per argument (id Series/arrays), all in the same code space: equal ids
+    get equal codes, a missing id gets -1. Codes are small non-negative ints (below
+    :func:`size`), usable as positions."""
+    out = []
+    if not _RUN["on"]:
+        universe = pa.array([], type=pa.large_string())
+        for values in arrays:
+            found, universe = _lookup(_arrow(values), universe)
+            out.append(found)
+        return out
+    for values in arrays:
+        arrow = _arrow(values)
+        key = _identity(arrow)
+        hit = _RUN["codes"].get(key)
+        if hit is None:
+            found, _RUN["universe"] = _lookup(arrow, _RUN["universe"])
+            found.setflags(write=False)  # shared by every later caller
+            hit = _RUN["codes"][key] = (arrow, found)  # the array is kept so its buffers stay ours
+        out.append(hit[1])
+    return out
+
+
+def size(*coded: np.ndarray) -> int:
+    """An upper bound (exclusive) of the codes in ``coded``: the run's code space, or their max + 1."""
+    if _RUN["on"]:
+        return max(len(_RUN["universe"]), 1)
+    return max((int(c.max()) + 1 for c in coded if len(c)), default=1)
