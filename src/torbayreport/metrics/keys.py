@@ -92,6 +92,16 @@ def codes(*arrays) -> list[np.ndarray]:
     return out
 
 
+def remember(values, coded: np.ndarray) -> None:
+    """Inside :func:`run`, record ``coded`` (codes from :func:`codes`, aligned to ``values``) as
+    the codes of ``values``, e.g. for rows taken from an array already coded; outside, nothing."""
+    if _RUN["on"]:
+        arrow = _arrow(values)
+        coded = np.asarray(coded, dtype=np.int64)
+        coded.setflags(write=False)
+        _RUN["codes"][_identity(arrow)] = (arrow, coded)
+
+
 def size(*coded: np.ndarray) -> int:
     """An upper bound (exclusive) of the codes in ``coded``: the run's code space, or their max + 1."""
     if _RUN["on"]:

@@ -30,7 +30,7 @@ import pandas as pd
 
 from torbayreport.metrics import keys
 from torbayreport.metrics.registry import Tables
-from torbayreport.metrics.windows import month_expansion, open_at_month_end
+from torbayreport.metrics.windows import month_columns, month_expansion, open_at_month_end, time_steps
 
 SOCIAL_WORK_ROLES = ("Social worker", "Senior practitioner", "Team manager", "Service manager", "IRO")
 
@@ -56,32 +56,59 @@ def case_holding_social_workers(tables: Tables, months: pd.PeriodIndex) -> pd.Da
 
 
 CHILD_SPELLS = {"cin_episodes": ("cin_start", "cin_end"), "cp_plans": ("cp_start", "cp_end"), "cla_periods": ("cla_start", "cla_end")}
-_MEMO: list = []  # [(source frame, spell, window ordinals, result)], the last few snapshots
+_MEMO: list = []  # [(key, result)], the last few populations built inside ``reuse()``
 _REUSING = [False]  # True only inside ``reuse()``: one catalogue run over the same tables
+
+
+def _memo(key: tuple, build):
+    """``build()``, kept inside :func:`reuse` under ``key`` (which holds the source frames
+    themselves, compared by identity, so a different table is never answered from the memo)."""
+    for known, result in _MEMO:
+        if len(known) == len(key) and all(x is y if isinstance(y, pd.DataFrame) else x == y for x, y in zip(known, key)):
+            return result
+    result = build()
+    if _REUSING[0]:
+        _MEMO[:] = [*_MEMO[-7:], (key, result)]
+    return result
+
+
+def _spell_positions(tables: Tables, spell: str, months: pd.PeriodIndex) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row of ``tables[spell]``, month ordinal, child code) for each (child, month end) at which
+    a ``spell`` record is open — the latest-starting one if a child has several open (a data
+    error) — ordered by month, then by the child's first record. All on ints: no row is copied
+    before the survivors are known."""
+    frame = tables[spell]
+    start, end = CHILD_SPELLS[spell]
+    idx, month_ord = month_expansion(frame, start, end, months)
+    (child,) = keys.codes(frame["child_id"])
+    child = child[idx]
+    local, uniques = pd.factorize(child)  # first-appearance order, as the rows come (record by record)
+    group = (month_ord - (month_ord.min() if len(month_ord) else 0)) * max(len(uniques), 1) + local
+    steps, span = time_steps(frame[start].to_numpy(dtype="datetime64[ns]").view(np.int64)[idx])
+    if len(group) and (int(group.max()) + 1) * span < 2**62:  # by (month, child, start); ties keep record order
+        order = np.argsort(group * span + steps, kind="stable")
+    else:  # pragma: no cover - start times in ns over decades
+        order = np.lexsort((steps, group))
+    group = group[order]
+    last_of_group = order[np.r_[group[1:] != group[:-1], True]] if len(order) else order
+    return idx[last_of_group], month_ord[last_of_group], child[last_of_group]
 
 
 def _spell_snapshot(tables: Tables, spell: str, months: pd.PeriodIndex) -> pd.DataFrame:
     """One row per (child, month) whose ``spell`` record is open at the month end: the record's
-    columns (the latest-starting one if a child has several open, a data error) plus ``month``
-    and ``month_end``. Inside :func:`reuse` it is kept (keyed on the very frame object and the
-    window), because most snapshot KPIs ask for the same few populations in one catalogue run."""
+    columns plus ``month`` and ``month_end`` (see :func:`_spell_positions`). Inside :func:`reuse`
+    it is kept, because most snapshot KPIs ask for the same few populations in one catalogue run."""
     frame = tables[spell]
-    key = tuple(pd.PeriodIndex(months, freq="M").asi8)
-    for source, name, window, result in _MEMO:
-        if source is frame and name == spell and window == key:
-            return result
-    start, end = CHILD_SPELLS[spell]
-    snap = open_at_month_end(frame, start, end, months)
-    codes, _ = pd.factorize(snap["child_id"], use_na_sentinel=False)
-    month_codes = snap["month"].array.asi8
-    starts = snap[start].to_numpy(dtype="datetime64[ns]").view(np.int64)
-    order = np.lexsort((starts, codes, month_codes))  # stable: equal starts keep record order
-    same_as_next = (codes[order][1:] == codes[order][:-1]) & (month_codes[order][1:] == month_codes[order][:-1])
-    last_of_group = ~np.r_[same_as_next, False] if len(order) else np.zeros(0, bool)
-    result = snap.take(order[last_of_group]).reset_index(drop=True)
-    if _REUSING[0]:
-        _MEMO[:] = [*_MEMO[-3:], (frame, spell, key, result)]
-    return result
+    window = tuple(pd.PeriodIndex(months, freq="M").asi8)
+
+    def build():
+        rows, month_ord, child = _spell_positions(tables, spell, months)
+        out = frame.take(rows).reset_index(drop=True)
+        out["month"], out["month_end"] = month_columns(month_ord, months)
+        keys.remember(out["child_id"], child)
+        return out
+
+    return _memo(("snapshot", frame, spell, window), build)
 
 
 @contextmanager
@@ -98,6 +125,21 @@ def reuse():
         _MEMO.clear()
 
 
+def _union(tables: Tables, months: pd.PeriodIndex, spells: tuple[str, ...]) -> pd.DataFrame:
+    """Children with any of ``spells`` open at each month end, once each: ``month``, ``month_end``,
+    ``child_id``, ordered by month, then by first appearance (spells in the order given)."""
+    parts = [_spell_snapshot(tables, spell, months) for spell in spells]
+    child = np.concatenate(keys.codes(*(part["child_id"] for part in parts)))
+    month_ord = np.concatenate([part["month"].array.asi8 for part in parts])
+    local, uniques = pd.factorize(child)
+    pair = (month_ord - (month_ord.min() if len(month_ord) else 0)) * max(len(uniques), 1) + local
+    _, first = np.unique(pair, return_index=True)
+    rows = pd.concat([part[["month", "month_end", "child_id"]] for part in parts], ignore_index=True)
+    out = rows.take(first).reset_index(drop=True)
+    keys.remember(out["child_id"], child[first])
+    return out
+
+
 def open_children(tables: Tables, months: pd.PeriodIndex, *spells: str) -> pd.DataFrame:
     """Children open at each month end of the window.
 
@@ -105,19 +147,14 @@ def open_children(tables: Tables, months: pd.PeriodIndex, *spells: str) -> pd.Da
     month), with all its columns plus ``month``, ``month_end``. With none: the open child
     population (a CIN episode, CP plan or CLA period open — counted once), with several: any of
     those; then the columns are ``month``, ``month_end``, ``child_id`` only. Ordered by month.
+    The frame is the run's shared copy (copy-on-write: changing it makes a private copy).
     """
     spells = spells or tuple(CHILD_SPELLS)
     if len(spells) == 1:
-        return _spell_snapshot(tables, spells[0], months).copy()
-    rows = pd.concat(
-        [_spell_snapshot(tables, spell, months)[["month", "month_end", "child_id"]] for spell in spells],
-        ignore_index=True,
-    )
-    codes, _ = pd.factorize(rows["child_id"], use_na_sentinel=False)
-    month_codes = rows["month"].array.asi8
-    pair = (month_codes - (month_codes.min() if len(rows) else 0)) * (codes.max() + 1 if len(rows) else 1) + codes
-    _, first = np.unique(pair, return_index=True)
-    return rows.take(first).reset_index(drop=True)
+        return _spell_snapshot(tables, spells[0], months).copy(deep=False)
+    window = tuple(pd.PeriodIndex(months, freq="M").asi8)
+    frames = tuple(tables[spell] for spell in spells)
+    return _memo(("union", *frames, spells, window), lambda: _union(tables, months, spells)).copy(deep=False)
 
 
 def open_allocations(tables: Tables, months: pd.PeriodIndex) -> pd.DataFrame:

@@ -94,7 +94,7 @@ def _expansion(first_ord: np.ndarray, last_ord: np.ndarray, months: pd.PeriodInd
     return idx, month_ord
 
 
-def _month_columns(month_ord: np.ndarray, months: pd.PeriodIndex) -> tuple[pd.arrays.PeriodArray, np.ndarray]:
+def month_columns(month_ord: np.ndarray, months: pd.PeriodIndex) -> tuple[pd.arrays.PeriodArray, np.ndarray]:
     """``month`` (period[M]) and ``month_end`` (datetime64[ns]) arrays for month ordinals of the window."""
     first = int(_period_ordinal(months).min()) if len(months) else 0
     span = int(_period_ordinal(months).max()) - first + 1 if len(months) else 0
@@ -109,7 +109,7 @@ def _expand_over_months(
     expansion every snapshot and rolling membership uses."""
     idx, month_ord = _expansion(first_ord, last_ord, months)
     out = frame.iloc[idx].reset_index(drop=True)
-    out["month"], out["month_end"] = _month_columns(month_ord, months)
+    out["month"], out["month_end"] = month_columns(month_ord, months)
     return out
 
 
@@ -249,7 +249,7 @@ def distinct_in_rolling(
     return np.where(found, distinct[pos] if len(group) else 0, 0)
 
 
-def _time_keys(times: np.ndarray) -> tuple[np.ndarray, int] | None:
+def time_steps(times: np.ndarray) -> tuple[np.ndarray, int]:
     """``times`` (int64 ns, all valid) as small non-negative ints in the coarsest unit that keeps
     them exact (days for dates, else seconds, else ns), and how many such steps they span."""
     if not len(times):
@@ -293,7 +293,7 @@ def latest_on_or_before(
     q_time = pd.to_datetime(lhs[left_on]).to_numpy(dtype="datetime64[ns]")
     ev_rows = np.flatnonzero((ev_code >= 0) & ~np.isnat(ev_time))
     q_rows = np.flatnonzero((q_code >= 0) & ~np.isnat(q_time))
-    steps, span = _time_keys(np.concatenate([ev_time[ev_rows], q_time[q_rows]]).view(np.int64))
+    steps, span = time_steps(np.concatenate([ev_time[ev_rows], q_time[q_rows]]).view(np.int64))
     n_codes = keys.size(q_code, ev_code)
     match = np.full(len(lhs), -1, dtype=np.int64)  # row of ``events`` matched to each left row
     if len(ev_rows) and len(q_rows):
