@@ -91,7 +91,9 @@ def compute_one(
     is empty unless ``ok``. Without it, the plain counts (what the known-answer tests check).
     """
     months = pd.PeriodIndex(months, freq="M", name="month")
-    totals, members = _tally(kpi, kpi.compute(tables, months), months)
+    with populations.reuse():  # one id code space and shared populations for the KPI's helpers
+        result = kpi.compute(tables, months)
+    totals, members = _tally(kpi, result, months)
     columns = METRIC_COLUMNS
     if covered:
         status = coverage.availability(kpi, tables, months, totals["denominator"])

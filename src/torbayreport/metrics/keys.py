@@ -18,6 +18,7 @@ answered from stale codes.
 
 from __future__ import annotations
 
+import functools
 from contextlib import contextmanager
 
 import numpy as np
@@ -40,6 +41,18 @@ def run():
         yield
     finally:
         _RUN.update(on=False, universe=None, codes={})
+
+
+def in_run(func):
+    """Decorator: run ``func`` inside :func:`run`, so every code it asks for (directly or through
+    the helpers it calls) is in one code space even when no catalogue run is open."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with run():
+            return func(*args, **kwargs)
+
+    return wrapper
 
 
 def _arrow(values) -> pa.Array:

@@ -30,7 +30,7 @@ import pandas as pd
 
 from torbayreport.metrics import keys
 from torbayreport.metrics.registry import Tables
-from torbayreport.metrics.windows import month_columns, month_expansion, open_at_month_end, time_steps
+from torbayreport.metrics.windows import distinct_sorted, month_columns, month_expansion, open_at_month_end, time_steps
 
 SOCIAL_WORK_ROLES = ("Social worker", "Senior practitioner", "Team manager", "Service manager", "IRO")
 
@@ -38,26 +38,12 @@ STAFF_COLUMNS = ["worker_id", "role", "team", "employment", "fte", "case_holding
 ASYE_MONTHS = 12
 
 
-def staff_in_post(tables: Tables, months: pd.PeriodIndex, *, social_workers_only: bool = False) -> pd.DataFrame:
-    """One row per (worker, month) for every month end at which the worker is in post."""
-    staff = tables["staff"]
-    if social_workers_only:
-        staff = staff[staff["role"].isin(SOCIAL_WORK_ROLES).fillna(False).astype(bool)]
-    rows = open_at_month_end(staff, "start_date", "end_date", months)
-    asye_ends = rows["start_date"] + pd.DateOffset(months=ASYE_MONTHS)
-    rows["in_asye"] = rows["asye"].fillna(False).astype(bool) & (rows["month_end"] < asye_ends).to_numpy()
-    return rows[STAFF_COLUMNS + ["month", "month_end"]]
-
-
-def case_holding_social_workers(tables: Tables, months: pd.PeriodIndex) -> pd.DataFrame:
-    """Social workers flagged case-holding, in post at each month end."""
-    rows = staff_in_post(tables, months, social_workers_only=True)
-    return rows[rows["case_holding"].fillna(False).astype(bool)].reset_index(drop=True)
-
-
-CHILD_SPELLS = {"cin_episodes": ("cin_start", "cin_end"), "cp_plans": ("cp_start", "cp_end"), "cla_periods": ("cla_start", "cla_end")}
 _MEMO: list = []  # [(key, result)], the last few populations built inside ``reuse()``
 _REUSING = [False]  # True only inside ``reuse()``: one catalogue run over the same tables
+
+
+def _window(months: pd.PeriodIndex) -> tuple:
+    return tuple(pd.PeriodIndex(months, freq="M").asi8)
 
 
 def _memo(key: tuple, build):
@@ -72,6 +58,28 @@ def _memo(key: tuple, build):
     return result
 
 
+def staff_in_post(tables: Tables, months: pd.PeriodIndex, *, social_workers_only: bool = False) -> pd.DataFrame:
+    """One row per (worker, month) for every month end at which the worker is in post (kept for
+    the run inside :func:`reuse`; copy-on-write protects the shared frame)."""
+    staff = tables["staff"]
+
+    def build():
+        frame = staff[staff["role"].isin(SOCIAL_WORK_ROLES).fillna(False).astype(bool)] if social_workers_only else staff
+        rows = open_at_month_end(frame, "start_date", "end_date", months)
+        asye_ends = rows["start_date"] + pd.DateOffset(months=ASYE_MONTHS)
+        rows["in_asye"] = rows["asye"].fillna(False).astype(bool) & (rows["month_end"] < asye_ends).to_numpy()
+        return rows[STAFF_COLUMNS + ["month", "month_end"]]
+
+    return _memo(("staff", staff, social_workers_only, _window(months)), build).copy(deep=False)
+
+
+def case_holding_social_workers(tables: Tables, months: pd.PeriodIndex) -> pd.DataFrame:
+    """Social workers flagged case-holding, in post at each month end."""
+    rows = staff_in_post(tables, months, social_workers_only=True)
+    return rows[rows["case_holding"].fillna(False).astype(bool)].reset_index(drop=True)
+
+
+CHILD_SPELLS = {"cin_episodes": ("cin_start", "cin_end"), "cp_plans": ("cp_start", "cp_end"), "cla_periods": ("cla_start", "cla_end")}
 def _spell_positions(tables: Tables, spell: str, months: pd.PeriodIndex) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(row of ``tables[spell]``, month ordinal, child code) for each (child, month end) at which
     a ``spell`` record is open — the latest-starting one if a child has several open (a data
@@ -99,7 +107,7 @@ def _spell_snapshot(tables: Tables, spell: str, months: pd.PeriodIndex) -> pd.Da
     columns plus ``month`` and ``month_end`` (see :func:`_spell_positions`). Inside :func:`reuse`
     it is kept, because most snapshot KPIs ask for the same few populations in one catalogue run."""
     frame = tables[spell]
-    window = tuple(pd.PeriodIndex(months, freq="M").asi8)
+    window = _window(months)
 
     def build():
         rows, month_ord, child = _spell_positions(tables, spell, months)
@@ -116,6 +124,9 @@ def reuse():
     """Within the block, share the month-end snapshots between KPIs (the engine wraps one
     catalogue run in it); on leaving, drop them. Outside it nothing is kept, so a table changed in
     place between two calls can never be answered from a stale snapshot."""
+    if _REUSING[0]:  # nested (the engine's compute_one inside compute): the outer block owns them
+        yield
+        return
     _REUSING[0] = True
     try:
         with keys.run():  # and one id code space (see :mod:`keys`)
@@ -125,6 +136,7 @@ def reuse():
         _MEMO.clear()
 
 
+@keys.in_run
 def _union(tables: Tables, months: pd.PeriodIndex, spells: tuple[str, ...]) -> pd.DataFrame:
     """Children with any of ``spells`` open at each month end, once each: ``month``, ``month_end``,
     ``child_id``, ordered by month, then by first appearance (spells in the order given)."""
@@ -152,44 +164,87 @@ def open_children(tables: Tables, months: pd.PeriodIndex, *spells: str) -> pd.Da
     spells = spells or tuple(CHILD_SPELLS)
     if len(spells) == 1:
         return _spell_snapshot(tables, spells[0], months).copy(deep=False)
-    window = tuple(pd.PeriodIndex(months, freq="M").asi8)
+    window = _window(months)
     frames = tuple(tables[spell] for spell in spells)
     return _memo(("union", *frames, spells, window), lambda: _union(tables, months, spells)).copy(deep=False)
 
 
-def open_allocations(tables: Tables, months: pd.PeriodIndex) -> pd.DataFrame:
-    """Distinct (month, worker_id, child_id) for allocations open at each month end (first kept).
-
-    Worked on int codes (month ordinal, worker code, child code) until the distinct rows are
-    known, so the ids are copied once per result row rather than once per expanded record."""
+def _allocation_keys(tables: Tables, months: pd.PeriodIndex) -> tuple[np.ndarray, ...]:
+    """Distinct (month ordinal, worker code, child code) of allocations open at each month end
+    (codes from :mod:`keys`), in the order their first allocation row appears, with that row.
+    Int keys deduplicated by one sort: no id is copied before the distinct rows are known. Kept
+    for the run (L01, L02 and W06 all count caseloads)."""
     alloc = tables["allocations"]
-    workers, worker_ids = pd.factorize(alloc["worker_id"], use_na_sentinel=False)
-    children, child_ids = pd.factorize(alloc["child_id"], use_na_sentinel=False)
-    idx, month = month_expansion(alloc, "alloc_start", "alloc_end", months)
-    key = ((month - (month.min() if len(month) else 0)) * (len(worker_ids) + 1) + workers[idx]) * (len(child_ids) + 1)
-    key += children[idx]
-    _, first = np.unique(key, return_index=True)  # int64 keys, not a string drop_duplicates
-    keep = idx[np.sort(first)]
+
+    def build():
+        worker, child = keys.codes(alloc["worker_id"], alloc["child_id"])
+        idx, month = month_expansion(alloc, "alloc_start", "alloc_end", months)
+        n = keys.size(worker, child) + 1  # codes + 1: a missing id (-1) is a value of its own
+        key = ((month - (month.min() if len(month) else 0)) * n + worker[idx] + 1) * n + child[idx] + 1
+        _, first = np.unique(key, return_index=True)
+        first.sort()
+        return month[first], worker[idx[first]], child[idx[first]], idx[first]
+
+    return _memo(("allocations", alloc, _window(months)), build)
+
+
+def open_allocations(tables: Tables, months: pd.PeriodIndex) -> pd.DataFrame:
+    """Distinct (month, worker_id, child_id) for allocations open at each month end (first kept)."""
+    month, _, _, rows = _allocation_keys(tables, months)
+    alloc = tables["allocations"]
     return pd.DataFrame(
         {
-            "month": pd.PeriodIndex.from_ordinals(month[np.sort(first)], freq="M").array,
-            "worker_id": pd.Series(worker_ids.take(workers[keep])).array,
-            "child_id": pd.Series(child_ids.take(children[keep])).array,
+            "month": pd.PeriodIndex.from_ordinals(month, freq="M").array,
+            "worker_id": alloc["worker_id"].take(rows).array,
+            "child_id": alloc["child_id"].take(rows).array,
         }
     )
 
 
-def caseloads(tables: Tables, months: pd.PeriodIndex) -> pd.DataFrame:
-    """Columns month, worker_id, caseload (distinct children allocated at month end; workers with none absent)."""
-    alloc = open_allocations(tables, months)
-    return alloc.groupby(["month", "worker_id"], observed=True).size().rename("caseload").reset_index()
+def _worker_month_keys(month_ord: np.ndarray, worker: np.ndarray, n: int) -> np.ndarray:
+    return month_ord.astype(np.int64) * n + worker + 1
+
+
+@keys.in_run
+def caseload_of(workers: pd.DataFrame, tables: Tables, months: pd.PeriodIndex) -> np.ndarray:
+    """For each row of ``workers`` (month, worker_id): the worker's caseload at that month end —
+    distinct children with an allocation open to them — 0 when none (or no worker id)."""
+    alloc = tables["allocations"]
+
+    def build():
+        month, worker, _, _ = _allocation_keys(tables, months)
+        n = keys.size(worker) + 1
+        pair = _worker_month_keys(month[worker >= 0], worker[worker >= 0], n)
+        pair.sort()
+        starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]]) if len(pair) else np.zeros(0, np.int64)
+        return n, pair[starts], np.diff(np.r_[starts, len(pair)])
+
+    n, pairs, counts = _memo(("caseloads", alloc, _window(months)), build)
+    (worker,) = keys.codes(workers["worker_id"])
+    known = (worker >= 0) & (worker + 1 < n)  # a code given after the caseloads were counted has none
+    query = _worker_month_keys(workers["month"].array.asi8, worker, n)
+    pos = np.minimum(np.searchsorted(pairs, query), max(len(pairs) - 1, 0))
+    found = known & (pairs[pos] == query) if len(pairs) else np.zeros(len(workers), bool)
+    return np.where(found, counts[pos] if len(pairs) else 0, 0).astype(np.int64)
 
 
 def with_caseload(workers: pd.DataFrame, tables: Tables, months: pd.PeriodIndex) -> pd.DataFrame:
     """``workers`` (month, worker_id, …) plus ``caseload``, 0 for a worker with no open allocation."""
-    out = workers.merge(caseloads(tables, months), on=["month", "worker_id"], how="left")
-    out["caseload"] = out["caseload"].fillna(0).astype(int)
-    return out
+    return workers.reset_index(drop=True).assign(caseload=caseload_of(workers, tables, months))
+
+
+@keys.in_run
+def children_allocated_to(workers: pd.DataFrame, tables: Tables, months: pd.PeriodIndex) -> pd.Series:
+    """Per month of ``months``: distinct children with an allocation open at the month end to any
+    worker listed for that month in ``workers`` (month, worker_id)."""
+    month, worker, child, _ = _allocation_keys(tables, months)
+    (listed,) = keys.codes(workers["worker_id"])
+    n = keys.size(worker, child, listed) + 1
+    chosen = np.isin(_worker_month_keys(month, worker, n), _worker_month_keys(workers["month"].array.asi8, listed, n))
+    pair = distinct_sorted(_worker_month_keys(month[chosen], child[chosen], n))  # distinct (month, child)
+    window = np.asarray(pd.PeriodIndex(months, freq="M").asi8)
+    per_month = np.searchsorted(pair, (window + 1) * n) - np.searchsorted(pair, window * n)
+    return pd.Series(per_month.astype(np.int64), index=months)
 
 
 def monthly_sum(frame: pd.DataFrame, column: str, months: pd.PeriodIndex) -> pd.Series:
