@@ -80,13 +80,11 @@ def case_holding_social_workers(tables: Tables, months: pd.PeriodIndex) -> pd.Da
 
 
 CHILD_SPELLS = {"cin_episodes": ("cin_start", "cin_end"), "cp_plans": ("cp_start", "cp_end"), "cla_periods": ("cla_start", "cla_end")}
-def _spell_positions(tables: Tables, spell: str, months: pd.PeriodIndex) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(row of ``tables[spell]``, month ordinal, child code) for each (child, month end) at which
-    a ``spell`` record is open — the latest-starting one if a child has several open (a data
-    error) — ordered by month, then by the child's first record. All on ints: no row is copied
-    before the survivors are known."""
-    frame = tables[spell]
-    start, end = CHILD_SPELLS[spell]
+def latest_open(frame: pd.DataFrame, start: str, end: str, months: pd.PeriodIndex) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row of ``frame``, month ordinal, child code) for each (child, month end) at which a record
+    of ``frame`` is open — the latest-starting one if a child has several open (equal starts: the
+    one listed last) — ordered by month, then by the child's first record. All on ints: no row is
+    copied before the survivors are known."""
     idx, month_ord = month_expansion(frame, start, end, months)
     (child,) = keys.codes(frame["child_id"])
     child = child[idx]
@@ -102,15 +100,48 @@ def _spell_positions(tables: Tables, spell: str, months: pd.PeriodIndex) -> tupl
     return idx[last_of_group], month_ord[last_of_group], child[last_of_group]
 
 
+def child_month_keys(month_ord, child: np.ndarray, n: int) -> np.ndarray:
+    """One int64 key per (month ordinal, child code) pair (``n``: above every code + 1)."""
+    return np.asarray(month_ord, dtype=np.int64) * n + child + 1
+
+
+def _child_month_matches(rows: pd.DataFrame, month_ord: np.ndarray, child: np.ndarray):
+    """(sort order of the pairs, first and one-past-last sorted position matching each row)."""
+    (codes,) = keys.codes(rows["child_id"])
+    n = keys.size(codes, child) + 1
+    wanted = child_month_keys(rows["month"].array.asi8, codes, n)
+    have = child_month_keys(month_ord, child, n)
+    order = np.argsort(have, kind="stable")
+    have = have[order]
+    return order, np.searchsorted(have, wanted, side="left"), np.searchsorted(have, wanted, side="right")
+
+
+@keys.in_run
+def find_child_months(rows: pd.DataFrame, month_ord: np.ndarray, child: np.ndarray) -> np.ndarray:
+    """For each row of ``rows`` (``month``, ``child_id``): the position of its (month, child) pair
+    among the pairs given by ``month_ord`` and ``child`` codes (the first if repeated), or -1."""
+    order, first, after = _child_month_matches(rows, month_ord, child)
+    return np.where(after > first, order[np.minimum(first, max(len(order) - 1, 0))] if len(order) else -1, -1)
+
+
+@keys.in_run
+def count_child_months(rows: pd.DataFrame, month_ord: np.ndarray, child: np.ndarray) -> np.ndarray:
+    """For each row of ``rows`` (``month``, ``child_id``): how many of the (month, child) pairs
+    given by ``month_ord`` and ``child`` codes are its own."""
+    _, first, after = _child_month_matches(rows, month_ord, child)
+    return (after - first).astype(np.int64)
+
+
 def _spell_snapshot(tables: Tables, spell: str, months: pd.PeriodIndex) -> pd.DataFrame:
     """One row per (child, month) whose ``spell`` record is open at the month end: the record's
-    columns plus ``month`` and ``month_end`` (see :func:`_spell_positions`). Inside :func:`reuse`
+    columns plus ``month`` and ``month_end`` (see :func:`latest_open`). Inside :func:`reuse`
     it is kept, because most snapshot KPIs ask for the same few populations in one catalogue run."""
     frame = tables[spell]
     window = _window(months)
 
     def build():
-        rows, month_ord, child = _spell_positions(tables, spell, months)
+        start, end = CHILD_SPELLS[spell]
+        rows, month_ord, child = latest_open(frame, start, end, months)
         out = frame.take(rows).reset_index(drop=True)
         out["month"], out["month_end"] = month_columns(month_ord, months)
         keys.remember(out["child_id"], child)

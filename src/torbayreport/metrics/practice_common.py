@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from torbayreport.calendar import working_days_between
+from torbayreport.metrics import keys
 from torbayreport.metrics.registry import Members, members, record_ids
 from torbayreport.metrics.windows import in_month, in_rolling, latest_on_or_before
 
@@ -36,10 +37,18 @@ def age_at(date_of_birth: pd.Series, on: pd.Series) -> pd.Series:
     return (years - before_birthday.astype("Int64")).astype("Int64")
 
 
+@keys.in_run
 def with_dob(frame: pd.DataFrame, tables) -> pd.DataFrame:
-    """``frame`` plus the child's ``date_of_birth`` (from ``children``)."""
-    children = tables["children"][["child_id", "date_of_birth"]].drop_duplicates("child_id")
-    return frame.merge(children, on="child_id", how="left")
+    """``frame`` (on a fresh 0..n-1 index) plus the child's ``date_of_birth`` from ``children``
+    (its first row for the child; NaT when the child is not there). A lookup by int code rather
+    than a merge on the text ids."""
+    children = tables["children"]
+    known, codes = keys.codes(children["child_id"], frame["child_id"])
+    first_row = np.full(keys.size(known, codes) + 1, -1, dtype=np.int64)
+    ids, at = np.unique(known + 1, return_index=True)  # code + 1: a missing id matches a missing id, as a merge does
+    first_row[ids] = at
+    dob = children["date_of_birth"].array.take(first_row[codes + 1], allow_fill=True)
+    return frame.reset_index(drop=True).assign(date_of_birth=dob)
 
 
 def within_working_days(start: pd.Series, end: pd.Series, n: int, *, not_before_start: bool = False) -> np.ndarray:

@@ -128,6 +128,15 @@ def month_expansion(
     return _expansion(_month_ordinal(frame[start_col]), _open_end_ordinal(frame, end_col), months)
 
 
+def rolling_expansion(
+    frame: pd.DataFrame, start_col: str, end_col: str | None, months: pd.PeriodIndex, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`active_in_rolling` as int arrays only: (row position in ``frame``, month ordinal) for
+    every window month whose ``n``-month period the row touches."""
+    end_ord = np.full(len(frame), np.inf) if end_col is None else _month_ordinal(frame[end_col]) + (n - 1)
+    return _expansion(_month_ordinal(frame[start_col]), end_ord, months)
+
+
 def open_at_month_end(
     frame: pd.DataFrame, start_col: str, end_col: str | None, months: pd.PeriodIndex
 ) -> pd.DataFrame:
