@@ -209,6 +209,7 @@ def distinct_sorted(values: np.ndarray) -> np.ndarray:
     return _runs(np.array(values, dtype=np.int64, copy=True))[0]
 
 
+@keys.in_run
 def distinct_in_rolling(
     frame: pd.DataFrame,
     start_col: str,
@@ -224,20 +225,20 @@ def distinct_in_rolling(
     touching that month's ``n``-month period (the rule of :func:`active_in_rolling`); 0 when none.
     A missing ``count`` is one value; a missing ``by`` matches nothing.
 
-    Why not ``active_in_rolling`` + ``drop_duplicates`` + ``merge``: the (month, by, count) pairs
-    are int64 keys, deduplicated by one sort and looked up for ``at`` with ``searchsorted``, and
-    only records of ``by`` values present in ``at`` are expanded, in slices of about
-    ``PAIRS_PER_SLICE`` pairs so memory stays bounded.
+    Why not ``active_in_rolling`` + ``drop_duplicates`` + ``merge``: ids are run-wide int codes
+    (:mod:`keys`), the (month, by, count) triples int64 keys, deduplicated by one sort and looked
+    up for ``at`` with ``searchsorted``; only records of ``by`` values present in ``at`` are
+    expanded, in slices of about ``PAIRS_PER_SLICE`` pairs so memory stays bounded.
     """
-    at_codes, by_values = pd.factorize(at[by], use_na_sentinel=True)
-    by_codes = pd.Index(by_values).get_indexer(frame[by]) if len(by_values) else np.full(len(frame), -1)
-    count_codes, count_values = pd.factorize(frame[count], use_na_sentinel=False)
+    at_codes, by_codes, count_codes = keys.codes(at[by], frame[by], frame[count])
+    size = keys.size(at_codes, by_codes, count_codes) + 1  # count code + 1: a missing count is a value
+    wanted = np.zeros(size, dtype=bool)
+    wanted[at_codes[at_codes >= 0]] = True
     first_ord = _month_ordinal(frame[start_col])
     end_ord = np.full(len(frame), np.inf) if end_col is None else _month_ordinal(frame[end_col]) + (n - 1)
-    n_by, n_count = max(len(by_values), 1), max(len(count_values), 1)
     window = np.asarray(_period_ordinal(months), dtype=np.int64)
     base = window.min() if len(window) else 0
-    relevant = np.flatnonzero(by_codes >= 0)
+    relevant = np.flatnonzero((by_codes >= 0) & wanted[np.maximum(by_codes, 0)])
     total = int(_spans(first_ord[relevant], end_ord[relevant], window)[1].sum()) if len(relevant) and len(window) else 0
     slices = max(1, -(-total // PAIRS_PER_SLICE))
     groups, counts = [], []
@@ -245,20 +246,21 @@ def distinct_in_rolling(
         rows = relevant[by_codes[relevant] % slices == part]
         idx, month_ord = _expansion(first_ord[rows], end_ord[rows], months)
         idx = rows[idx]
-        pair = (month_ord - base) * n_by
+        pair = (month_ord - base) * size
         del month_ord
         pair += by_codes[idx]
-        pair *= n_count
-        pair += count_codes[idx]
+        pair *= size
+        pair += count_codes[idx] + 1
         del idx
-        group, distinct = _runs(_runs(pair)[0] // n_count)
+        group, distinct = _runs(_runs(pair)[0] // size)
         groups.append(group)
         counts.append(distinct)
     group = np.concatenate(groups) if groups else np.zeros(0, np.int64)
     distinct = np.concatenate(counts) if counts else np.zeros(0, np.int64)
-    order = np.argsort(group, kind="stable")
-    group, distinct = group[order], distinct[order]
-    at_key = (at["month"].array.asi8 - base) * n_by + at_codes
+    if slices > 1:
+        order = np.argsort(group, kind="stable")
+        group, distinct = group[order], distinct[order]
+    at_key = (at["month"].array.asi8 - base) * size + at_codes
     pos = np.minimum(np.searchsorted(group, at_key), max(len(group) - 1, 0))
     found = (at_codes >= 0) & (len(group) > 0) & (group[pos] == at_key) if len(group) else np.zeros(len(at), bool)
     return np.where(found, distinct[pos] if len(group) else 0, 0)
