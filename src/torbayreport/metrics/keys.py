@@ -36,7 +36,7 @@ def run():
     if _RUN["on"]:
         yield
         return
-    _RUN.update(on=True, universe=pa.array([], type=pa.large_string()), codes={})
+    _RUN.update(on=True, universe={}, codes={})
     try:
         yield
     finally:
@@ -72,14 +72,17 @@ def _identity(arrow: pa.Array) -> tuple:
     return (len(arrow), arrow.offset, *((b.address, b.size) if b is not None else None for b in arrow.buffers()))
 
 
-def _lookup(arrow: pa.Array, universe: pa.Array) -> tuple[np.ndarray, pa.Array]:
-    """Codes of ``arrow`` in ``universe``, adding the ids it does not hold yet (in first-seen order)."""
-    found = pc.index_in(arrow, value_set=universe)
-    new = pc.and_(pc.is_null(found), pc.is_valid(arrow))
-    if pc.any(new).as_py():
-        universe = pa.concat_arrays([universe, pc.unique(pc.filter(arrow, new))])
-        found = pc.index_in(arrow, value_set=universe)
-    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64), universe
+def _lookup(arrow: pa.Array, universe: dict) -> np.ndarray:
+    """Codes of ``arrow`` in ``universe`` (id -> code), adding the ids it does not hold yet.
+
+    Arrow's ``dictionary_encode`` hashes the array once in C++; only its distinct ids are
+    looked up in the run's Python dict, which is built once per run (Arrow's ``index_in``
+    rebuilds its hash table of the whole code space on every call)."""
+    encoded = pc.dictionary_encode(arrow)
+    words = encoded.dictionary.to_pylist()
+    table = np.fromiter((universe.setdefault(w, len(universe)) for w in words), dtype=np.int64, count=len(words))
+    table = np.append(table, -1)  # a missing id
+    return table[encoded.indices.fill_null(len(words)).to_numpy(zero_copy_only=False)]
 
 
 def codes(*arrays) -> list[np.ndarray]:
@@ -88,17 +91,14 @@ def codes(*arrays) -> list[np.ndarray]:
     :func:`size`), usable as positions."""
     out = []
     if not _RUN["on"]:
-        universe = pa.array([], type=pa.large_string())
-        for values in arrays:
-            found, universe = _lookup(_arrow(values), universe)
-            out.append(found)
-        return out
+        universe: dict = {}
+        return [_lookup(_arrow(values), universe) for values in arrays]
     for values in arrays:
         arrow = _arrow(values)
         key = _identity(arrow)
         hit = _RUN["codes"].get(key)
         if hit is None:
-            found, _RUN["universe"] = _lookup(arrow, _RUN["universe"])
+            found = _lookup(arrow, _RUN["universe"])
             found.setflags(write=False)  # shared by every later caller
             hit = _RUN["codes"][key] = (arrow, found)  # the array is kept so its buffers stay ours
         out.append(hit[1])
