@@ -30,7 +30,15 @@ import pandas as pd
 
 from torbayreport.metrics import keys
 from torbayreport.metrics.registry import Tables
-from torbayreport.metrics.windows import distinct_sorted, month_columns, month_expansion, open_at_month_end, time_steps
+from torbayreport.metrics.windows import (
+    distinct_sorted,
+    first_positions,
+    month_columns,
+    month_expansion,
+    open_at_month_end,
+    stable_argsort,
+    time_steps,
+)
 
 SOCIAL_WORK_ROLES = ("Social worker", "Senior practitioner", "Team manager", "Service manager", "IRO")
 
@@ -92,7 +100,7 @@ def latest_open(frame: pd.DataFrame, start: str, end: str, months: pd.PeriodInde
     group = (month_ord - (month_ord.min() if len(month_ord) else 0)) * max(len(uniques), 1) + local
     steps, span = time_steps(frame[start].to_numpy(dtype="datetime64[ns]").view(np.int64)[idx])
     if len(group) and (int(group.max()) + 1) * span < 2**62:  # by (month, child, start); ties keep record order
-        order = np.argsort(group * span + steps, kind="stable")
+        order = stable_argsort(group * span + steps)
     else:  # pragma: no cover - start times in ns over decades
         order = np.lexsort((steps, group))
     group = group[order]
@@ -111,7 +119,7 @@ def _child_month_matches(rows: pd.DataFrame, month_ord: np.ndarray, child: np.nd
     n = keys.size(codes, child) + 1
     wanted = child_month_keys(rows["month"].array.asi8, codes, n)
     have = child_month_keys(month_ord, child, n)
-    order = np.argsort(have, kind="stable")
+    order = stable_argsort(have)
     have = have[order]
     return order, np.searchsorted(have, wanted, side="left"), np.searchsorted(have, wanted, side="right")
 
@@ -176,7 +184,7 @@ def _union(tables: Tables, months: pd.PeriodIndex, spells: tuple[str, ...]) -> p
     month_ord = np.concatenate([part["month"].array.asi8 for part in parts])
     local, uniques = pd.factorize(child)
     pair = (month_ord - (month_ord.min() if len(month_ord) else 0)) * max(len(uniques), 1) + local
-    _, first = np.unique(pair, return_index=True)
+    _, first = first_positions(pair)
     rows = pd.concat([part[["month", "month_end", "child_id"]] for part in parts], ignore_index=True)
     out = rows.take(first).reset_index(drop=True)
     keys.remember(out["child_id"], child[first])
@@ -212,7 +220,7 @@ def _allocation_keys(tables: Tables, months: pd.PeriodIndex) -> tuple[np.ndarray
         idx, month = month_expansion(alloc, "alloc_start", "alloc_end", months)
         n = keys.size(worker, child) + 1  # codes + 1: a missing id (-1) is a value of its own
         key = ((month - (month.min() if len(month) else 0)) * n + worker[idx] + 1) * n + child[idx] + 1
-        _, first = np.unique(key, return_index=True)
+        _, first = first_positions(key)
         first.sort()
         return month[first], worker[idx[first]], child[idx[first]], idx[first]
 

@@ -23,7 +23,7 @@ import pandas as pd
 from torbayreport.calendar import working_days_between
 from torbayreport.metrics import keys
 from torbayreport.metrics.registry import Members, members, record_ids
-from torbayreport.metrics.windows import in_month, in_rolling, latest_on_or_before
+from torbayreport.metrics.windows import first_positions, in_month, in_rolling, latest_on_or_before
 
 MONTH = pd.PeriodDtype("M")
 
@@ -45,7 +45,7 @@ def with_dob(frame: pd.DataFrame, tables) -> pd.DataFrame:
     children = tables["children"]
     known, codes = keys.codes(children["child_id"], frame["child_id"])
     first_row = np.full(keys.size(known, codes) + 1, -1, dtype=np.int64)
-    ids, at = np.unique(known + 1, return_index=True)  # code + 1: a missing id matches a missing id, as a merge does
+    ids, at = first_positions(known + 1)  # code + 1: a missing id matches a missing id, as a merge does
     first_row[ids] = at
     dob = children["date_of_birth"].array.take(first_row[codes + 1], allow_fill=True)
     return frame.reset_index(drop=True).assign(date_of_birth=dob)

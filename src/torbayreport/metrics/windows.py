@@ -203,6 +203,33 @@ def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return values[starts], np.diff(np.r_[starts, len(values)])
 
 
+def stable_argsort(keys: np.ndarray) -> np.ndarray:
+    """``np.argsort(keys, kind="stable")`` for int keys, several times faster: each key is packed
+    with its position into one int64 (key above, position below), the packed values are sorted
+    with ``np.sort`` (numpy's SIMD sort; unique values, so stability is free) and the positions
+    read back. Falls back to the stable argsort when the packed values would not fit."""
+    keys = np.asarray(keys, dtype=np.int64)
+    n = len(keys)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    low = keys.min()
+    if (int(keys.max()) - int(low) + 1) * n >= 2**62:
+        return np.argsort(keys, kind="stable")
+    packed = (keys - low) * n + np.arange(n, dtype=np.int64)
+    packed.sort()
+    return packed % n
+
+
+def first_positions(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(keys, return_index=True)`` for int keys by :func:`stable_argsort`: the sorted
+    distinct keys and the position of each one's first occurrence."""
+    keys = np.asarray(keys, dtype=np.int64)
+    order = stable_argsort(keys)
+    ordered = keys[order]
+    starts = np.r_[True, ordered[1:] != ordered[:-1]] if len(ordered) else np.zeros(0, dtype=bool)
+    return ordered[starts], order[starts]
+
+
 def distinct_sorted(values: np.ndarray) -> np.ndarray:
     """``np.unique(values)`` for int keys by one sort (numpy 2's hash-based ``unique`` is several
     times slower on millions of keys); ``values`` is left as it was."""
@@ -258,7 +285,7 @@ def distinct_in_rolling(
     group = np.concatenate(groups) if groups else np.zeros(0, np.int64)
     distinct = np.concatenate(counts) if counts else np.zeros(0, np.int64)
     if slices > 1:
-        order = np.argsort(group, kind="stable")
+        order = stable_argsort(group)
         group, distinct = group[order], distinct[order]
     at_key = (at["month"].array.asi8 - base) * size + at_codes
     pos = np.minimum(np.searchsorted(group, at_key), max(len(group) - 1, 0))
@@ -319,7 +346,7 @@ def latest_on_or_before(
             raise OverflowError("latest_on_or_before: id x time keys do not fit in int64")
         ev_key = ev_code[ev_rows] * span + steps[: len(ev_rows)]
         q_key = q_code[q_rows] * span + steps[len(ev_rows) :]
-        order = np.argsort(ev_key, kind="stable")
+        order = stable_argsort(ev_key)
         ev_key = ev_key[order]
         pos = np.searchsorted(ev_key, q_key, side="right") - 1  # the last event with key <= query
         safe = np.maximum(pos, 0)
