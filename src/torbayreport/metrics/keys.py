@@ -55,30 +55,30 @@ def in_run(func):
     return wrapper
 
 
-def _arrow(values) -> pa.Array:
+def arrow(values) -> pa.Array:
     """``values`` (Series, Index, array) as one Arrow large_string array, zero-copy when it is
     already Arrow-backed text."""
     array = values.array if isinstance(values, (pd.Series, pd.Index)) else values
     if not isinstance(getattr(array, "dtype", None), pd.StringDtype) or array.dtype.storage != "pyarrow":
         array = pd.array(pd.Series(array, copy=False).astype("object").where(pd.notna(pd.Series(array, copy=False)), None),
                          dtype="string[pyarrow]")
-    arrow = pa.array(array)
-    if isinstance(arrow, pa.ChunkedArray):
-        arrow = arrow.combine_chunks()
-    return arrow if arrow.type == pa.large_string() else arrow.cast(pa.large_string())
+    out = pa.array(array)
+    if isinstance(out, pa.ChunkedArray):
+        out = out.combine_chunks()
+    return out if out.type == pa.large_string() else out.cast(pa.large_string())
 
 
-def _identity(arrow: pa.Array) -> tuple:
-    return (len(arrow), arrow.offset, *((b.address, b.size) if b is not None else None for b in arrow.buffers()))
+def _identity(text: pa.Array) -> tuple:
+    return (len(text), text.offset, *((b.address, b.size) if b is not None else None for b in text.buffers()))
 
 
-def _lookup(arrow: pa.Array, universe: dict) -> np.ndarray:
+def _lookup(text: pa.Array, universe: dict) -> np.ndarray:
     """Codes of ``arrow`` in ``universe`` (id -> code), adding the ids it does not hold yet.
 
     Arrow's ``dictionary_encode`` hashes the array once in C++; only its distinct ids are
     looked up in the run's Python dict, which is built once per run (Arrow's ``index_in``
     rebuilds its hash table of the whole code space on every call)."""
-    encoded = pc.dictionary_encode(arrow)
+    encoded = pc.dictionary_encode(text)
     words = encoded.dictionary.to_pylist()
     table = np.fromiter((universe.setdefault(w, len(universe)) for w in words), dtype=np.int64, count=len(words))
     table = np.append(table, -1)  # a missing id
@@ -92,15 +92,15 @@ def codes(*arrays) -> list[np.ndarray]:
     out = []
     if not _RUN["on"]:
         universe: dict = {}
-        return [_lookup(_arrow(values), universe) for values in arrays]
+        return [_lookup(arrow(values), universe) for values in arrays]
     for values in arrays:
-        arrow = _arrow(values)
-        key = _identity(arrow)
+        text = arrow(values)
+        key = _identity(text)
         hit = _RUN["codes"].get(key)
         if hit is None:
-            found = _lookup(arrow, _RUN["universe"])
+            found = _lookup(text, _RUN["universe"])
             found.setflags(write=False)  # shared by every later caller
-            hit = _RUN["codes"][key] = (arrow, found)  # the array is kept so its buffers stay ours
+            hit = _RUN["codes"][key] = (text, found)  # the array is kept so its buffers stay ours
         out.append(hit[1])
     return out
 
@@ -109,10 +109,10 @@ def remember(values, coded: np.ndarray) -> None:
     """Inside :func:`run`, record ``coded`` (codes from :func:`codes`, aligned to ``values``) as
     the codes of ``values``, e.g. for rows taken from an array already coded; outside, nothing."""
     if _RUN["on"]:
-        arrow = _arrow(values)
+        text = arrow(values)
         coded = np.asarray(coded, dtype=np.int64)
         coded.setflags(write=False)
-        _RUN["codes"][_identity(arrow)] = (arrow, coded)
+        _RUN["codes"][_identity(text)] = (text, coded)
 
 
 def size(*coded: np.ndarray) -> int:
