@@ -66,8 +66,23 @@ def in_month(frame: pd.DataFrame, date_col: str, months: pd.PeriodIndex) -> pd.D
 def in_rolling(frame: pd.DataFrame, date_col: str, months: pd.PeriodIndex, n: int) -> pd.DataFrame:
     """Each row under every window month whose ``n`` months (m-n+1 … m) contain its ``date_col``
     (the R3M / R12M windows): so with n=12 an event dated 1 April 2019 counts for every month from
-    April 2019 to March 2020, and one dated 31 March 2019 does not count for April 2020."""
-    return rolling(in_month(frame, date_col, extend_back(months, n - 1)), months, n)
+    April 2019 to March 2020, and one dated 31 March 2019 does not count for April 2020.
+    (:func:`rolling` of :func:`in_month` over the window and its ``n-1`` months before, with the
+    months worked out on ints and the rows copied once.)"""
+    stamps = pd.to_datetime(frame[date_col]).to_numpy(dtype="datetime64[ns]")
+    ordinal = stamps.astype("datetime64[M]").astype(np.int64)
+    return _shifted(frame, ordinal, np.flatnonzero(~np.isnat(stamps)), months, n)
+
+
+def _shifted(frame: pd.DataFrame, ordinal: np.ndarray, rows: np.ndarray, months: pd.PeriodIndex, n: int) -> pd.DataFrame:
+    """``frame``'s ``rows`` (month ordinals ``ordinal``) each under months o, o+1, …, o+n-1 that are
+    in the window, row by row, with ``month`` set to that month and a fresh 0..n-1 index."""
+    idx = np.repeat(rows, n)
+    month_ord = ordinal[idx] + np.tile(np.arange(n, dtype=np.int64), len(rows))
+    keep = np.isin(month_ord, np.asarray(_period_ordinal(months), dtype=np.int64))
+    out = frame.take(idx[keep]).reset_index(drop=True)
+    out["month"] = pd.PeriodIndex.from_ordinals(month_ord[keep], freq="M").array
+    return out
 
 
 def _spans(first_ord: np.ndarray, last_ord: np.ndarray, window: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -158,12 +173,9 @@ def rolling(frame_with_month: pd.DataFrame, months: pd.PeriodIndex, n: int) -> p
     """
     if frame_with_month.empty:
         return frame_with_month.copy()
-    base = frame_with_month["month"].astype(pd.PeriodDtype("M"))
-    idx = np.repeat(np.arange(len(frame_with_month)), n)
-    shift = np.tile(np.arange(n), len(frame_with_month))
-    out = frame_with_month.iloc[idx].copy()
-    out["month"] = pd.PeriodIndex(base.iloc[idx]) + shift
-    return out[out["month"].isin(months)].reset_index(drop=True)
+    base = frame_with_month["month"].astype(pd.PeriodDtype("M")).array
+    valid = np.flatnonzero(~base.isna())
+    return _shifted(frame_with_month, base.asi8, valid, months, n)
 
 
 def extend_back(months: pd.PeriodIndex, n: int) -> pd.PeriodIndex:
