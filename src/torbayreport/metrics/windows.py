@@ -201,9 +201,6 @@ def active_in_rolling(
     return _expand_over_months(frame, _month_ordinal(frame[start_col]), end_ord, months)
 
 
-PAIRS_PER_SLICE = 4_000_000  # distinct_in_rolling: ~100 MB of int64 work arrays at a time
-
-
 def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sorted distinct int64 values and how often each occurs (``np.unique(..., return_counts=True)``
     by one in-place sort of ``values``, which the caller gives up: numpy 2's hash-based ``unique``
@@ -264,45 +261,49 @@ def distinct_in_rolling(
     touching that month's ``n``-month period (the rule of :func:`active_in_rolling`); 0 when none.
     A missing ``count`` is one value; a missing ``by`` matches nothing.
 
-    Why not ``active_in_rolling`` + ``drop_duplicates`` + ``merge``: ids are run-wide int codes
-    (:mod:`keys`), the (month, by, count) triples int64 keys, deduplicated by one sort and looked
-    up for ``at`` with ``searchsorted``; only records of ``by`` values present in ``at`` are
-    expanded, in slices of about ``PAIRS_PER_SLICE`` pairs so memory stays bounded.
+    How, without expanding any record into months: a record touches the periods of months
+    ``start month`` … ``end month + n - 1``. The records of one (``by``, ``count``) pair are merged
+    into disjoint month ranges (sorted by start, a running maximum of the ends), so each pair
+    covers a month at most once; then "how many pairs cover month m" for every ``by`` is a
+    difference array (+1 at a range's first month, -1 after its last) summed along the months.
+    Ids are run-wide int codes (:mod:`keys`).
     """
     at_codes, by_codes, count_codes = keys.codes(at[by], frame[by], frame[count])
-    size = keys.size(at_codes, by_codes, count_codes) + 1  # count code + 1: a missing count is a value
-    wanted = np.zeros(size, dtype=bool)
-    wanted[at_codes[at_codes >= 0]] = True
+    window = np.asarray(_period_ordinal(months), dtype=np.int64)
+    if not len(window) or not len(at):
+        return np.zeros(len(at), dtype=np.int64)
+    low, width = int(window.min()), int(window.max() - window.min()) + 1
+    local = np.full(keys.size(at_codes, by_codes, count_codes) + 1, -1, dtype=np.int64)
+    listed = distinct_sorted(at_codes[at_codes >= 0])
+    local[listed] = np.arange(len(listed))  # the ``by`` values of ``at``, numbered 0..B-1
     first_ord = _month_ordinal(frame[start_col])
     end_ord = np.full(len(frame), np.inf) if end_col is None else _month_ordinal(frame[end_col]) + (n - 1)
-    window = np.asarray(_period_ordinal(months), dtype=np.int64)
-    base = window.min() if len(window) else 0
-    relevant = np.flatnonzero((by_codes >= 0) & wanted[np.maximum(by_codes, 0)])
-    total = int(_spans(first_ord[relevant], end_ord[relevant], window)[1].sum()) if len(relevant) and len(window) else 0
-    slices = max(1, -(-total // PAIRS_PER_SLICE))
-    groups, counts = [], []
-    for part in range(slices):
-        rows = relevant[by_codes[relevant] % slices == part]
-        idx, month_ord = _expansion(first_ord[rows], end_ord[rows], months)
-        idx = rows[idx]
-        pair = (month_ord - base) * size
-        del month_ord
-        pair += by_codes[idx]
-        pair *= size
-        pair += count_codes[idx] + 1
-        del idx
-        group, distinct = _runs(_runs(pair)[0] // size)
-        groups.append(group)
-        counts.append(distinct)
-    group = np.concatenate(groups) if groups else np.zeros(0, np.int64)
-    distinct = np.concatenate(counts) if counts else np.zeros(0, np.int64)
-    if slices > 1:
-        order = stable_argsort(group)
-        group, distinct = group[order], distinct[order]
-    at_key = (at["month"].array.asi8 - base) * size + at_codes
-    pos = np.minimum(np.searchsorted(group, at_key), max(len(group) - 1, 0))
-    found = (at_codes >= 0) & (len(group) > 0) & (group[pos] == at_key) if len(group) else np.zeros(len(at), bool)
-    return np.where(found, distinct[pos] if len(group) else 0, 0)
+    lo = np.maximum(first_ord, low)
+    hi = np.minimum(end_ord, low + width - 1)
+    group = local[np.where(by_codes >= 0, by_codes, len(local) - 1)]
+    rows = np.flatnonzero((by_codes >= 0) & (group >= 0) & np.isfinite(lo) & (hi >= lo))
+    lo, hi = (lo[rows] - low).astype(np.int64), (hi[rows] - low).astype(np.int64)
+    pair = group[rows] * (len(local) + 1) + count_codes[rows] + 1
+    order = stable_argsort(pair * width + lo)  # by (by, count) pair, then first month
+    pair, lo, hi, group = pair[order], lo[order], hi[order], group[rows][order]
+    new_pair = np.r_[True, pair[1:] != pair[:-1]] if len(pair) else np.zeros(0, dtype=bool)
+    # running maximum of the last month within each pair: offset each pair above all earlier ones
+    reach = np.maximum.accumulate(np.cumsum(new_pair) * (width + 1) + hi) - np.cumsum(new_pair) * (width + 1)
+    starts_range = new_pair | (lo > np.r_[-1, reach[:-1]])  # not overlapping what the pair already covers
+    range_lo = lo[starts_range]
+    range_hi = reach[np.r_[starts_range[1:], True]] if len(reach) else reach  # the reach at each range's last record
+    range_by = group[starts_range]
+    cells = len(listed) * (width + 1)
+    diff = np.bincount(range_by * (width + 1) + range_lo, minlength=cells) - np.bincount(
+        range_by * (width + 1) + range_hi + 1, minlength=cells
+    )
+    covered = np.cumsum(diff.reshape(len(listed), width + 1), axis=1)
+    at_local = local[np.where(at_codes >= 0, at_codes, len(local) - 1)]
+    at_month = at["month"].array.asi8 - low
+    ok = (at_codes >= 0) & (at_local >= 0) & (at_month >= 0) & (at_month < width)
+    out = np.zeros(len(at), dtype=np.int64)
+    out[ok] = covered[at_local[ok], at_month[ok]]
+    return out
 
 
 def time_steps(times: np.ndarray) -> tuple[np.ndarray, int]:
