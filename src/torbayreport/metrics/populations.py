@@ -58,11 +58,13 @@ def _memo(key: tuple, build):
     """``build()``, kept inside :func:`reuse` under ``key`` (which holds the source frames
     themselves, compared by identity, so a different table is never answered from the memo)."""
     for known, result in _MEMO:
-        if len(known) == len(key) and all(x is y if isinstance(y, pd.DataFrame) else x == y for x, y in zip(known, key)):
+        if len(known) == len(key) and all(
+            x is y if isinstance(x, pd.DataFrame) or isinstance(y, pd.DataFrame) else x == y for x, y in zip(known, key)
+        ):
             return result
     result = build()
-    if _REUSING[0]:
-        _MEMO[:] = [*_MEMO[-7:], (key, result)]
+    if _REUSING[0]:  # a catalogue run asks for about ten populations; keep them all
+        _MEMO[:] = [*_MEMO[-15:], (key, result)]
     return result
 
 

@@ -264,8 +264,9 @@ def distinct_in_rolling(
     How, without expanding any record into months: a record touches the periods of months
     ``start month`` … ``end month + n - 1``. The records of one (``by``, ``count``) pair are merged
     into disjoint month ranges (sorted by start, a running maximum of the ends), so each pair
-    covers a month at most once; then "how many pairs cover month m" for every ``by`` is a
-    difference array (+1 at a range's first month, -1 after its last) summed along the months.
+    covers a month at most once; then "how many pairs cover month m" is a running sum of +1 at
+    each range's first month and -1 after its last, read for each row of ``at`` by
+    ``searchsorted`` over the sorted events (memory in ranges and rows, not children x months).
     Ids are run-wide int codes (:mod:`keys`).
     """
     at_codes, by_codes, count_codes = keys.codes(at[by], frame[by], frame[count])
@@ -292,17 +293,17 @@ def distinct_in_rolling(
     starts_range = new_pair | (lo > np.r_[-1, reach[:-1]])  # not overlapping what the pair already covers
     range_lo = lo[starts_range]
     range_hi = reach[np.r_[starts_range[1:], True]] if len(reach) else reach  # the reach at each range's last record
-    range_by = group[starts_range]
-    cells = len(listed) * (width + 1)
-    diff = np.bincount(range_by * (width + 1) + range_lo, minlength=cells) - np.bincount(
-        range_by * (width + 1) + range_hi + 1, minlength=cells
-    )
-    covered = np.cumsum(diff.reshape(len(listed), width + 1), axis=1)
+    range_by = group[starts_range] * (width + 1)
+    opened = np.sort(range_by + range_lo)  # +1 at each range's first month ...
+    closed = np.sort(range_by + range_hi + 1)  # ... -1 after its last: a running sum over sorted events
     at_local = local[np.where(at_codes >= 0, at_codes, len(local) - 1)]
     at_month = at["month"].array.asi8 - low
     ok = (at_codes >= 0) & (at_local >= 0) & (at_month >= 0) & (at_month < width)
+    cell, first = at_local[ok] * (width + 1) + at_month[ok], at_local[ok] * (width + 1)
     out = np.zeros(len(at), dtype=np.int64)
-    out[ok] = covered[at_local[ok], at_month[ok]]
+    out[ok] = (np.searchsorted(opened, cell, side="right") - np.searchsorted(opened, first)) - (
+        np.searchsorted(closed, cell, side="right") - np.searchsorted(closed, first)
+    )
     return out
 
 
