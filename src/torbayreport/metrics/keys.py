@@ -99,10 +99,16 @@ def codes(*arrays) -> list[np.ndarray]:
         hit = _RUN["codes"].get(key)
         if hit is None:
             found = _lookup(text, _RUN["universe"])
-            found.setflags(write=False)  # shared by every later caller
-            hit = _RUN["codes"][key] = (text, found)  # the array is kept so its buffers stay ours
-        out.append(hit[1])
+            _RUN["codes"][key] = (text, _stored(found))  # the array is kept so its buffers stay ours
+        else:
+            found = hit[1].astype(np.int64)
+        out.append(found)
     return out
+
+
+def _stored(coded: np.ndarray) -> np.ndarray:
+    """Codes as kept for the run: int32 (half the memory; a run never has 2**31 ids)."""
+    return coded.astype(np.int32)
 
 
 def remember(values, coded: np.ndarray) -> None:
@@ -110,9 +116,7 @@ def remember(values, coded: np.ndarray) -> None:
     the codes of ``values``, e.g. for rows taken from an array already coded; outside, nothing."""
     if _RUN["on"]:
         text = arrow(values)
-        coded = np.asarray(coded, dtype=np.int64)
-        coded.setflags(write=False)
-        _RUN["codes"][_identity(text)] = (text, coded)
+        _RUN["codes"][_identity(text)] = (text, _stored(np.asarray(coded)))
 
 
 def size(*coded: np.ndarray) -> int:

@@ -187,8 +187,9 @@ def _union(tables: Tables, months: pd.PeriodIndex, spells: tuple[str, ...]) -> p
     local, uniques = pd.factorize(child)
     pair = (month_ord - (month_ord.min() if len(month_ord) else 0)) * max(len(uniques), 1) + local
     _, first = first_positions(pair)
-    rows = pd.concat([part[["month", "month_end", "child_id"]] for part in parts], ignore_index=True)
-    out = rows.take(first).reset_index(drop=True)
+    month, month_end = month_columns(month_ord[first], months)
+    ids = pd.concat([part["child_id"] for part in parts], ignore_index=True).take(first).reset_index(drop=True)
+    out = pd.DataFrame({"month": month, "month_end": month_end, "child_id": ids})
     keys.remember(out["child_id"], child[first])
     return out
 
@@ -213,20 +214,20 @@ def open_children(tables: Tables, months: pd.PeriodIndex, *spells: str) -> pd.Da
 def _allocation_keys(tables: Tables, months: pd.PeriodIndex) -> tuple[np.ndarray, ...]:
     """Distinct (month ordinal, worker code, child code) of allocations open at each month end
     (codes from :mod:`keys`), in the order their first allocation row appears, with that row.
-    Int keys deduplicated by one sort: no id is copied before the distinct rows are known. Kept
-    for the run (L01, L02 and W06 all count caseloads)."""
+    Int keys deduplicated by one sort: no id is copied before the distinct rows are known. Not
+    kept (millions of rows at a county's size); the caseloads counted from it are."""
     alloc = tables["allocations"]
-
-    def build():
-        worker, child = keys.codes(alloc["worker_id"], alloc["child_id"])
-        idx, month = month_expansion(alloc, "alloc_start", "alloc_end", months)
-        n = keys.size(worker, child) + 1  # codes + 1: a missing id (-1) is a value of its own
-        key = ((month - (month.min() if len(month) else 0)) * n + worker[idx] + 1) * n + child[idx] + 1
-        _, first = first_positions(key)
-        first.sort()
-        return month[first], worker[idx[first]], child[idx[first]], idx[first]
-
-    return _memo(("allocations", alloc, _window(months)), build)
+    worker, child = keys.codes(alloc["worker_id"], alloc["child_id"])
+    idx, month = month_expansion(alloc, "alloc_start", "alloc_end", months)
+    n = keys.size(worker, child) + 1  # codes + 1: a missing id (-1) is a value of its own
+    key = (month - (month.min() if len(month) else 0)) * n
+    key += worker[idx] + 1
+    key *= n
+    key += child[idx] + 1
+    _, first = first_positions(key)
+    del key
+    first.sort()
+    return month[first], worker[idx[first]], child[idx[first]], idx[first]
 
 
 def open_allocations(tables: Tables, months: pd.PeriodIndex) -> pd.DataFrame:
