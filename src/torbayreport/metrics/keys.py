@@ -99,16 +99,25 @@ def codes(*arrays) -> list[np.ndarray]:
         hit = _RUN["codes"].get(key)
         if hit is None:
             found = _lookup(text, _RUN["universe"])
-            _RUN["codes"][key] = (text, _stored(found))  # the array is kept so its buffers stay ours
+            _keep(key, text, found)
         else:
             found = hit[1].astype(np.int64)
+            _RUN["codes"][key] = _RUN["codes"].pop(key)  # most recently used last
         out.append(found)
     return out
 
 
-def _stored(coded: np.ndarray) -> np.ndarray:
-    """Codes as kept for the run: int32 (half the memory; a run never has 2**31 ids)."""
-    return coded.astype(np.int32)
+KEEP = 12  # arrays whose codes a run keeps: the shared populations and tables in use lately
+
+
+def _keep(key: tuple, text: pa.Array, coded: np.ndarray) -> None:
+    """Keep ``coded`` as int32 (a run never has 2**31 ids) with its array (so its buffers stay
+    ours), dropping the least recently used beyond :data:`KEEP` — a filtered copy of a table
+    must not be held for the rest of the run."""
+    kept = _RUN["codes"]
+    kept[key] = (text, coded.astype(np.int32))
+    while len(kept) > KEEP:
+        kept.pop(next(iter(kept)))
 
 
 def remember(values, coded: np.ndarray) -> None:
@@ -116,7 +125,7 @@ def remember(values, coded: np.ndarray) -> None:
     the codes of ``values``, e.g. for rows taken from an array already coded; outside, nothing."""
     if _RUN["on"]:
         text = arrow(values)
-        _RUN["codes"][_identity(text)] = (text, _stored(np.asarray(coded)))
+        _keep(_identity(text), text, np.asarray(coded))
 
 
 def size(*coded: np.ndarray) -> int:

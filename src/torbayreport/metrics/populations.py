@@ -31,7 +31,7 @@ import pandas as pd
 from torbayreport.metrics import keys
 from torbayreport.metrics.registry import Tables
 from torbayreport.metrics.windows import (
-    distinct_sorted,
+    sorted_runs,
     first_positions,
     month_columns,
     month_expansion,
@@ -254,12 +254,18 @@ def caseload_of(workers: pd.DataFrame, tables: Tables, months: pd.PeriodIndex) -
     alloc = tables["allocations"]
 
     def build():
-        month, worker, _, _ = _allocation_keys(tables, months)
-        n = keys.size(worker) + 1
-        pair = _worker_month_keys(month[worker >= 0], worker[worker >= 0], n)
-        pair.sort()
-        starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]]) if len(pair) else np.zeros(0, np.int64)
-        return n, pair[starts], np.diff(np.r_[starts, len(pair)])
+        worker, child = keys.codes(alloc["worker_id"], alloc["child_id"])
+        idx, month = month_expansion(alloc, "alloc_start", "alloc_end", months)
+        named = worker[idx] >= 0
+        idx, month = idx[named], month[named]
+        n = keys.size(worker, child) + 1
+        triple = _worker_month_keys(month, worker[idx], n)  # (month, worker, child) as one int64
+        del month
+        triple *= n
+        triple += child[idx] + 1
+        del idx
+        pair, caseload = sorted_runs(sorted_runs(triple)[0] // n)  # distinct triples, then children per (month, worker)
+        return n, pair, caseload
 
     n, pairs, counts = _memo(("caseloads", alloc, _window(months)), build)
     (worker,) = keys.codes(workers["worker_id"])
@@ -279,11 +285,12 @@ def with_caseload(workers: pd.DataFrame, tables: Tables, months: pd.PeriodIndex)
 def children_allocated_to(workers: pd.DataFrame, tables: Tables, months: pd.PeriodIndex) -> pd.Series:
     """Per month of ``months``: distinct children with an allocation open at the month end to any
     worker listed for that month in ``workers`` (month, worker_id)."""
-    month, worker, child, _ = _allocation_keys(tables, months)
-    (listed,) = keys.codes(workers["worker_id"])
+    alloc = tables["allocations"]
+    worker, child, listed = keys.codes(alloc["worker_id"], alloc["child_id"], workers["worker_id"])
+    idx, month = month_expansion(alloc, "alloc_start", "alloc_end", months)
     n = keys.size(worker, child, listed) + 1
-    chosen = np.isin(_worker_month_keys(month, worker, n), _worker_month_keys(workers["month"].array.asi8, listed, n))
-    pair = distinct_sorted(_worker_month_keys(month[chosen], child[chosen], n))  # distinct (month, child)
+    chosen = np.isin(_worker_month_keys(month, worker[idx], n), _worker_month_keys(workers["month"].array.asi8, listed, n))
+    pair = sorted_runs(_worker_month_keys(month[chosen], child[idx[chosen]], n))[0]  # distinct (month, child)
     window = np.asarray(pd.PeriodIndex(months, freq="M").asi8)
     per_month = np.searchsorted(pair, (window + 1) * n) - np.searchsorted(pair, window * n)
     return pd.Series(per_month.astype(np.int64), index=months)

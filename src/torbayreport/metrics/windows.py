@@ -101,8 +101,9 @@ def _expansion(first_ord: np.ndarray, last_ord: np.ndarray, months: pd.PeriodInd
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     lo, counts = _spans(first_ord, last_ord, window)
     idx = np.repeat(np.arange(len(first_ord)), counts)
-    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    month_ord = lo[idx].astype(np.int64) + offsets
+    # month = the row's first month + its place among the row's pairs (few full-size temporaries)
+    month_ord = np.repeat(np.where(counts > 0, lo, 0).astype(np.int64) - (np.cumsum(counts) - counts), counts)
+    month_ord += np.arange(len(month_ord), dtype=np.int64)
     if len(window) != window.max() - window.min() + 1:  # a window with gaps: keep its months only
         keep = np.isin(month_ord, window)
         idx, month_ord = idx[keep], month_ord[keep]
@@ -201,7 +202,7 @@ def active_in_rolling(
     return _expand_over_months(frame, _month_ordinal(frame[start_col]), end_ord, months)
 
 
-def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def sorted_runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sorted distinct int64 values and how often each occurs (``np.unique(..., return_counts=True)``
     by one in-place sort of ``values``, which the caller gives up: numpy 2's hash-based ``unique``
     is several times slower on millions of keys)."""
@@ -242,7 +243,7 @@ def first_positions(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def distinct_sorted(values: np.ndarray) -> np.ndarray:
     """``np.unique(values)`` for int keys by one sort (numpy 2's hash-based ``unique`` is several
     times slower on millions of keys); ``values`` is left as it was."""
-    return _runs(np.array(values, dtype=np.int64, copy=True))[0]
+    return sorted_runs(np.array(values, dtype=np.int64, copy=True))[0]
 
 
 @keys.in_run
@@ -321,6 +322,27 @@ def time_steps(times: np.ndarray) -> tuple[np.ndarray, int]:
     return steps, int(steps.max()) + 1
 
 
+def _id_time_keys(ev_code, ev_time, q_code, q_time) -> tuple[np.ndarray, np.ndarray, int]:
+    """int64 keys ``code * span + time step`` for events and queries (valid rows only), in the
+    coarsest time unit that keeps both exact (see :func:`time_steps`), and the span."""
+    ev_ns, q_ns = ev_time.view(np.int64), q_time.view(np.int64)
+    low = min(ev_ns.min(), q_ns.min())
+    unit = 1
+    for step in (86_400 * 10**9, 10**9):
+        if not ((ev_ns - low) % step).any() and not ((q_ns - low) % step).any():
+            unit = step
+            break
+    span = int((max(ev_ns.max(), q_ns.max()) - low) // unit) + 1
+    if (max(int(ev_code.max()), int(q_code.max())) + 1) * span >= 2**62:  # pragma: no cover - ns over decades
+        raise OverflowError("latest_on_or_before: id x time keys do not fit in int64")
+    keyed = []
+    for code, ns in ((ev_code, ev_ns), (q_code, q_ns)):
+        key = (ns - low) // unit
+        key += code * span
+        keyed.append(key)
+    return keyed[0], keyed[1], span
+
+
 @keys.in_run
 def latest_on_or_before(
     left: pd.DataFrame,
@@ -352,19 +374,16 @@ def latest_on_or_before(
     q_time = pd.to_datetime(lhs[left_on]).to_numpy(dtype="datetime64[ns]")
     ev_rows = np.flatnonzero((ev_code >= 0) & ~np.isnat(ev_time))
     q_rows = np.flatnonzero((q_code >= 0) & ~np.isnat(q_time))
-    steps, span = time_steps(np.concatenate([ev_time[ev_rows], q_time[q_rows]]).view(np.int64))
-    n_codes = keys.size(q_code, ev_code)
     match = np.full(len(lhs), -1, dtype=np.int64)  # row of ``events`` matched to each left row
     if len(ev_rows) and len(q_rows):
-        if n_codes * span >= 2**62:  # pragma: no cover - would need ns-resolution times over decades
-            raise OverflowError("latest_on_or_before: id x time keys do not fit in int64")
-        ev_key = ev_code[ev_rows] * span + steps[: len(ev_rows)]
-        q_key = q_code[q_rows] * span + steps[len(ev_rows) :]
+        ev_key, q_key, span = _id_time_keys(ev_code[ev_rows], ev_time[ev_rows], q_code[q_rows], q_time[q_rows])
         order = stable_argsort(ev_key)
         ev_key = ev_key[order]
         pos = np.searchsorted(ev_key, q_key, side="right") - 1  # the last event with key <= query
+        del q_key
         safe = np.maximum(pos, 0)
         hit = (pos >= 0) & (ev_key[safe] // span == q_code[q_rows])
+        del ev_key, pos
         match[q_rows] = np.where(hit, ev_rows[order[safe]], -1)
     hit = match >= 0
     dates = np.full(len(lhs), np.datetime64("NaT"), dtype="datetime64[ns]")
