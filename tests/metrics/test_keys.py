@@ -94,3 +94,20 @@ def test_find_and_count_child_months():
         # C1 in Jan is pair 1; C2 in Jan is not there; C1 in Feb is pairs 0 and 3 (first: 0)
         assert list(find_child_months(rows, month, child)) == [1, -1, 0]
         assert list(count_child_months(rows, month, child)) == [1, 0, 2]
+
+
+def test_a_run_belongs_to_its_thread(monkeypatch):
+    import threading
+
+    lookups = []
+    real = keys._lookup
+    monkeypatch.setattr(keys, "_lookup", lambda text, universe: lookups.append(len(text)) or real(text, universe))
+    ids = text(["A", "B"])
+    with keys.run():
+        keys.codes(ids)
+        other = threading.Thread(target=lambda: (keys.codes(ids), keys.codes(ids)))
+        other.start()
+        other.join()
+        keys.codes(ids)
+    # this thread codes once and then reuses; the other thread, with no run of its own, codes twice
+    assert lookups == [2, 2, 2]

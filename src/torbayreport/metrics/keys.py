@@ -19,6 +19,7 @@ answered from stale codes.
 from __future__ import annotations
 
 import functools
+import threading
 from contextlib import contextmanager
 
 import numpy as np
@@ -26,21 +27,28 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-_RUN: dict = {"on": False, "universe": None, "codes": {}}
+_LOCAL = threading.local()  # one run per thread: a thread's code space is never another's
+
+
+def _state() -> dict:
+    state = getattr(_LOCAL, "run", None)
+    if state is None:
+        state = _LOCAL.run = {"on": False, "universe": None, "codes": {}}
+    return state
 
 
 @contextmanager
 def run():
     """Keep one code space (and each array's codes) for the duration of the block; nested
     blocks share the outer one."""
-    if _RUN["on"]:
+    if _state()["on"]:
         yield
         return
-    _RUN.update(on=True, universe={}, codes={})
+    _state().update(on=True, universe={}, codes={})
     try:
         yield
     finally:
-        _RUN.update(on=False, universe=None, codes={})
+        _state().update(on=False, universe=None, codes={})
 
 
 def in_run(func):
@@ -90,19 +98,19 @@ def codes(*arrays) -> list[np.ndarray]:
     get equal codes, a missing id gets -1. Codes are small non-negative ints (below
     :func:`size`), usable as positions."""
     out = []
-    if not _RUN["on"]:
+    if not _state()["on"]:
         universe: dict = {}
         return [_lookup(arrow(values), universe) for values in arrays]
     for values in arrays:
         text = arrow(values)
         key = _identity(text)
-        hit = _RUN["codes"].get(key)
+        hit = _state()["codes"].get(key)
         if hit is None:
-            found = _lookup(text, _RUN["universe"])
+            found = _lookup(text, _state()["universe"])
             _keep(key, text, found)
         else:
             found = hit[1].astype(np.int64)
-            _RUN["codes"][key] = _RUN["codes"].pop(key)  # most recently used last
+            _state()["codes"][key] = _state()["codes"].pop(key)  # most recently used last
         out.append(found)
     return out
 
@@ -114,7 +122,7 @@ def _keep(key: tuple, text: pa.Array, coded: np.ndarray) -> None:
     """Keep ``coded`` as int32 (a run never has 2**31 ids) with its array (so its buffers stay
     ours), dropping the least recently used beyond :data:`KEEP` — a filtered copy of a table
     must not be held for the rest of the run."""
-    kept = _RUN["codes"]
+    kept = _state()["codes"]
     kept[key] = (text, coded.astype(np.int32))
     while len(kept) > KEEP:
         kept.pop(next(iter(kept)))
@@ -123,13 +131,13 @@ def _keep(key: tuple, text: pa.Array, coded: np.ndarray) -> None:
 def remember(values, coded: np.ndarray) -> None:
     """Inside :func:`run`, record ``coded`` (codes from :func:`codes`, aligned to ``values``) as
     the codes of ``values``, e.g. for rows taken from an array already coded; outside, nothing."""
-    if _RUN["on"]:
+    if _state()["on"]:
         text = arrow(values)
         _keep(_identity(text), text, np.asarray(coded))
 
 
 def size(*coded: np.ndarray) -> int:
     """An upper bound (exclusive) of the codes in ``coded``: the run's code space, or their max + 1."""
-    if _RUN["on"]:
-        return max(len(_RUN["universe"]), 1)
+    if _state()["on"]:
+        return max(len(_state()["universe"]), 1)
     return max((int(c.max()) + 1 for c in coded if len(c)), default=1)

@@ -23,6 +23,7 @@ Conventions (stated once here, repeated in each KPI's definition text):
 
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 
 import numpy as np
@@ -46,8 +47,14 @@ STAFF_COLUMNS = ["worker_id", "role", "team", "employment", "fte", "case_holding
 ASYE_MONTHS = 12
 
 
-_MEMO: list = []  # [(key, result)], the last few populations built inside ``reuse()``
-_REUSING = [False]  # True only inside ``reuse()``: one catalogue run over the same tables
+_LOCAL = threading.local()  # per thread: the populations of this thread's catalogue run
+
+
+def _state() -> tuple[list, list]:
+    """(memo [(key, result)] of the populations built inside ``reuse()``, [reusing?])."""
+    if not hasattr(_LOCAL, "memo"):
+        _LOCAL.memo, _LOCAL.reusing = [], [False]
+    return _LOCAL.memo, _LOCAL.reusing
 
 
 def _window(months: pd.PeriodIndex) -> tuple:
@@ -57,14 +64,15 @@ def _window(months: pd.PeriodIndex) -> tuple:
 def _memo(key: tuple, build):
     """``build()``, kept inside :func:`reuse` under ``key`` (which holds the source frames
     themselves, compared by identity, so a different table is never answered from the memo)."""
-    for known, result in _MEMO:
+    memo, reusing = _state()
+    for known, result in memo:
         if len(known) == len(key) and all(
             x is y if isinstance(x, pd.DataFrame) or isinstance(y, pd.DataFrame) else x == y for x, y in zip(known, key)
         ):
             return result
     result = build()
-    if _REUSING[0]:  # a catalogue run asks for about ten populations; keep them all
-        _MEMO[:] = [*_MEMO[-15:], (key, result)]
+    if reusing[0]:  # a catalogue run asks for about ten populations; keep them all
+        memo[:] = [*memo[-15:], (key, result)]
     return result
 
 
@@ -165,16 +173,17 @@ def reuse():
     """Within the block, share the month-end snapshots between KPIs (the engine wraps one
     catalogue run in it); on leaving, drop them. Outside it nothing is kept, so a table changed in
     place between two calls can never be answered from a stale snapshot."""
-    if _REUSING[0]:  # nested (the engine's compute_one inside compute): the outer block owns them
+    memo, reusing = _state()
+    if reusing[0]:  # nested (the engine's compute_one inside compute): the outer block owns them
         yield
         return
-    _REUSING[0] = True
+    reusing[0] = True
     try:
         with keys.run():  # and one id code space (see :mod:`keys`)
             yield
     finally:
-        _REUSING[0] = False
-        _MEMO.clear()
+        reusing[0] = False
+        memo.clear()
 
 
 @keys.in_run
