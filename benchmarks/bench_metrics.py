@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import pickle
 import subprocess
 import sys
@@ -94,6 +95,7 @@ def same_numbers(a: pd.DataFrame, b: pd.DataFrame) -> bool:
 def part_one(scales, months, cache, start, end) -> None:
     print(f"Part 1: {len(REGISTRY)} KPIs x {len(months)} months ({start} to {end}), vectorised vs per-month")
     print("(wall seconds, and CPU seconds of this process: on a shared machine CPU time is the steadier figure)")
+    print("load average (1, 5, 15 min) at the start: " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
     print(
         f"{'scale':>5}  {'rows':>10}  {'vectorised s':>12}  {'(cpu)':>6}  {'per-month s':>11}  {'(cpu)':>6}  "
         f"{'ratio':>5}  {'(cpu)':>5}  same  five slowest KPIs (cpu s)"
@@ -139,6 +141,7 @@ def _measure(scale: float, start: str, end: str, cache: Path) -> dict:
 
 def part_two(scales, cache, start, end) -> None:
     print("\nPart 2: scaling (fresh process per scale; load = unpickle the cached synthetic tables)")
+    print("load average (1, 5, 15 min) at the start: " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
     print(f"{'scale':>5}  {'rows':>11}  {'load s':>7}  {'metrics s':>9}  {'(cpu)':>6}  {'s per M rows':>12}  {'peak MB':>8}")
     for scale in scales:
         if not (cache / f"synth-{scale:g}-{start}-{end}.pkl").is_file():  # generate once, in its own process
