@@ -220,38 +220,6 @@ def open_children(tables: Tables, months: pd.PeriodIndex, *spells: str) -> pd.Da
     return _memo(("union", *frames, spells, window), lambda: _union(tables, months, spells)).copy(deep=False)
 
 
-def _allocation_keys(tables: Tables, months: pd.PeriodIndex) -> tuple[np.ndarray, ...]:
-    """Distinct (month ordinal, worker code, child code) of allocations open at each month end
-    (codes from :mod:`keys`), in the order their first allocation row appears, with that row.
-    Int keys deduplicated by one sort: no id is copied before the distinct rows are known. Not
-    kept (millions of rows at a county's size); the caseloads counted from it are."""
-    alloc = tables["allocations"]
-    worker, child = keys.codes(alloc["worker_id"], alloc["child_id"])
-    idx, month = month_expansion(alloc, "alloc_start", "alloc_end", months)
-    n = keys.size(worker, child) + 1  # codes + 1: a missing id (-1) is a value of its own
-    key = (month - (month.min() if len(month) else 0)) * n
-    key += worker[idx] + 1
-    key *= n
-    key += child[idx] + 1
-    _, first = first_positions(key)
-    del key
-    first.sort()
-    return month[first], worker[idx[first]], child[idx[first]], idx[first]
-
-
-def open_allocations(tables: Tables, months: pd.PeriodIndex) -> pd.DataFrame:
-    """Distinct (month, worker_id, child_id) for allocations open at each month end (first kept)."""
-    month, _, _, rows = _allocation_keys(tables, months)
-    alloc = tables["allocations"]
-    return pd.DataFrame(
-        {
-            "month": pd.PeriodIndex.from_ordinals(month, freq="M").array,
-            "worker_id": alloc["worker_id"].take(rows).array,
-            "child_id": alloc["child_id"].take(rows).array,
-        }
-    )
-
-
 def _worker_month_keys(month_ord: np.ndarray, worker: np.ndarray, n: int) -> np.ndarray:
     return month_ord.astype(np.int64) * n + worker + 1
 
