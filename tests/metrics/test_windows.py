@@ -148,3 +148,19 @@ def test_latest_on_or_before_carries_the_event_columns_and_breaks_ties_by_order(
     assert out["last"].dt.strftime("%Y-%m-%d").fillna("none").tolist() == ["2019-02-10", "none"]
     assert bool(out["alone"].iloc[0]) is True
     assert pd.isna(out["alone"].iloc[1])
+
+
+def test_distinct_in_rolling_counts_overlapping_records_of_one_worker_once():
+    frame = pd.DataFrame(
+        {
+            "child": ["X", "X", "X", "X"],
+            "worker": ["W1", "W1", "W1", "W2"],
+            "start": pd.to_datetime(["2019-01-01", "2019-03-01", "2019-12-01", "2018-01-01"]),
+            "end": pd.to_datetime(["2019-06-30", "2019-12-31", None, "2018-12-31"]),
+        }
+    )
+    at = pd.DataFrame({"month": pd.PeriodIndex(["2019-06", "2019-12"], freq="M"), "child": ["X", "X"]})
+    got = distinct_in_rolling(frame, "start", "end", months("2019-06", "2019-12"), 12, "child", "worker", at=at)
+    # June 2019 (1 Jul 2018-30 Jun 2019): W1 (three overlapping records, one worker) and W2 (to 31 Dec
+    # 2018) -> 2; December 2019 (1 Jan-31 Dec 2019): W2 ended before it -> W1 only -> 1
+    assert list(got) == [2, 1]

@@ -15,8 +15,8 @@ from torbayreport.calendar import working_days_between
 from torbayreport.metrics.populations import (
     ASYE_MONTHS,
     case_holding_social_workers,
+    children_allocated_to,
     monthly_sum,
-    open_allocations,
     open_children,
     staff_in_post,
     with_caseload,
@@ -55,9 +55,8 @@ LADO_WORKING_DAYS = 1  # L08
 )
 def l01_average_caseload(tables: Tables, months: pd.PeriodIndex):
     workers = case_holding_social_workers(tables, months)
-    alloc = open_allocations(tables, months).merge(workers[["month", "worker_id"]], on=["month", "worker_id"])
-    children = alloc.drop_duplicates(["month", "child_id"]).groupby("month", observed=True).size()
-    return totals(months, children.reindex(months, fill_value=0), monthly_sum(workers, "fte", months))
+    children = children_allocated_to(workers, tables, months)
+    return totals(months, children, monthly_sum(workers, "fte", months))
 
 
 @kpi(

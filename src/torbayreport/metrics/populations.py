@@ -23,13 +23,23 @@ Conventions (stated once here, repeated in each KPI's definition text):
 
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
 
+from torbayreport.metrics import keys
 from torbayreport.metrics.registry import Tables
-from torbayreport.metrics.windows import month_expansion, open_at_month_end
+from torbayreport.metrics.windows import (
+    sorted_runs,
+    first_positions,
+    month_columns,
+    month_expansion,
+    open_at_month_end,
+    stable_argsort,
+    time_steps,
+)
 
 SOCIAL_WORK_ROLES = ("Social worker", "Senior practitioner", "Team manager", "Service manager", "IRO")
 
@@ -37,15 +47,48 @@ STAFF_COLUMNS = ["worker_id", "role", "team", "employment", "fte", "case_holding
 ASYE_MONTHS = 12
 
 
+_LOCAL = threading.local()  # per thread: the populations of this thread's catalogue run
+
+
+def _state() -> tuple[list, list]:
+    """(memo [(key, result)] of the populations built inside ``reuse()``, [reusing?])."""
+    if not hasattr(_LOCAL, "memo"):
+        _LOCAL.memo, _LOCAL.reusing = [], [False]
+    return _LOCAL.memo, _LOCAL.reusing
+
+
+def _window(months: pd.PeriodIndex) -> tuple:
+    return tuple(pd.PeriodIndex(months, freq="M").asi8)
+
+
+def _memo(key: tuple, build):
+    """``build()``, kept inside :func:`reuse` under ``key`` (which holds the source frames
+    themselves, compared by identity, so a different table is never answered from the memo)."""
+    memo, reusing = _state()
+    for known, result in memo:
+        if len(known) == len(key) and all(
+            x is y if isinstance(x, pd.DataFrame) or isinstance(y, pd.DataFrame) else x == y for x, y in zip(known, key)
+        ):
+            return result
+    result = build()
+    if reusing[0]:  # a catalogue run asks for about ten populations; keep them all
+        memo[:] = [*memo[-15:], (key, result)]
+    return result
+
+
 def staff_in_post(tables: Tables, months: pd.PeriodIndex, *, social_workers_only: bool = False) -> pd.DataFrame:
-    """One row per (worker, month) for every month end at which the worker is in post."""
+    """One row per (worker, month) for every month end at which the worker is in post (kept for
+    the run inside :func:`reuse`; copy-on-write protects the shared frame)."""
     staff = tables["staff"]
-    if social_workers_only:
-        staff = staff[staff["role"].isin(SOCIAL_WORK_ROLES).fillna(False).astype(bool)]
-    rows = open_at_month_end(staff, "start_date", "end_date", months)
-    asye_ends = rows["start_date"] + pd.DateOffset(months=ASYE_MONTHS)
-    rows["in_asye"] = rows["asye"].fillna(False).astype(bool) & (rows["month_end"] < asye_ends).to_numpy()
-    return rows[STAFF_COLUMNS + ["month", "month_end"]]
+
+    def build():
+        frame = staff[staff["role"].isin(SOCIAL_WORK_ROLES).fillna(False).astype(bool)] if social_workers_only else staff
+        rows = open_at_month_end(frame, "start_date", "end_date", months)
+        asye_ends = rows["start_date"] + pd.DateOffset(months=ASYE_MONTHS)
+        rows["in_asye"] = rows["asye"].fillna(False).astype(bool) & (rows["month_end"] < asye_ends).to_numpy()
+        return rows[STAFF_COLUMNS + ["month", "month_end"]]
+
+    return _memo(("staff", staff, social_workers_only, _window(months)), build).copy(deep=False)
 
 
 def case_holding_social_workers(tables: Tables, months: pd.PeriodIndex) -> pd.DataFrame:
@@ -55,32 +98,74 @@ def case_holding_social_workers(tables: Tables, months: pd.PeriodIndex) -> pd.Da
 
 
 CHILD_SPELLS = {"cin_episodes": ("cin_start", "cin_end"), "cp_plans": ("cp_start", "cp_end"), "cla_periods": ("cla_start", "cla_end")}
-_MEMO: list = []  # [(source frame, spell, window ordinals, result)], the last few snapshots
-_REUSING = [False]  # True only inside ``reuse()``: one catalogue run over the same tables
+def latest_open(frame: pd.DataFrame, start: str, end: str, months: pd.PeriodIndex) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row of ``frame``, month ordinal, child code) for each (child, month end) at which a record
+    of ``frame`` is open — the latest-starting one if a child has several open (equal starts: the
+    one listed last) — ordered by month, then by the child's first record. All on ints: no row is
+    copied before the survivors are known."""
+    idx, month_ord = month_expansion(frame, start, end, months)
+    (child,) = keys.codes(frame["child_id"])
+    child = child[idx]
+    local, uniques = pd.factorize(child)  # first-appearance order, as the rows come (record by record)
+    group = (month_ord - (month_ord.min() if len(month_ord) else 0)) * max(len(uniques), 1) + local
+    steps, span = time_steps(frame[start].to_numpy(dtype="datetime64[ns]").view(np.int64)[idx])
+    if len(group) and (int(group.max()) + 1) * span < 2**62:  # by (month, child, start); ties keep record order
+        order = stable_argsort(group * span + steps)
+    else:  # pragma: no cover - start times in ns over decades
+        order = np.lexsort((steps, group))
+    group = group[order]
+    last_of_group = order[np.r_[group[1:] != group[:-1], True]] if len(order) else order
+    return idx[last_of_group], month_ord[last_of_group], child[last_of_group]
+
+
+def child_month_keys(month_ord, child: np.ndarray, n: int) -> np.ndarray:
+    """One int64 key per (month ordinal, child code) pair (``n``: above every code + 1)."""
+    return np.asarray(month_ord, dtype=np.int64) * n + child + 1
+
+
+def _child_month_matches(rows: pd.DataFrame, month_ord: np.ndarray, child: np.ndarray):
+    """(sort order of the pairs, first and one-past-last sorted position matching each row)."""
+    (codes,) = keys.codes(rows["child_id"])
+    n = keys.size(codes, child) + 1
+    wanted = child_month_keys(rows["month"].array.asi8, codes, n)
+    have = child_month_keys(month_ord, child, n)
+    order = stable_argsort(have)
+    have = have[order]
+    return order, np.searchsorted(have, wanted, side="left"), np.searchsorted(have, wanted, side="right")
+
+
+@keys.in_run
+def find_child_months(rows: pd.DataFrame, month_ord: np.ndarray, child: np.ndarray) -> np.ndarray:
+    """For each row of ``rows`` (``month``, ``child_id``): the position of its (month, child) pair
+    among the pairs given by ``month_ord`` and ``child`` codes (the first if repeated), or -1."""
+    order, first, after = _child_month_matches(rows, month_ord, child)
+    return np.where(after > first, order[np.minimum(first, max(len(order) - 1, 0))] if len(order) else -1, -1)
+
+
+@keys.in_run
+def count_child_months(rows: pd.DataFrame, month_ord: np.ndarray, child: np.ndarray) -> np.ndarray:
+    """For each row of ``rows`` (``month``, ``child_id``): how many of the (month, child) pairs
+    given by ``month_ord`` and ``child`` codes are its own."""
+    _, first, after = _child_month_matches(rows, month_ord, child)
+    return (after - first).astype(np.int64)
 
 
 def _spell_snapshot(tables: Tables, spell: str, months: pd.PeriodIndex) -> pd.DataFrame:
     """One row per (child, month) whose ``spell`` record is open at the month end: the record's
-    columns (the latest-starting one if a child has several open, a data error) plus ``month``
-    and ``month_end``. Inside :func:`reuse` it is kept (keyed on the very frame object and the
-    window), because most snapshot KPIs ask for the same few populations in one catalogue run."""
+    columns plus ``month`` and ``month_end`` (see :func:`latest_open`). Inside :func:`reuse`
+    it is kept, because most snapshot KPIs ask for the same few populations in one catalogue run."""
     frame = tables[spell]
-    key = tuple(pd.PeriodIndex(months, freq="M").asi8)
-    for source, name, window, result in _MEMO:
-        if source is frame and name == spell and window == key:
-            return result
-    start, end = CHILD_SPELLS[spell]
-    snap = open_at_month_end(frame, start, end, months)
-    codes, _ = pd.factorize(snap["child_id"], use_na_sentinel=False)
-    month_codes = snap["month"].array.asi8
-    starts = snap[start].to_numpy(dtype="datetime64[ns]").view(np.int64)
-    order = np.lexsort((starts, codes, month_codes))  # stable: equal starts keep record order
-    same_as_next = (codes[order][1:] == codes[order][:-1]) & (month_codes[order][1:] == month_codes[order][:-1])
-    last_of_group = ~np.r_[same_as_next, False] if len(order) else np.zeros(0, bool)
-    result = snap.take(order[last_of_group]).reset_index(drop=True)
-    if _REUSING[0]:
-        _MEMO[:] = [*_MEMO[-3:], (frame, spell, key, result)]
-    return result
+    window = _window(months)
+
+    def build():
+        start, end = CHILD_SPELLS[spell]
+        rows, month_ord, child = latest_open(frame, start, end, months)
+        out = frame.take(rows).reset_index(drop=True)
+        out["month"], out["month_end"] = month_columns(month_ord, months)
+        keys.remember(out["child_id"], child)
+        return out
+
+    return _memo(("snapshot", frame, spell, window), build)
 
 
 @contextmanager
@@ -88,12 +173,34 @@ def reuse():
     """Within the block, share the month-end snapshots between KPIs (the engine wraps one
     catalogue run in it); on leaving, drop them. Outside it nothing is kept, so a table changed in
     place between two calls can never be answered from a stale snapshot."""
-    _REUSING[0] = True
-    try:
+    memo, reusing = _state()
+    if reusing[0]:  # nested (the engine's compute_one inside compute): the outer block owns them
         yield
+        return
+    reusing[0] = True
+    try:
+        with keys.run():  # and one id code space (see :mod:`keys`)
+            yield
     finally:
-        _REUSING[0] = False
-        _MEMO.clear()
+        reusing[0] = False
+        memo.clear()
+
+
+@keys.in_run
+def _union(tables: Tables, months: pd.PeriodIndex, spells: tuple[str, ...]) -> pd.DataFrame:
+    """Children with any of ``spells`` open at each month end, once each: ``month``, ``month_end``,
+    ``child_id``, ordered by month, then by first appearance (spells in the order given)."""
+    parts = [_spell_snapshot(tables, spell, months) for spell in spells]
+    child = np.concatenate(keys.codes(*(part["child_id"] for part in parts)))
+    month_ord = np.concatenate([part["month"].array.asi8 for part in parts])
+    local, uniques = pd.factorize(child)
+    pair = (month_ord - (month_ord.min() if len(month_ord) else 0)) * max(len(uniques), 1) + local
+    _, first = first_positions(pair)
+    month, month_end = month_columns(month_ord[first], months)
+    ids = pd.concat([part["child_id"] for part in parts], ignore_index=True).take(first).reset_index(drop=True)
+    out = pd.DataFrame({"month": month, "month_end": month_end, "child_id": ids})
+    keys.remember(out["child_id"], child[first])
+    return out
 
 
 def open_children(tables: Tables, months: pd.PeriodIndex, *spells: str) -> pd.DataFrame:
@@ -103,54 +210,67 @@ def open_children(tables: Tables, months: pd.PeriodIndex, *spells: str) -> pd.Da
     month), with all its columns plus ``month``, ``month_end``. With none: the open child
     population (a CIN episode, CP plan or CLA period open — counted once), with several: any of
     those; then the columns are ``month``, ``month_end``, ``child_id`` only. Ordered by month.
+    The frame is the run's shared copy (copy-on-write: changing it makes a private copy).
     """
     spells = spells or tuple(CHILD_SPELLS)
     if len(spells) == 1:
-        return _spell_snapshot(tables, spells[0], months).copy()
-    rows = pd.concat(
-        [_spell_snapshot(tables, spell, months)[["month", "month_end", "child_id"]] for spell in spells],
-        ignore_index=True,
-    )
-    codes, _ = pd.factorize(rows["child_id"], use_na_sentinel=False)
-    month_codes = rows["month"].array.asi8
-    pair = (month_codes - (month_codes.min() if len(rows) else 0)) * (codes.max() + 1 if len(rows) else 1) + codes
-    _, first = np.unique(pair, return_index=True)
-    return rows.take(first).reset_index(drop=True)
+        return _spell_snapshot(tables, spells[0], months).copy(deep=False)
+    window = _window(months)
+    frames = tuple(tables[spell] for spell in spells)
+    return _memo(("union", *frames, spells, window), lambda: _union(tables, months, spells)).copy(deep=False)
 
 
-def open_allocations(tables: Tables, months: pd.PeriodIndex) -> pd.DataFrame:
-    """Distinct (month, worker_id, child_id) for allocations open at each month end (first kept).
+def _worker_month_keys(month_ord: np.ndarray, worker: np.ndarray, n: int) -> np.ndarray:
+    return month_ord.astype(np.int64) * n + worker + 1
 
-    Worked on int codes (month ordinal, worker code, child code) until the distinct rows are
-    known, so the ids are copied once per result row rather than once per expanded record."""
+
+@keys.in_run
+def caseload_of(workers: pd.DataFrame, tables: Tables, months: pd.PeriodIndex) -> np.ndarray:
+    """For each row of ``workers`` (month, worker_id): the worker's caseload at that month end —
+    distinct children with an allocation open to them — 0 when none (or no worker id)."""
     alloc = tables["allocations"]
-    workers, worker_ids = pd.factorize(alloc["worker_id"], use_na_sentinel=False)
-    children, child_ids = pd.factorize(alloc["child_id"], use_na_sentinel=False)
-    idx, month = month_expansion(alloc, "alloc_start", "alloc_end", months)
-    key = ((month - (month.min() if len(month) else 0)) * (len(worker_ids) + 1) + workers[idx]) * (len(child_ids) + 1)
-    key += children[idx]
-    _, first = np.unique(key, return_index=True)  # int64 keys, not a string drop_duplicates
-    keep = idx[np.sort(first)]
-    return pd.DataFrame(
-        {
-            "month": pd.PeriodIndex.from_ordinals(month[np.sort(first)], freq="M").array,
-            "worker_id": pd.Series(worker_ids.take(workers[keep])).array,
-            "child_id": pd.Series(child_ids.take(children[keep])).array,
-        }
-    )
 
+    def build():
+        worker, child = keys.codes(alloc["worker_id"], alloc["child_id"])
+        idx, month = month_expansion(alloc, "alloc_start", "alloc_end", months)
+        named = worker[idx] >= 0
+        idx, month = idx[named], month[named]
+        n = keys.size(worker, child) + 1
+        triple = _worker_month_keys(month, worker[idx], n)  # (month, worker, child) as one int64
+        del month
+        triple *= n
+        triple += child[idx] + 1
+        del idx
+        pair, caseload = sorted_runs(sorted_runs(triple)[0] // n)  # distinct triples, then children per (month, worker)
+        return n, pair, caseload
 
-def caseloads(tables: Tables, months: pd.PeriodIndex) -> pd.DataFrame:
-    """Columns month, worker_id, caseload (distinct children allocated at month end; workers with none absent)."""
-    alloc = open_allocations(tables, months)
-    return alloc.groupby(["month", "worker_id"], observed=True).size().rename("caseload").reset_index()
+    n, pairs, counts = _memo(("caseloads", alloc, _window(months)), build)
+    (worker,) = keys.codes(workers["worker_id"])
+    known = (worker >= 0) & (worker + 1 < n)  # a code given after the caseloads were counted has none
+    query = _worker_month_keys(workers["month"].array.asi8, worker, n)
+    pos = np.minimum(np.searchsorted(pairs, query), max(len(pairs) - 1, 0))
+    found = known & (pairs[pos] == query) if len(pairs) else np.zeros(len(workers), bool)
+    return np.where(found, counts[pos] if len(pairs) else 0, 0).astype(np.int64)
 
 
 def with_caseload(workers: pd.DataFrame, tables: Tables, months: pd.PeriodIndex) -> pd.DataFrame:
     """``workers`` (month, worker_id, …) plus ``caseload``, 0 for a worker with no open allocation."""
-    out = workers.merge(caseloads(tables, months), on=["month", "worker_id"], how="left")
-    out["caseload"] = out["caseload"].fillna(0).astype(int)
-    return out
+    return workers.reset_index(drop=True).assign(caseload=caseload_of(workers, tables, months))
+
+
+@keys.in_run
+def children_allocated_to(workers: pd.DataFrame, tables: Tables, months: pd.PeriodIndex) -> pd.Series:
+    """Per month of ``months``: distinct children with an allocation open at the month end to any
+    worker listed for that month in ``workers`` (month, worker_id)."""
+    alloc = tables["allocations"]
+    worker, child, listed = keys.codes(alloc["worker_id"], alloc["child_id"], workers["worker_id"])
+    idx, month = month_expansion(alloc, "alloc_start", "alloc_end", months)
+    n = keys.size(worker, child, listed) + 1
+    chosen = np.isin(_worker_month_keys(month, worker[idx], n), _worker_month_keys(workers["month"].array.asi8, listed, n))
+    pair = sorted_runs(_worker_month_keys(month[chosen], child[idx[chosen]], n))[0]  # distinct (month, child)
+    window = np.asarray(pd.PeriodIndex(months, freq="M").asi8)
+    per_month = np.searchsorted(pair, (window + 1) * n) - np.searchsorted(pair, window * n)
+    return pd.Series(per_month.astype(np.int64), index=months)
 
 
 def monthly_sum(frame: pd.DataFrame, column: str, months: pd.PeriodIndex) -> pd.Series:

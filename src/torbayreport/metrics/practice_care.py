@@ -13,11 +13,12 @@ import numpy as np
 import pandas as pd
 
 from torbayreport.calendar import add_working_days
-from torbayreport.metrics.populations import open_children
+from torbayreport.metrics import keys
+from torbayreport.metrics.populations import count_child_months, find_child_months, latest_open, open_children
 from torbayreport.metrics.practice_common import MONTH, age_at, flagged_events, review_cycle, visited_within, with_dob
 from torbayreport.metrics.practice_protection import SNAPSHOT_RULE
 from torbayreport.metrics.registry import Fallback, kpi, members, record_ids
-from torbayreport.metrics.windows import in_month, in_rolling, latest_on_or_before, open_at_month_end
+from torbayreport.metrics.windows import in_month, in_rolling, latest_on_or_before, rolling_expansion
 
 CLA_VISIT_DAYS = 42  # P17: 6 weeks, calendar days
 CLA_FIRST_REVIEW_WD = 20  # P18: first review 20 working days after the period of care starts,
@@ -166,24 +167,17 @@ def p19_health_assessments(tables, months):
     Where the placement history does not reach back 12 months, the extract's last month is counted
     from Annex A's 'number of placements in the last 12 months' (as at the extract date) if present.""",
 )
+@keys.in_run
 def p20_short_term_stability(tables, months):
     cla = _cla(tables, months)[["child_id", "month", "month_end"]]
     placements = tables["placements"]
     placements = placements[~placements["placement_type"].isin(TEMPORARY_PLACEMENTS).fillna(False).to_numpy(dtype=bool)]
-    pairs = cla.merge(placements[["child_id", "placement_start", "placement_end"]], on="child_id", how="inner")
-    year_start = pairs["month_end"] - pd.DateOffset(years=1) + pd.Timedelta(days=1)
-    overlaps = (pairs["placement_start"] <= pairs["month_end"]) & (
-        pairs["placement_end"].isna() | (pairs["placement_end"] >= year_start)
-    )
-    counts = (
-        pairs[overlaps.fillna(False).to_numpy(dtype=bool)]
-        .groupby(["child_id", "month"], observed=True)
-        .size()
-        .rename("_placements")
-        .reset_index()
-    )
-    snap = cla.merge(counts, on=["child_id", "month"], how="left")
-    return members(snap, snap["child_id"], snap["_placements"].fillna(0) >= PLACEMENTS_LIMIT)
+    # a placement counts for month m when it touches the 12 months m-11 .. m (started by the month
+    # end, not ended before the first day of the month 11 months earlier): one (row, month) pair each
+    idx, month_ord = rolling_expansion(placements, "placement_start", "placement_end", months, 12)
+    (child,) = keys.codes(placements["child_id"])
+    moves = count_child_months(cla, month_ord, child[idx])
+    return members(cla, cla["child_id"], moves >= PLACEMENTS_LIMIT)
 
 
 def _p20_from_count(tables, months):
@@ -212,15 +206,19 @@ def _p20_from_count(tables, months):
     the data-quality appendix). Where two placements are open at once, the latest started is the
     current one. {SNAPSHOT_RULE}""",
 )
+@keys.in_run
 def p21_long_term_stability(tables, months):
     cla = with_dob(_cla(tables, months), tables)
     age = age_at(cla["date_of_birth"], cla["month_end"])
     long_looked_after = cla["cla_start"] + pd.DateOffset(months=STABILITY_CARE_MONTHS) <= cla["month_end"]
-    cohort = cla[((age < STABILITY_AGE).fillna(False) & long_looked_after).to_numpy(dtype=bool)]
-    current = open_at_month_end(tables["placements"], "placement_start", "placement_end", months)
-    current = current.sort_values("placement_start").drop_duplicates(["child_id", "month"], keep="last")
-    snap = cohort.merge(
-        current[["child_id", "month", "placement_start", "placement_type"]], on=["child_id", "month"], how="left"
+    cohort = cla[((age < STABILITY_AGE).fillna(False) & long_looked_after).to_numpy(dtype=bool)].reset_index(drop=True)
+    placements = tables["placements"]
+    rows, month_ord, child = latest_open(placements, "placement_start", "placement_end", months)  # the current one
+    pos = find_child_months(cohort, month_ord, child)
+    current = np.where(pos >= 0, rows[np.maximum(pos, 0)] if len(rows) else -1, -1)
+    snap = cohort.assign(
+        placement_start=placements["placement_start"].array.take(current, allow_fill=True),
+        placement_type=placements["placement_type"].array.take(current, allow_fill=True),
     )
     stable = (snap["placement_start"] + pd.DateOffset(months=STABILITY_PLACEMENT_MONTHS) <= snap["month_end"]).fillna(False)
     adoption = snap["placement_type"].isin(ADOPTION_PLACEMENTS).fillna(False)

@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from torbayreport.calendar import working_days_between
+from torbayreport.metrics import keys
 from torbayreport.metrics.registry import Members, members, record_ids
-from torbayreport.metrics.windows import in_month, in_rolling, latest_on_or_before
+from torbayreport.metrics.windows import first_positions, in_month, in_rolling, latest_on_or_before
 
 MONTH = pd.PeriodDtype("M")
 
@@ -37,9 +39,27 @@ def age_at(date_of_birth: pd.Series, on: pd.Series) -> pd.Series:
 
 
 def with_dob(frame: pd.DataFrame, tables) -> pd.DataFrame:
-    """``frame`` plus the child's ``date_of_birth`` (from ``children``)."""
-    children = tables["children"][["child_id", "date_of_birth"]].drop_duplicates("child_id")
-    return frame.merge(children, on="child_id", how="left")
+    """``frame`` (on a fresh 0..n-1 index) plus the child's ``date_of_birth`` from ``children``
+    (its first row for the child; NaT when the child is not there; a missing id takes the first
+    row with a missing id, as a merge would).
+
+    Why not a merge: only the frame's distinct ids (a few thousand) are hashed; the children
+    table (every child ever referred) is only probed against them, in Arrow."""
+    children = tables["children"]
+    encoded = pc.dictionary_encode(keys.arrow(frame["child_id"]))
+    words = encoded.dictionary
+    child_ids = keys.arrow(children["child_id"])
+    word_of_row = pc.index_in(child_ids, value_set=words).fill_null(-1).to_numpy(zero_copy_only=False)
+    first_row = np.full(len(words) + 1, -1, dtype=np.int64)  # the last slot: a missing id
+    matched = np.flatnonzero(word_of_row >= 0)
+    found, first = first_positions(word_of_row[matched])
+    first_row[found] = matched[first]
+    missing = np.flatnonzero(pc.is_null(child_ids).to_numpy(zero_copy_only=False))
+    if len(missing):
+        first_row[-1] = missing[0]
+    rows = first_row[encoded.indices.fill_null(len(words)).to_numpy(zero_copy_only=False)]
+    dob = children["date_of_birth"].array.take(rows, allow_fill=True)
+    return frame.reset_index(drop=True).assign(date_of_birth=dob)
 
 
 def within_working_days(start: pd.Series, end: pd.Series, n: int, *, not_before_start: bool = False) -> np.ndarray:
@@ -74,7 +94,10 @@ def last_visit(children: pd.DataFrame, tables, visit_type: str) -> pd.DataFrame:
     """``children`` (rows with ``child_id``, ``month_end``) plus their latest ``visit_type`` visit on
     or before the month end: ``visit_date`` (NaT when none) and that visit's ``seen_alone``."""
     visits = tables["visits"]
-    visits = visits[(visits["visit_type"] == visit_type).fillna(False).to_numpy(dtype=bool)]
+    typed = (visits["visit_type"] == visit_type).fillna(False).to_numpy(dtype=bool)
+    (child,) = keys.codes(visits["child_id"])  # once per run for the whole table ...
+    visits = visits[typed]
+    keys.remember(visits["child_id"], child[typed])  # ... and the CP, CIN, CLA visits' codes from it
     return latest_on_or_before(children, "month_end", visits, "visit_date", "child_id", "visit_date", columns=["seen_alone"])
 
 

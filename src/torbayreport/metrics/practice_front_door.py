@@ -8,12 +8,14 @@ All six are flow measures counting events (rows), not distinct children.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from torbayreport.calendar import working_days_between
+from torbayreport.metrics import keys
 from torbayreport.metrics.practice_common import flagged_events, within_working_days
 from torbayreport.metrics.registry import Fallback, kpi, members, record_ids
-from torbayreport.metrics.windows import in_month, open_at_month_end
+from torbayreport.metrics.windows import first_positions, in_month, latest_on_or_before, open_at_month_end
 
 CONTACT_DECISION_WD = 1  # P01
 ASSESSMENT_FAST_WD = 20  # P05
@@ -167,30 +169,27 @@ def open_assessments_overdue(tables, months: pd.PeriodIndex, limit: int = ASSESS
     return out
 
 
+@keys.in_run
 def _referral_date_for(assessments: pd.DataFrame, referrals: pd.DataFrame) -> pd.Series:
     """The referral date behind each assessment.
 
-    By ``referral_id`` where the assessment carries one; otherwise the child's latest referral on
-    or before the assessment start (Annex A List 4 links assessments to children, not referrals).
+    By ``referral_id`` where the assessment carries one (the first referral row with that id);
+    otherwise the child's latest referral on or before the assessment start (Annex A List 4 links
+    assessments to children, not referrals). Both lookups on run-wide int codes (:mod:`keys`).
     """
-    by_id = assessments[["referral_id"]].merge(
-        referrals[["referral_id", "referral_date"]].drop_duplicates("referral_id"), on="referral_id", how="left"
-    )["referral_date"]
-    ordered = assessments.reset_index(drop=True).assign(_order=lambda f: range(len(f)))
-    ordered = ordered.assign(child_id=ordered["child_id"].astype("string")).sort_values("assessment_start")
-    refs = referrals[["child_id", "referral_date"]].dropna().sort_values("referral_date")
-    refs = refs.assign(child_id=refs["child_id"].astype("string"), _ref_date=refs["referral_date"])
-    asof = pd.merge_asof(
-        ordered[["_order", "child_id", "assessment_start"]],
-        refs[["child_id", "referral_date", "_ref_date"]],
-        left_on="assessment_start",
-        right_on="referral_date",
-        by="child_id",
-        direction="backward",
-    ).sort_values("_order")["_ref_date"]
-    has_id = assessments["referral_id"].notna().to_numpy()
-    chosen = pd.Series(by_id.to_numpy()).where(has_id, pd.Series(asof.to_numpy()))
-    return pd.Series(chosen.to_numpy(), index=assessments.index, dtype="datetime64[ns]")
+    named, listed = keys.codes(assessments["referral_id"], referrals["referral_id"])
+    first_row = np.full(keys.size(named, listed) + 1, -1, dtype=np.int64)
+    ids, at = first_positions(listed[listed >= 0])
+    first_row[ids] = np.flatnonzero(listed >= 0)[at]
+    row = np.where(named >= 0, first_row[np.maximum(named, 0)], -1)
+    by_id = referrals["referral_date"].to_numpy(dtype="datetime64[ns]")[np.maximum(row, 0)]
+    by_id[row < 0] = np.datetime64("NaT")
+    latest = latest_on_or_before(
+        assessments[["child_id", "assessment_start"]], "assessment_start",
+        referrals[["child_id", "referral_date"]], "referral_date", "child_id", "_ref_date",
+    )["_ref_date"].to_numpy(dtype="datetime64[ns]")
+    chosen = np.where(named >= 0, by_id, latest)
+    return pd.Series(chosen, index=assessments.index, dtype="datetime64[ns]")
 
 
 @kpi(

@@ -19,6 +19,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from torbayreport.metrics import keys
+
 
 def month_window(start: str, end: str) -> pd.PeriodIndex:
     """Months from ``start`` to ``end`` inclusive (``YYYY-MM`` strings or Periods)."""
@@ -64,8 +66,23 @@ def in_month(frame: pd.DataFrame, date_col: str, months: pd.PeriodIndex) -> pd.D
 def in_rolling(frame: pd.DataFrame, date_col: str, months: pd.PeriodIndex, n: int) -> pd.DataFrame:
     """Each row under every window month whose ``n`` months (m-n+1 … m) contain its ``date_col``
     (the R3M / R12M windows): so with n=12 an event dated 1 April 2019 counts for every month from
-    April 2019 to March 2020, and one dated 31 March 2019 does not count for April 2020."""
-    return rolling(in_month(frame, date_col, extend_back(months, n - 1)), months, n)
+    April 2019 to March 2020, and one dated 31 March 2019 does not count for April 2020.
+    (:func:`rolling` of :func:`in_month` over the window and its ``n-1`` months before, with the
+    months worked out on ints and the rows copied once.)"""
+    stamps = pd.to_datetime(frame[date_col]).to_numpy(dtype="datetime64[ns]")
+    ordinal = stamps.astype("datetime64[M]").astype(np.int64)
+    return _shifted(frame, ordinal, np.flatnonzero(~np.isnat(stamps)), months, n)
+
+
+def _shifted(frame: pd.DataFrame, ordinal: np.ndarray, rows: np.ndarray, months: pd.PeriodIndex, n: int) -> pd.DataFrame:
+    """``frame``'s ``rows`` (month ordinals ``ordinal``) each under months o, o+1, …, o+n-1 that are
+    in the window, row by row, with ``month`` set to that month and a fresh 0..n-1 index."""
+    idx = np.repeat(rows, n)
+    month_ord = ordinal[idx] + np.tile(np.arange(n, dtype=np.int64), len(rows))
+    keep = np.isin(month_ord, np.asarray(_period_ordinal(months), dtype=np.int64))
+    out = frame.take(idx[keep]).reset_index(drop=True)
+    out["month"] = pd.PeriodIndex.from_ordinals(month_ord[keep], freq="M").array
+    return out
 
 
 def _spans(first_ord: np.ndarray, last_ord: np.ndarray, window: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -84,15 +101,16 @@ def _expansion(first_ord: np.ndarray, last_ord: np.ndarray, months: pd.PeriodInd
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     lo, counts = _spans(first_ord, last_ord, window)
     idx = np.repeat(np.arange(len(first_ord)), counts)
-    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    month_ord = lo[idx].astype(np.int64) + offsets
+    # month = the row's first month + its place among the row's pairs (few full-size temporaries)
+    month_ord = np.repeat(np.where(counts > 0, lo, 0).astype(np.int64) - (np.cumsum(counts) - counts), counts)
+    month_ord += np.arange(len(month_ord), dtype=np.int64)
     if len(window) != window.max() - window.min() + 1:  # a window with gaps: keep its months only
         keep = np.isin(month_ord, window)
         idx, month_ord = idx[keep], month_ord[keep]
     return idx, month_ord
 
 
-def _month_columns(month_ord: np.ndarray, months: pd.PeriodIndex) -> tuple[pd.arrays.PeriodArray, np.ndarray]:
+def month_columns(month_ord: np.ndarray, months: pd.PeriodIndex) -> tuple[pd.arrays.PeriodArray, np.ndarray]:
     """``month`` (period[M]) and ``month_end`` (datetime64[ns]) arrays for month ordinals of the window."""
     first = int(_period_ordinal(months).min()) if len(months) else 0
     span = int(_period_ordinal(months).max()) - first + 1 if len(months) else 0
@@ -107,7 +125,7 @@ def _expand_over_months(
     expansion every snapshot and rolling membership uses."""
     idx, month_ord = _expansion(first_ord, last_ord, months)
     out = frame.iloc[idx].reset_index(drop=True)
-    out["month"], out["month_end"] = _month_columns(month_ord, months)
+    out["month"], out["month_end"] = month_columns(month_ord, months)
     return out
 
 
@@ -124,6 +142,15 @@ def month_expansion(
     for every month end of the window at which the row is open — for callers that count or
     deduplicate on codes before building any rows."""
     return _expansion(_month_ordinal(frame[start_col]), _open_end_ordinal(frame, end_col), months)
+
+
+def rolling_expansion(
+    frame: pd.DataFrame, start_col: str, end_col: str | None, months: pd.PeriodIndex, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`active_in_rolling` as int arrays only: (row position in ``frame``, month ordinal) for
+    every window month whose ``n``-month period the row touches."""
+    end_ord = np.full(len(frame), np.inf) if end_col is None else _month_ordinal(frame[end_col]) + (n - 1)
+    return _expansion(_month_ordinal(frame[start_col]), end_ord, months)
 
 
 def open_at_month_end(
@@ -147,12 +174,9 @@ def rolling(frame_with_month: pd.DataFrame, months: pd.PeriodIndex, n: int) -> p
     """
     if frame_with_month.empty:
         return frame_with_month.copy()
-    base = frame_with_month["month"].astype(pd.PeriodDtype("M"))
-    idx = np.repeat(np.arange(len(frame_with_month)), n)
-    shift = np.tile(np.arange(n), len(frame_with_month))
-    out = frame_with_month.iloc[idx].copy()
-    out["month"] = pd.PeriodIndex(base.iloc[idx]) + shift
-    return out[out["month"].isin(months)].reset_index(drop=True)
+    base = frame_with_month["month"].astype(pd.PeriodDtype("M")).array
+    valid = np.flatnonzero(~base.isna())
+    return _shifted(frame_with_month, base.asi8, valid, months, n)
 
 
 def extend_back(months: pd.PeriodIndex, n: int) -> pd.PeriodIndex:
@@ -178,10 +202,7 @@ def active_in_rolling(
     return _expand_over_months(frame, _month_ordinal(frame[start_col]), end_ord, months)
 
 
-PAIRS_PER_SLICE = 4_000_000  # distinct_in_rolling: ~100 MB of int64 work arrays at a time
-
-
-def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def sorted_runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sorted distinct int64 values and how often each occurs (``np.unique(..., return_counts=True)``
     by one in-place sort of ``values``, which the caller gives up: numpy 2's hash-based ``unique``
     is several times slower on millions of keys)."""
@@ -192,6 +213,40 @@ def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return values[starts], np.diff(np.r_[starts, len(values)])
 
 
+def stable_argsort(keys: np.ndarray) -> np.ndarray:
+    """``np.argsort(keys, kind="stable")`` for int keys, several times faster: each key is packed
+    with its position into one int64 (key above, position below), the packed values are sorted
+    with ``np.sort`` (numpy's SIMD sort; unique values, so stability is free) and the positions
+    read back. Falls back to the stable argsort when the packed values would not fit."""
+    keys = np.asarray(keys, dtype=np.int64)
+    n = len(keys)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    low = keys.min()
+    if (int(keys.max()) - int(low) + 1) * n >= 2**62:
+        return np.argsort(keys, kind="stable")
+    packed = (keys - low) * n + np.arange(n, dtype=np.int64)
+    packed.sort()
+    return packed % n
+
+
+def first_positions(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(keys, return_index=True)`` for int keys by :func:`stable_argsort`: the sorted
+    distinct keys and the position of each one's first occurrence."""
+    keys = np.asarray(keys, dtype=np.int64)
+    order = stable_argsort(keys)
+    ordered = keys[order]
+    starts = np.r_[True, ordered[1:] != ordered[:-1]] if len(ordered) else np.zeros(0, dtype=bool)
+    return ordered[starts], order[starts]
+
+
+def distinct_sorted(values: np.ndarray) -> np.ndarray:
+    """``np.unique(values)`` for int keys by one sort (numpy 2's hash-based ``unique`` is several
+    times slower on millions of keys); ``values`` is left as it was."""
+    return sorted_runs(np.array(values, dtype=np.int64, copy=True))[0]
+
+
+@keys.in_run
 def distinct_in_rolling(
     frame: pd.DataFrame,
     start_col: str,
@@ -207,46 +262,88 @@ def distinct_in_rolling(
     touching that month's ``n``-month period (the rule of :func:`active_in_rolling`); 0 when none.
     A missing ``count`` is one value; a missing ``by`` matches nothing.
 
-    Why not ``active_in_rolling`` + ``drop_duplicates`` + ``merge``: the (month, by, count) pairs
-    are int64 keys, deduplicated by one sort and looked up for ``at`` with ``searchsorted``, and
-    only records of ``by`` values present in ``at`` are expanded, in slices of about
-    ``PAIRS_PER_SLICE`` pairs so memory stays bounded.
+    How, without expanding any record into months: a record touches the periods of months
+    ``start month`` … ``end month + n - 1``. The records of one (``by``, ``count``) pair are merged
+    into disjoint month ranges (sorted by start, a running maximum of the ends), so each pair
+    covers a month at most once; then "how many pairs cover month m" is a running sum of +1 at
+    each range's first month and -1 after its last, read for each row of ``at`` by
+    ``searchsorted`` over the sorted events (memory in ranges and rows, not children x months).
+    Ids are run-wide int codes (:mod:`keys`).
     """
-    at_codes, by_values = pd.factorize(at[by], use_na_sentinel=True)
-    by_codes = pd.Index(by_values).get_indexer(frame[by]) if len(by_values) else np.full(len(frame), -1)
-    count_codes, count_values = pd.factorize(frame[count], use_na_sentinel=False)
+    at_codes, by_codes, count_codes = keys.codes(at[by], frame[by], frame[count])
+    window = np.asarray(_period_ordinal(months), dtype=np.int64)
+    if not len(window) or not len(at):
+        return np.zeros(len(at), dtype=np.int64)
+    low, width = int(window.min()), int(window.max() - window.min()) + 1
+    local = np.full(keys.size(at_codes, by_codes, count_codes) + 1, -1, dtype=np.int64)
+    listed = distinct_sorted(at_codes[at_codes >= 0])
+    local[listed] = np.arange(len(listed))  # the ``by`` values of ``at``, numbered 0..B-1
     first_ord = _month_ordinal(frame[start_col])
     end_ord = np.full(len(frame), np.inf) if end_col is None else _month_ordinal(frame[end_col]) + (n - 1)
-    n_by, n_count = max(len(by_values), 1), max(len(count_values), 1)
-    window = np.asarray(_period_ordinal(months), dtype=np.int64)
-    base = window.min() if len(window) else 0
-    relevant = np.flatnonzero(by_codes >= 0)
-    total = int(_spans(first_ord[relevant], end_ord[relevant], window)[1].sum()) if len(relevant) and len(window) else 0
-    slices = max(1, -(-total // PAIRS_PER_SLICE))
-    groups, counts = [], []
-    for part in range(slices):
-        rows = relevant[by_codes[relevant] % slices == part]
-        idx, month_ord = _expansion(first_ord[rows], end_ord[rows], months)
-        idx = rows[idx]
-        pair = (month_ord - base) * n_by
-        del month_ord
-        pair += by_codes[idx]
-        pair *= n_count
-        pair += count_codes[idx]
-        del idx
-        group, distinct = _runs(_runs(pair)[0] // n_count)
-        groups.append(group)
-        counts.append(distinct)
-    group = np.concatenate(groups) if groups else np.zeros(0, np.int64)
-    distinct = np.concatenate(counts) if counts else np.zeros(0, np.int64)
-    order = np.argsort(group, kind="stable")
-    group, distinct = group[order], distinct[order]
-    at_key = (at["month"].array.asi8 - base) * n_by + at_codes
-    pos = np.minimum(np.searchsorted(group, at_key), max(len(group) - 1, 0))
-    found = (at_codes >= 0) & (len(group) > 0) & (group[pos] == at_key) if len(group) else np.zeros(len(at), bool)
-    return np.where(found, distinct[pos] if len(group) else 0, 0)
+    lo = np.maximum(first_ord, low)
+    hi = np.minimum(end_ord, low + width - 1)
+    group = local[np.where(by_codes >= 0, by_codes, len(local) - 1)]
+    rows = np.flatnonzero((by_codes >= 0) & (group >= 0) & np.isfinite(lo) & (hi >= lo))
+    lo, hi = (lo[rows] - low).astype(np.int64), (hi[rows] - low).astype(np.int64)
+    pair = group[rows] * (len(local) + 1) + count_codes[rows] + 1
+    order = stable_argsort(pair * width + lo)  # by (by, count) pair, then first month
+    pair, lo, hi, group = pair[order], lo[order], hi[order], group[rows][order]
+    new_pair = np.r_[True, pair[1:] != pair[:-1]] if len(pair) else np.zeros(0, dtype=bool)
+    # running maximum of the last month within each pair: offset each pair above all earlier ones
+    reach = np.maximum.accumulate(np.cumsum(new_pair) * (width + 1) + hi) - np.cumsum(new_pair) * (width + 1)
+    starts_range = new_pair | (lo > np.r_[-1, reach[:-1]])  # not overlapping what the pair already covers
+    range_lo = lo[starts_range]
+    range_hi = reach[np.r_[starts_range[1:], True]] if len(reach) else reach  # the reach at each range's last record
+    range_by = group[starts_range] * (width + 1)
+    opened = np.sort(range_by + range_lo)  # +1 at each range's first month ...
+    closed = np.sort(range_by + range_hi + 1)  # ... -1 after its last: a running sum over sorted events
+    at_local = local[np.where(at_codes >= 0, at_codes, len(local) - 1)]
+    at_month = at["month"].array.asi8 - low
+    ok = (at_codes >= 0) & (at_local >= 0) & (at_month >= 0) & (at_month < width)
+    cell, first = at_local[ok] * (width + 1) + at_month[ok], at_local[ok] * (width + 1)
+    out = np.zeros(len(at), dtype=np.int64)
+    out[ok] = (np.searchsorted(opened, cell, side="right") - np.searchsorted(opened, first)) - (
+        np.searchsorted(closed, cell, side="right") - np.searchsorted(closed, first)
+    )
+    return out
 
 
+def time_steps(times: np.ndarray) -> tuple[np.ndarray, int]:
+    """``times`` (int64 ns, all valid) as small non-negative ints in the coarsest unit that keeps
+    them exact (days for dates, else seconds, else ns), and how many such steps they span."""
+    if not len(times):
+        return np.zeros(0, np.int64), 1
+    low = times.min()
+    steps = times - low
+    for unit in (86_400 * 10**9, 10**9):
+        if not (steps % unit).any():
+            steps //= unit
+            break
+    return steps, int(steps.max()) + 1
+
+
+def _id_time_keys(ev_code, ev_time, q_code, q_time) -> tuple[np.ndarray, np.ndarray, int]:
+    """int64 keys ``code * span + time step`` for events and queries (valid rows only), in the
+    coarsest time unit that keeps both exact (see :func:`time_steps`), and the span."""
+    ev_ns, q_ns = ev_time.view(np.int64), q_time.view(np.int64)
+    low = min(ev_ns.min(), q_ns.min())
+    unit = 1
+    for step in (86_400 * 10**9, 10**9):
+        if not ((ev_ns - low) % step).any() and not ((q_ns - low) % step).any():
+            unit = step
+            break
+    span = int((max(ev_ns.max(), q_ns.max()) - low) // unit) + 1
+    if (max(int(ev_code.max()), int(q_code.max())) + 1) * span >= 2**62:  # pragma: no cover - ns over decades
+        raise OverflowError("latest_on_or_before: id x time keys do not fit in int64")
+    keyed = []
+    for code, ns in ((ev_code, ev_ns), (q_code, q_ns)):
+        key = (ns - low) // unit
+        key += code * span
+        keyed.append(key)
+    return keyed[0], keyed[1], span
+
+
+@keys.in_run
 def latest_on_or_before(
     left: pd.DataFrame,
     left_on: str,
@@ -264,49 +361,37 @@ def latest_on_or_before(
     visit and whether they were seen alone at it. Rows come back in ``left``'s order. Events on the
     same day for the same key: the one listed last in ``right`` is the latest.
 
-    How: one stable sort of events and queries together by (key, time, event-before-query), then a
-    running maximum of the last event position — an as-of join over all (record, month-end) rows
-    at once, on int64 codes and nanoseconds (no per-group merge, no string comparisons).
+    How: ids become run-wide int codes (:mod:`keys`) and each (id, time) one int64 key
+    ``code * span + time step``; the events' keys are sorted once (stable, so ties keep
+    ``right``'s order) and every (record, month-end) query finds its latest event with one
+    ``searchsorted`` — an as-of join over all months at once, on ints (no per-group merge, no
+    string comparisons).
     """
     lhs = left.reset_index(drop=True)
     events = right.reset_index(drop=True)
-    # Keys as int32 codes of the left's values; an event whose key no left row has cannot match.
-    q_code, uniques = pd.factorize(lhs[by].astype("string"), use_na_sentinel=True)
-    ev_code = pd.Index(uniques).get_indexer(events[by].astype("string"))
-    q_code, ev_code = q_code.astype(np.int32), ev_code.astype(np.int32)
+    q_code, ev_code = keys.codes(lhs[by], events[by])
     ev_time = pd.to_datetime(events[right_on]).to_numpy(dtype="datetime64[ns]")
     q_time = pd.to_datetime(lhs[left_on]).to_numpy(dtype="datetime64[ns]")
     ev_rows = np.flatnonzero((ev_code >= 0) & ~np.isnat(ev_time))
     q_rows = np.flatnonzero((q_code >= 0) & ~np.isnat(q_time))
-    n_ev = len(ev_rows)
-    all_code = np.concatenate([ev_code[ev_rows], q_code[q_rows]])
-    all_time = np.concatenate([ev_time[ev_rows], q_time[q_rows]]).view(np.int64)
-    is_query = np.concatenate([np.zeros(n_ev, np.int8), np.ones(len(q_rows), np.int8)])
-    order = np.lexsort((is_query, all_time, all_code))  # stable: ties keep ``right``'s order
-    del all_time
-    sorted_code = all_code[order]
-    del all_code
-    # last[i]: sorted position of the latest event at or before sorted position i (-1: none)
-    last = np.where(is_query[order] == 0, np.arange(len(order), dtype=np.int64), -1)
-    del is_query
-    if len(last):
-        np.maximum.accumulate(last, out=last)
-    found = (last >= 0) & (sorted_code[np.maximum(last, 0)] == sorted_code)
-    del sorted_code
-    query_at = np.flatnonzero(order >= n_ev)  # sorted positions of the queries
-    event_at = np.where(found[query_at], order[np.maximum(last[query_at], 0)], -1)
     match = np.full(len(lhs), -1, dtype=np.int64)  # row of ``events`` matched to each left row
-    if n_ev:  # no events at all (an absent table): every left row is unmatched
-        match[q_rows[order[query_at] - n_ev]] = np.where(event_at >= 0, ev_rows[np.maximum(event_at, 0)], -1)
-    del order, last, found, query_at, event_at
+    if len(ev_rows) and len(q_rows):
+        ev_key, q_key, span = _id_time_keys(ev_code[ev_rows], ev_time[ev_rows], q_code[q_rows], q_time[q_rows])
+        order = stable_argsort(ev_key)
+        ev_key = ev_key[order]
+        pos = np.searchsorted(ev_key, q_key, side="right") - 1  # the last event with key <= query
+        del q_key
+        safe = np.maximum(pos, 0)
+        hit = (pos >= 0) & (ev_key[safe] // span == q_code[q_rows])
+        del ev_key, pos
+        match[q_rows] = np.where(hit, ev_rows[order[safe]], -1)
     hit = match >= 0
-    out = lhs.copy()
     dates = np.full(len(lhs), np.datetime64("NaT"), dtype="datetime64[ns]")
     dates[hit] = ev_time[match[hit]]
-    out[name] = dates
+    added = {name: dates}
     for column in columns:
         if len(events):
-            out[column] = events[column].take(np.maximum(match, 0)).reset_index(drop=True).where(pd.Series(hit))
+            added[column] = events[column].take(np.maximum(match, 0)).reset_index(drop=True).where(pd.Series(hit))
         else:
-            out[column] = pd.Series(pd.NA, index=out.index, dtype=events[column].dtype)
-    return out
+            added[column] = pd.Series(pd.NA, index=lhs.index, dtype=events[column].dtype)
+    return lhs.assign(**added)
