@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -19,6 +22,10 @@ import pytest
 
 from torbayreport.publish import execute
 from torbayreport.publish.kernels import Kernels
+
+pytestmark = pytest.mark.slow         # every test here starts kernels
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _notebook(path: Path, *cells: str) -> Path:
@@ -138,3 +145,44 @@ def test_a_dead_kernel_is_replaced(tmp_path):
     finally:
         kernels.close()
     assert _gone(replacement)
+
+
+SIGTERM_SCRIPT = textwrap.dedent("""
+    import os, sys
+    from pathlib import Path
+    from tests.publish.test_kernels import _notebook, _tasks
+    from torbayreport.publish import execute
+    from torbayreport.publish.guardrails import BuildInterrupted, terminate_as_error
+
+    def main():
+        root, jobs = Path(sys.argv[1]), int(sys.argv[2])
+        nbs = root / "notebooks"
+        nbs.mkdir()
+        _notebook(nbs / "a.ipynb", "import os, signal, time\\nos.kill(int(os.environ['BUILD_PID']), signal.SIGTERM)\\ntime.sleep(2)")
+        _notebook(nbs / "b.ipynb", "1")
+        os.environ["BUILD_PID"] = str(os.getpid())      # the kernels inherit it
+        try:
+            with terminate_as_error():
+                for result in execute.run_tasks(_tasks(nbs, ["a", "b"], root / "out"), jobs=jobs, timeout=60,
+                                                groups={"a": "a", "b": "b"}):
+                    print("result", result["name"], result["ok"])
+        except BuildInterrupted as exc:
+            print("error:", exc)
+
+    if __name__ == "__main__":      # spawned pool workers import this script again
+        main()
+""")
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_sigterm_while_a_notebook_runs_stops_the_build_and_leaves_no_kernel(tmp_path, jobs):
+    script = tmp_path / "build.py"
+    script.write_text(SIGTERM_SCRIPT)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
+    done = subprocess.run([sys.executable, str(script), str(tmp_path), str(jobs)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=240)
+    assert "error: the build was stopped (SIGTERM); nothing was published" in done.stdout, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    pids = [_pid(tmp_path / "out", p.stem)["pid"] for p in (tmp_path / "out").glob("*.pid")]
+    assert pids                                                     # the signalling notebook ran
+    assert all(_gone(p) for p in pids)

@@ -241,6 +241,9 @@ def _execute_one(name: str, source: str, target: str, parameters: dict, cwd: str
         return {"name": name, "ok": False, "seconds": time.perf_counter() - started,
                 "cell_index": exc.cell_index, "exec_count": exc.exec_count, "ename": exc.ename,
                 "evalue": exc.evalue, "traceback": _ANSI_RE.sub("", "\n".join(exc.traceback or []))}
+    except BuildError:      # SIGTERM in the main process (guardrails): stop the build, not one notebook
+        kernels.discard(cwd)
+        raise
     except Exception as exc:  # noqa: BLE001 - kernel death, timeout, bad JSON: report, do not hang
         kernels.discard(cwd)
         return {"name": name, "ok": False, "seconds": time.perf_counter() - started, "cell_index": None,
