@@ -33,7 +33,7 @@ import multiprocessing.util
 from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
-from jupyter_core.utils import run_sync
+from nbclient.util import run_sync      # the event-loop runner nbclient itself uses
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
 from papermill.log import logger as papermill_logger
