@@ -242,6 +242,7 @@ def _execute_one(name: str, source: str, target: str, parameters: dict, cwd: str
                 "cell_index": exc.cell_index, "exec_count": exc.exec_count, "ename": exc.ename,
                 "evalue": exc.evalue, "traceback": _ANSI_RE.sub("", "\n".join(exc.traceback or []))}
     except BuildError:      # SIGTERM in the main process (guardrails): stop the build, not one notebook
+        kernel_pool.settle_interrupted_loop()
         kernels.discard(cwd)
         raise
     except Exception as exc:  # noqa: BLE001 - kernel death, timeout, bad JSON: report, do not hang

@@ -28,11 +28,13 @@ notebook (nbclient only does so for kernels it owns), so no sockets pile up in a
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import multiprocessing.util
 from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import ensure_event_loop
 from nbclient.util import run_sync      # the event-loop runner nbclient itself uses
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
@@ -168,6 +170,23 @@ def process_kernels() -> Kernels:
         _process_kernels = Kernels()
         multiprocessing.util.Finalize(_process_kernels, _process_kernels.close, exitpriority=FINALIZE_PRIORITY)
     return _process_kernels
+
+
+def settle_interrupted_loop() -> None:
+    """Cancel what an interrupted notebook left pending on this thread's event loop.
+
+    When SIGTERM's exception breaks out of nbclient's loop mid-notebook (one job, main process),
+    nbclient's polling tasks stay pending on the loop that ``run_sync`` reuses; shutting the kernel
+    down would wake them into a "Task exception was never retrieved" traceback on the console.
+    Call this before :meth:`Kernels.discard` on that path."""
+    loop = ensure_event_loop()
+    if loop.is_running():
+        return
+    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
 
 
 def engine_kwargs(km: Any) -> dict:
