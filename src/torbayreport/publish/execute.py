@@ -10,8 +10,10 @@ useful if a failure is loud and precise. So a build
   parameter),
 * checks the parameters we pass against ``papermill.inspect_notebook`` first — papermill itself only
   *warns* about an unknown name, which would let a typo silently fall back to a default month,
-* executes the notebooks (one kernel each, up to ``jobs`` at once in separate processes, because
-  papermill/zmq kernel start-up is not reliable from threads of one interpreter),
+* executes the notebooks (up to ``jobs`` at once in separate processes, because papermill/zmq
+  kernel start-up is not reliable from threads of one interpreter); each process keeps one kernel
+  per notebook folder and runs its notebooks in it one after another, its namespace reset in
+  between (:mod:`torbayreport.publish.kernels`), so the imports are paid once per process,
 * stops at the first failing notebook with its name, cell and error, keeping the failed executed
   notebook for inspection,
 * writes ``manifest.json`` (sha256 of every input file, parameters, package versions, git commit,
@@ -203,15 +205,24 @@ def make_build_id(month: str, audience: str, hashes: dict, parameters: dict, ver
 
 # ------------------------------------------------------------------------------- execution
 
+#: Seconds a kernel may take to start (or to reset, when it is reused).
+KERNEL_START_TIMEOUT = 120
+
+
 def _execute_one(name: str, source: str, target: str, parameters: dict, cwd: str,
-                 timeout: int) -> dict:
-    """Run one notebook in its own kernel (module-level so a process pool can pickle it).
+                 timeout: int, kernels=None) -> dict:
+    """Run one notebook in the kernel ``kernels`` keeps for ``cwd`` (by default this process's
+    own set, as in a pool worker; module-level so a process pool can pickle it). A failed
+    notebook's kernel is discarded: the next notebook gets a new one.
 
     Returns a plain dict (papermill's exception objects do not pickle reliably across processes).
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    from torbayreport.publish import kernels as kernel_pool
+
+    kernels = kernels if kernels is not None else kernel_pool.process_kernels()
     started = time.perf_counter()
     # The kernel writes start-up noise ("running over TCP without encryption", shutdown messages) to
     # the stderr it inherits: send it to a file beside the executed notebook, not the analyst's console.
@@ -220,14 +231,22 @@ def _execute_one(name: str, source: str, target: str, parameters: dict, cwd: str
     with open(Path(target).with_suffix(".stderr.log"), "wb") as noise:
         os.dup2(noise.fileno(), 2)
     try:
+        km = kernels.get(cwd, KERNEL_START_TIMEOUT)
         papermill.execute_notebook(source, target, parameters=parameters, cwd=cwd, progress_bar=False,
-                                   log_output=False, kernel_name="python3", language="python",
-                                   execution_timeout=timeout, start_timeout=120)
+                                   log_output=False, kernel_name=kernel_pool.KERNEL_NAME, language="python",
+                                   execution_timeout=timeout, start_timeout=KERNEL_START_TIMEOUT,
+                                   **kernel_pool.engine_kwargs(km))
     except PapermillExecutionError as exc:
+        kernels.discard(cwd)
         return {"name": name, "ok": False, "seconds": time.perf_counter() - started,
                 "cell_index": exc.cell_index, "exec_count": exc.exec_count, "ename": exc.ename,
                 "evalue": exc.evalue, "traceback": _ANSI_RE.sub("", "\n".join(exc.traceback or []))}
+    except BuildError:      # SIGTERM in the main process (guardrails): stop the build, not one notebook
+        kernel_pool.settle_interrupted_loop()
+        kernels.discard(cwd)
+        raise
     except Exception as exc:  # noqa: BLE001 - kernel death, timeout, bad JSON: report, do not hang
+        kernels.discard(cwd)
         return {"name": name, "ok": False, "seconds": time.perf_counter() - started, "cell_index": None,
                 "exec_count": None, "ename": type(exc).__name__, "evalue": str(exc), "traceback": ""}
     finally:
@@ -374,7 +393,8 @@ def run_tasks(tasks: dict[str, tuple[Path, Path, dict]], *, jobs: int, timeout: 
     is the label). After a failure no further task of the same group starts (``groups``: label ->
     group, e.g. the audience, so one audience's failure does not stop another's notebooks; by
     default all tasks are one group). Tasks already running finish: a kernel cannot be stopped
-    cleanly mid-cell."""
+    cleanly mid-cell. Kernels live as long as this call: each pool worker shuts its own down
+    when the pool ends, and with one job they are shut down before this returns."""
     groups = groups or {label: "" for label in tasks}
     args = {label: (label, str(src), str(target), parameters, str(Path(src).parent), timeout)
             for label, (src, target, parameters) in tasks.items()}
@@ -382,13 +402,19 @@ def run_tasks(tasks: dict[str, tuple[Path, Path, dict]], *, jobs: int, timeout: 
     if not tasks:
         return
     if jobs == 1 or len(tasks) == 1:
-        for label in tasks:
-            if groups[label] in failed:
-                continue
-            result = _execute_one(*args[label])
-            if not result["ok"]:
-                failed.add(groups[label])
-            yield result
+        from torbayreport.publish.kernels import Kernels
+
+        kernels = Kernels()     # this call's own: shut down below, even if the caller stops early
+        try:
+            for label in tasks:
+                if groups[label] in failed:
+                    continue
+                result = _execute_one(*args[label], kernels=kernels)
+                if not result["ok"]:
+                    failed.add(groups[label])
+                yield result
+        finally:
+            kernels.close()
         return
     # spawn: the parent may hold threads (rich's live display); forking those is unsafe.
     ctx = multiprocessing.get_context("spawn")
