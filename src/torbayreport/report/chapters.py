@@ -21,16 +21,17 @@ from __future__ import annotations
 
 from typing import Mapping
 
+from torbayreport.metrics.registry import PILLARS
+
 PILLAR = "pillar"
 SUMMARY = "summary"
 
-#: chapter name -> the parts of the commentary it shows (see the module docstring)
+#: chapter name -> the parts of the commentary it shows (see the module docstring); a chapter named
+#: after a pillar shows its pillar's commentary, so the pillar chapters come from the one list of
+#: pillars rather than being named again here
 CHAPTER_COMMENTARY: dict[str, tuple[str, ...]] = {
     "summary": (SUMMARY,),
-    "leadership": (PILLAR,),
-    "practice": (PILLAR,),
-    "workforce": (PILLAR,),
-    "quality": (PILLAR,),
+    **{pillar: (PILLAR,) for pillar in PILLARS},
     "exceptions": (),
     "appendix": (),
     "how_we_compare": (),
