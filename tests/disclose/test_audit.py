@@ -93,3 +93,72 @@ def test_cell_in_no_relation_is_reported_unbounded():
     t = table_from({"a": 3, "b": 40}, [])
     iv = audit(t, suppress(t)).intervals
     assert list(iv) == ["a"] and iv["a"].lower == 0 and math.isinf(iv["a"].upper)
+
+
+def test_one_relation_closed_form_agrees_with_linprog():
+    # The audit answers a component of one relation without an LP (audit._one_relation). The
+    # reference here is HiGHS itself (scipy.optimize.linprog, min and max of each hidden cell over
+    # x >= 0), on random relations of 1..4 parts with random values and random hidden sets,
+    # including infeasible ones (a published total below its published parts plus hidden ones).
+    import random
+
+    from scipy.optimize import linprog
+
+    import numpy as np
+
+    rng = random.Random(20201231)
+    checked = infeasible = unbounded = 0
+    for _ in range(400):
+        n = rng.randint(1, 4)
+        parts = {f"p{i}": rng.randint(0, 12) for i in range(n)}
+        total = sum(parts.values()) + rng.choice([0, 0, -5, -1, 1, 4])  # half of them inconsistent
+        values = {"T": max(total, 0), **parts}
+        names = list(values)
+        hidden = {c for c in names if rng.random() < 0.35} or {rng.choice(names)}
+        t = table_from(values, [Relation("T", tuple(parts))])
+        unknown = [c for c in names if c in hidden]
+        coef = np.array([[1.0 if c == "T" else -1.0 for c in unknown]])
+        rhs = np.array([-sum((1.0 if c == "T" else -1.0) * values[c] for c in names if c not in hidden)])
+        expected, feasible = {}, True
+        for j, cell in enumerate(unknown):
+            bounds = []
+            for sense in (1.0, -1.0):
+                obj = np.zeros(len(unknown))
+                obj[j] = sense
+                res = linprog(obj, A_eq=coef, b_eq=rhs, bounds=(0, None), method="highs")
+                if res.status == 2:
+                    feasible = False
+                    break
+                bounds.append(math.inf if res.status == 3 else sense * res.fun)
+            if not feasible:
+                break
+            expected[cell] = (max(0.0, round(bounds[0], 6)), bounds[1] if bounds[1] == math.inf else round(bounds[1], 6))
+        if not feasible:
+            infeasible += 1
+            with pytest.raises(ValueError, match="LP is infeasible"):
+                intervals(t, hidden)
+            continue
+        found, n_components = intervals(t, hidden)
+        assert n_components == 1
+        got = {c: (iv.lower, iv.upper) for c, iv in found.items()}
+        assert got == expected, (values, hidden)
+        checked += 1
+        unbounded += any(u == math.inf for _, u in expected.values())
+    # the draw covers every branch: feasible bounded, unbounded and infeasible components
+    assert checked > 100 and infeasible >= 5 and unbounded > 50, (checked, infeasible, unbounded)
+
+
+def test_one_relation_by_hand():
+    # x0 + x1 = -2 with x >= 0 has no solution; neither has -x0 = 3. x0 - x1 = 4: x0 = 4 + x1 is
+    # at least 4 and unbounded above; x1 = x0 - 4 is at least 0 (x0 = 4) and unbounded.
+    # 2 x0 + x1 = 6: x0 in [0, 3]. x0 = 5 with a cell of coefficient 0 (x1): x1 is free.
+    import numpy as np
+
+    from torbayreport.disclose.audit import _one_relation
+
+    assert _one_relation(np.array([1.0, 1.0]), -2.0, 0) is None
+    assert _one_relation(np.array([-1.0]), 3.0, 0) is None
+    assert _one_relation(np.array([1.0, -1.0]), 4.0, 0) == (4.0, math.inf)
+    assert _one_relation(np.array([1.0, -1.0]), 4.0, 1) == (0.0, math.inf)
+    assert _one_relation(np.array([2.0, 1.0]), 6.0, 0) == (0.0, 3.0)
+    assert _one_relation(np.array([1.0, 0.0]), 5.0, 1) == (0.0, math.inf)
