@@ -280,6 +280,19 @@ def after_as_at(table: Table, frame: pd.DataFrame, ctx: Context) -> list[Hit]:
 TABLE_RULES = [r for r in RULES.values() if r.stage == "table"]
 
 
+def _known(values: pd.Series, known: pd.Series) -> np.ndarray:
+    """``values.isin(known)`` for id text, as a numpy mask, by one Arrow hash lookup.
+
+    Why not ``Series.isin``: for pandas' Arrow-backed ``string`` dtype it builds one Arrow scalar
+    per value of ``known`` in Python (0.25 s per reference column on the sample, 1.1 s for the
+    five); ``pyarrow.compute.is_in`` does the same exact string match in C (0.015 s)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    found = pc.is_in(pa.array(values, type=pa.large_string()), value_set=pa.array(known, type=pa.large_string()))
+    return found.to_numpy(zero_copy_only=False).astype(bool)
+
+
 @rule("unknown_reference", "warning", "reference",
       "a row naming a child or worker (schema `references`) that the extract does not hold; row kept")
 def unknown_reference(table: Table, frame: pd.DataFrame, tables: dict) -> list[Hit]:
@@ -288,7 +301,7 @@ def unknown_reference(table: Table, frame: pd.DataFrame, tables: dict) -> list[H
         known = tables[target][SCHEMA[target].key[0]]
         if not len(known):  # nothing to check against (the table was not supplied)
             continue
-        mask = (frame[column].notna() & ~frame[column].isin(known)).fillna(False).astype(bool)
+        mask = (frame[column].notna() & ~_known(frame[column], known)).fillna(False).astype(bool)
         if mask.any():
             hits.append(Hit(mask, column, f"{column} is not in {target}"))
     return hits
