@@ -31,6 +31,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -39,7 +40,12 @@ from torbayreport import config
 from torbayreport.disclose import DisclosureError, blank_for_public, csvsafe
 from torbayreport.disclose import guard_public_outputs as _guard_outputs
 from torbayreport.metrics.period import as_month, report_window
-from torbayreport.report.context import ARTEFACT_VERSION, ReportContext
+# report.frames, not report.context: the context imports the charts and so matplotlib (0.3-0.5 s),
+# which the prepare step never uses; load_context imports it when a notebook asks for it
+from torbayreport.report.frames import ARTEFACT_VERSION
+
+if TYPE_CHECKING:
+    from torbayreport.report.context import ReportContext
 
 #: disclose.apply's two modes, chosen by the audience's ``disclosure`` flag (not by its name), so a
 #: new audience declared in _quarto.yml needs no change here.
@@ -353,4 +359,6 @@ def load_context(*, month, audience, data, params="", build_root="") -> ReportCo
             raise FileNotFoundError(f"{folder}: no context.json; run `torbayreport build` or leave build_root empty")
     else:
         folder = _prepare_cached(month, audience, data, params)
+    from torbayreport.report.context import ReportContext
+
     return ReportContext.read(folder, month=month, audience=audience, data=data)
