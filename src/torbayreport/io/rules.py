@@ -105,7 +105,7 @@ declare("as_at_conflict", "warning", "file", "the Front_Sheet's as-at date diffe
 declare("no_as_at", "error", "columns", "List 9 has no Month column and no as-at date can be found; its rows cannot be placed")
 
 
-# -- cell rules: one parsed column -> mask of bad cells ------------------------------------------
+# -- cell rules: one parsed column -> (mask of bad cells, a function making their messages) ------
 def _shown(col: Column, raw: pd.Series) -> pd.Series:
     """The raw value for messages; withheld for sensitive columns (ids, dates of birth)."""
     if col.sensitive:
@@ -118,7 +118,7 @@ def _cell_rule(code: str, dtypes: tuple[str, ...], what: str):
     def check(col: Column, raw: pd.Series, parsed: pd.Series, bad: pd.Series):
         if col.dtype not in dtypes:
             return None
-        return bad, _shown(col, raw) + f" is not a {what}"
+        return bad, lambda: _shown(col, raw) + f" is not a {what}"
 
     return check
 
@@ -134,7 +134,7 @@ bad_number = _cell_rule("bad_number", ("int", "float"), "number")
 def unknown_code(col: Column, raw: pd.Series, parsed: pd.Series, bad: pd.Series):
     if col.dtype != "code":
         return None
-    return bad, _shown(col, raw) + f" is not in the {col.codes!r} code list"
+    return bad, lambda: _shown(col, raw) + f" is not in the {col.codes!r} code list"
 
 
 @rule("out_of_range", "warning", "cell", "a number outside its column's min/max or not finite; left blank")
@@ -146,9 +146,12 @@ def out_of_range(col: Column, raw: pd.Series, parsed: pd.Series, bad: pd.Series)
     finite = np.isfinite(values.fillna(0.0))
     outside = ~finite | (values < col.min) | (values > col.max)
     mask = (present & outside).fillna(False).astype(bool)
-    what = pd.Series(f" is outside the plausible range {col.min:g} to {col.max:g}", index=raw.index)
-    what = what.mask(~finite, " is not a finite number")
-    return mask, _shown(col, raw) + what
+
+    def messages():
+        what = pd.Series(f" is outside the plausible range {col.min:g} to {col.max:g}", index=raw.index)
+        return _shown(col, raw) + what.mask(~finite, " is not a finite number")
+
+    return mask, messages
 
 
 _MANGLED = r"^[0-9](?:\.[0-9]+)?[eE]\+?[0-9]+$"
@@ -160,7 +163,7 @@ def mangled_id(col: Column, raw: pd.Series, parsed: pd.Series, bad: pd.Series):
     if col.dtype != "id":
         return None
     mask = raw.astype("string").str.strip().str.match(_MANGLED).fillna(False).astype(bool)
-    return mask, pd.Series("an id in Excel's scientific notation (e.g. 1.23E+05)", index=raw.index)
+    return mask, lambda: pd.Series("an id in Excel's scientific notation (e.g. 1.23E+05)", index=raw.index)
 
 
 CELL_RULES = [r for r in RULES.values() if r.stage == "cell"]
@@ -170,7 +173,9 @@ def apply_cell_rules(col: Column, raw: pd.Series, parsed: pd.Series, bad: pd.Ser
     """Run every cell rule on one parsed column; flagged values are left blank.
 
     Returns ``(parsed, bad, hits)`` with ``hits`` = [(code, mask, messages)] for the readers to
-    locate (each reader knows its own row numbers and header spelling).
+    locate (each reader knows its own row numbers and header spelling). A rule returns its
+    messages as a function, called only when it flags a cell: a message per row of every column
+    is three string concatenations over the whole column, for nothing on a clean extract.
     """
     hits = []
     for r in CELL_RULES:
@@ -179,7 +184,7 @@ def apply_cell_rules(col: Column, raw: pd.Series, parsed: pd.Series, bad: pd.Ser
             continue
         mask, messages = result
         if mask.any():
-            hits.append((r.code, mask, messages))
+            hits.append((r.code, mask, messages()))
     flagged = [m for code, m, _ in hits if code in ("out_of_range", "mangled_id")]
     if flagged:
         blank = np.logical_or.reduce([m.to_numpy() for m in flagged])
