@@ -12,13 +12,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from typing import Mapping
 
-import yaml
 
 from torbayreport.io.codes import tidy
-from torbayreport.io.schema import SCHEMA, Column
+from torbayreport.io.schema import SCHEMA, Column, packaged_yaml
 
 LISTS_READ = range(1, 10)
 ALL_LISTS = range(1, 12)
@@ -102,7 +100,7 @@ class ListSpec:
 
 @lru_cache(maxsize=1)
 def spec() -> dict:
-    raw = yaml.safe_load(resources.files("torbayreport.io").joinpath("annex_a.yaml").read_text(encoding="utf-8"))
+    raw = packaged_yaml("annex_a.yaml")
     named = {"common": raw["common"], "disability": [raw["disability"]], "team": [raw["team"]], "worker": [raw["worker"]]}
 
     def header(e: dict) -> HeaderSpec:

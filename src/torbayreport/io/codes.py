@@ -12,12 +12,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from importlib import resources
 
 import pandas as pd
-import yaml
 
-from torbayreport.io.schema import SCHEMA
+from torbayreport.io.schema import SCHEMA, packaged_yaml
 
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
 
@@ -30,8 +28,7 @@ def tidy(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _spec() -> dict:
-    text = resources.files("torbayreport.io").joinpath("codes.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return packaged_yaml("codes.yaml")
 
 
 @lru_cache(maxsize=1)

@@ -220,11 +220,22 @@ def _parse(raw: dict) -> Schema:
     return Schema(tables=tables, codelists=codelists)
 
 
+def packaged_yaml(name: str):
+    """One of the YAML files shipped in this package (schema, codes, Annex A layout), parsed.
+
+    With libyaml's parser when PyYAML has it: the same safe constructor and resolver, so the same
+    data, eight times faster (the three files cost 0.1 s of every build's start-up in pure
+    Python). Only for these files, which are checked to read alike both ways
+    (tests/io/test_schema_yaml.py); params, written by people, keep the pure parser and its messages.
+    """
+    text = resources.files("torbayreport.io").joinpath(name).read_text(encoding="utf-8")
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
+
+
 @lru_cache(maxsize=1)
 def load_schema() -> Schema:
     """The canonical schema (parsed once per process)."""
-    text = resources.files("torbayreport.io").joinpath("schema.yaml").read_text(encoding="utf-8")
-    return _parse(yaml.safe_load(text))
+    return _parse(packaged_yaml("schema.yaml"))
 
 
 SCHEMA = load_schema()
