@@ -13,6 +13,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 
 from torbayreport.io.schema import SCHEMA, packaged_yaml
@@ -84,9 +85,12 @@ def coerce_series(raw: pd.Series, codelist: str) -> tuple[pd.Series, pd.Series]:
     Blank stays NA and is not "unmatched" (blank required values are a separate rule).
     """
     text = raw.astype("string")
-    present = text.notna() & (text.str.strip() != "")
-    distinct = text[present].unique()
-    mapping = {value: coerce_value(value, codelist) for value in distinct}
-    coded = text.where(present).map(mapping).astype("string")
-    unmatched = present & coded.isna()
-    return coded, unmatched.fillna(False).astype(bool)
+    present = (text.notna() & (text.str.strip() != "")).fillna(False).to_numpy(dtype=bool)
+    # each distinct value once: factorize, coerce the distinct values, take back to the rows
+    # (Series.map with a dict cost 1.3 ms a column, most of coercing one)
+    positions, distinct = pd.factorize(text.to_numpy(dtype=object, na_value=None))
+    canonical = np.array([coerce_value(value, codelist) for value in distinct] + [None], dtype=object)
+    taken = canonical[np.where(present & (positions >= 0), positions, len(distinct))]
+    coded = pd.Series(pd.array(taken, dtype="string"), index=text.index)
+    unmatched = pd.Series(present & coded.isna().to_numpy(), index=text.index)
+    return coded, unmatched
