@@ -99,7 +99,9 @@ def read_csv_table(path: Path, table: Table, label: str, supplement: bool):
     raw = raw[list(headers.values())].rename(columns={v: k for k, v in headers.items()})
     filled = raw.ne("").any(axis=1) if len(raw.columns) else pd.Series(False, index=raw.index)
     raw = raw[filled]
-    out = pd.DataFrame(index=raw.index)
+    # the columns are gathered and framed once: inserting them one by one into a frame was a
+    # tenth of the time of reading a table
+    out: dict[str, object] = {}
     row_numbers = raw.index.to_series() + 2
     for name, col in table.columns.items():
         if name not in raw:
@@ -116,7 +118,7 @@ def read_csv_table(path: Path, table: Table, label: str, supplement: bool):
                                                    f"{messages.loc[i]}; left blank", table.name))
     out["__file"] = label
     out["__row"] = row_numbers
-    return out.reset_index(drop=True), findings, headers
+    return pd.DataFrame(out, index=raw.index).reset_index(drop=True), findings, headers
 
 
 def _keys_only(table: Table) -> Table:
