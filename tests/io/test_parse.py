@@ -38,6 +38,18 @@ def test_months():
     assert list(bad) == [False, False, False, True]
 
 
+def test_month_edges():
+    # By hand from PLAUSIBLE_DATES (1920-01-01 .. 2099-12-31): the first of 1920-01 and of 2099-12
+    # are inside, of 1919-12 and 2100-01 outside; month 0 and 13 do not exist; 9999-12 is the
+    # open-end sentinel (and beyond nanosecond timestamps); "3/2020" is MM/YYYY with one digit.
+    values = ["1920-01", "2099-12", "1919-12", "2100-01", "2020-00", "2020-13", "9999-12", "3/2020", "12/2099", "0000-01"]
+    parsed, bad = parse_month(_s(values))
+    expected = [pd.Period("1920-01", "M"), pd.Period("2099-12", "M"), None, None, None, None, None,
+                pd.Period("2020-03", "M"), pd.Period("2099-12", "M"), None]
+    assert [None if pd.isna(p) else p for p in parsed] == expected
+    assert list(bad) == [e is None for e in expected]
+
+
 def test_bools():
     parsed, bad = parse_bool(_s(["Y", "No", "a) Yes", "b) No", "c) Unknown", "True", "0", "", "maybe"]))
     assert parsed.tolist() == [True, False, True, False, pd.NA, True, False, pd.NA, pd.NA]

@@ -86,17 +86,31 @@ def parse_date(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     return parsed.dt.normalize(), bad
 
 
+def _month_starts(parts: pd.DataFrame) -> np.ndarray:
+    """The first day of each (year, month) of digit strings, NaT for a month outside 1..12 or a
+    date outside ``PLAUSIBLE_DATES``: what :func:`_from_parts` gives with day 1, by integer
+    arithmetic on months since 1970 instead of pandas' assembly from components (5 ms a column)."""
+    year = parts["year"].astype("int64").to_numpy()
+    month = parts["month"].astype("int64").to_numpy()
+    # a year outside the plausible years is out whatever the month (and would overflow nanoseconds)
+    valid = (month >= 1) & (month <= 12) & (year >= PLAUSIBLE_DATES[0].year) & (year <= PLAUSIBLE_DATES[1].year)
+    since = np.where(valid, (year - 1970) * 12 + month - 1, 0)
+    starts = since.astype("datetime64[M]").astype("datetime64[ns]")
+    plausible = (starts >= PLAUSIBLE_DATES[0].to_datetime64()) & (starts <= PLAUSIBLE_DATES[1].to_datetime64())
+    return np.where(valid & plausible, starts, np.datetime64("NaT", "ns"))
+
+
 def parse_month(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     """``YYYY-MM`` (also ``YYYY/MM``, ``MM/YYYY`` or any accepted date) -> ``period[M]``."""
     text = _clean(raw)
     ym = text.str.extract(r"^(?P<year>\d{4})[-/](?P<month>\d{1,2})$")
-    my = text.str.extract(r"^(?P<month>\d{1,2})[-/](?P<year>\d{4})$")
-    parts = ym.fillna(my)
-    parts["day"] = "1"
+    # the two spellings cannot both match a cell: MM/YYYY is looked for only where YYYY-MM was not
+    other = ym["year"].isna() & text.notna()
+    parts = ym.fillna(text[other].str.extract(r"^(?P<month>\d{1,2})[-/](?P<year>\d{4})$")) if other.any() else ym
     dates = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
     matched = parts["year"].notna()
     if matched.any():
-        dates.loc[matched[matched].index] = _from_parts(parts[matched]).astype("datetime64[ns]")
+        dates.loc[matched[matched].index] = _month_starts(parts[matched])
     rest = text.notna() & dates.isna() & ~matched
     if rest.any():
         dates.loc[rest[rest].index] = parse_date(text[rest])[0]
