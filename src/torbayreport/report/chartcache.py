@@ -18,13 +18,18 @@ from pathlib import Path
 
 import pandas as pd
 
+from torbayreport.report import chartrender
+
 #: The columns of a chart window that the image depends on.
 CACHE_COLUMNS = ("month", "value", "point_type", "spc_mean", "spc_lpl", "spc_upl", "spc_segment", "spc_trial", "target")
 
 
 def _code_fingerprint() -> str:
-    """The drawing code (charts.py): a change to how charts are drawn invalidates every cached chart."""
-    return hashlib.sha256(Path(__file__).with_name("charts.py").read_bytes()).hexdigest()[:16]
+    """The drawing code (charts.py, chartrender.py and this module's PNG writing): a change to how
+    charts are drawn invalidates every cached chart."""
+    here = Path(__file__)
+    code = b"".join(here.with_name(name).read_bytes() for name in ("charts.py", "chartrender.py", here.name))
+    return hashlib.sha256(code).hexdigest()[:16]
 
 
 def cache_key(window: pd.DataFrame, **labels) -> str:
@@ -96,10 +101,8 @@ def png_bytes(fig, *, dpi: int) -> bytes:
     metadata, no dithering), then let the figure go."""
     from PIL import Image
 
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None}, facecolor="white")
+    image = chartrender.rgb_image(fig, dpi)
     fig.clear()
-    image = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
     image = image.quantize(colors=PNG_COLOURS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True, dpi=(dpi, dpi))

@@ -32,11 +32,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from torbayreport.report import chartcache, chartdata
+from torbayreport.report import chartcache, chartdata, chartrender
 from torbayreport.report.chartdata import DATA_SUMMARY, chart_data  # noqa: F401 (DATA_SUMMARY re-exported)
 from torbayreport.report.chartcache import png_bytes as _png_bytes
 from torbayreport.report.tables import (
@@ -293,7 +292,7 @@ def recalculated_months(window: pd.DataFrame) -> list[pd.Period]:
 def draw(window: pd.DataFrame, *, title: str, sub: str, unit: str, kpi_id: str) -> Figure:
     """Draw the SPC chart for the rows in ``window`` (already filtered for disclosure)."""
     fig = Figure(figsize=FIGSIZE, dpi=DPI)
-    FigureCanvasAgg(fig)
+    chartrender.Canvas(fig)
     # Lay out top-down in figure fractions: title (wrapped), subtitle, legend, then the axes.
     height_pt = FIGSIZE[1] * 72
     title_lines = textwrap.wrap(title, TITLE_WRAP) or [""]
