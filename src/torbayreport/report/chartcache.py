@@ -11,6 +11,7 @@ way (beside its cached context). Each chart writes one line to ``charts.log`` in
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import io
 import os
@@ -24,6 +25,7 @@ from torbayreport.report import chartrender
 CACHE_COLUMNS = ("month", "value", "point_type", "spc_mean", "spc_lpl", "spc_upl", "spc_segment", "spc_trial", "target")
 
 
+@functools.cache
 def _code_fingerprint() -> str:
     """The drawing code (charts.py, chartrender.py and this module's PNG writing): a change to how
     charts are drawn invalidates every cached chart."""
@@ -35,10 +37,12 @@ def _code_fingerprint() -> str:
 def cache_key(window: pd.DataFrame, **labels) -> str:
     """A key from the content a chart shows and the drawing code (see the module docstring)."""
     digest = hashlib.sha256(_code_fingerprint().encode())
-    columns = [c for c in CACHE_COLUMNS if c in window.columns]
-    # the dtypes too: the text "False" and the boolean False print alike but draw differently
-    digest.update(str([str(t) for t in window[columns].dtypes]).encode())
-    digest.update(window[columns].astype(str).to_csv(index=False).encode())
+    for column in (c for c in CACHE_COLUMNS if c in window.columns):
+        values = window[column]
+        # the dtype too: the text "False" and the boolean False print alike but draw differently;
+        # repr keeps every digit of a float and quotes text
+        digest.update(f"|{column}:{values.dtype}=".encode())
+        digest.update(repr(values.tolist()).encode())
     for name in sorted(labels):
         digest.update(f"|{name}={labels[name]}".encode())
     return digest.hexdigest()[:24]

@@ -131,7 +131,12 @@ def chart_window(series: pd.DataFrame, month, trend_months: int = 24) -> pd.Data
     months = max(int(trend_months), MIN_MONTHS)
     end = pd.Period(month, "M")
     start = end - (months - 1)
-    m = series["month"].astype("period[M]") if not isinstance(series["month"].dtype, pd.PeriodDtype) else series["month"]
+    m = series["month"]
+    if m.dtype == pd.PeriodDtype("M") and m.is_monotonic_increasing and m.is_unique:
+        # the usual case (ReportContext's series: monthly periods, sorted): one slice, no copies
+        first, stop = m.searchsorted(start, side="left"), m.searchsorted(end, side="right")
+        return series.iloc[first:stop].reset_index(drop=True)
+    m = m.astype("period[M]") if not isinstance(m.dtype, pd.PeriodDtype) else m
     out = series.assign(month=m)
     out = out[(out["month"] >= start) & (out["month"] <= end)].sort_values("month").reset_index(drop=True)
     return out
@@ -214,6 +219,12 @@ def alt_text(series: pd.DataFrame, month, *, la_name: str, disclosure: bool, tre
     2020: rose from 61.0% to 78.3%; target 83.0%; the latest month shows special-cause improvement."
     """
     window = chart_window(series, month, trend_months)
+    view = public_view(series, window) if disclosure and not window.empty else (window, "full")
+    return _alt_text(window, *view, la_name=la_name, disclosure=disclosure)
+
+
+def _alt_text(window: pd.DataFrame, shown: pd.DataFrame, status: str, *, la_name: str, disclosure: bool) -> str:
+    """:func:`alt_text` from the chart's window and what of it is shown (:func:`public_view`)."""
     if window.empty:
         return f"No data for {la_name} in the period."
     latest = window.iloc[-1]
@@ -226,7 +237,7 @@ def alt_text(series: pd.DataFrame, month, *, la_name: str, disclosure: bool, tre
     target_text = "" if _missing(target) else f"; target {_fmt(kpi_id, unit, target)}"
     gaps = ""
     if disclosure:
-        window, status = public_view(series, window)
+        window = shown
         gaps = " (months with small numbers are not shown)" if status == "gaps" else ""
     if disclosure and status == "none":
         if _is_true(latest.get("value_suppressed")):
@@ -433,13 +444,12 @@ def spc_chart(
     """
     window = chart_window(series, month, trend_months)
     kpi_id = str(series["kpi_id"].iloc[0]) if len(series) else ""
-    alt = alt_text(series, month, la_name=la_name, disclosure=disclosure, trend_months=trend_months)
+    view = public_view(series, window) if disclosure and not window.empty else (window, "full")
+    alt = _alt_text(window, *view, la_name=la_name, disclosure=disclosure)
     if window.empty or window["month"].iloc[-1] != pd.Period(month, "M"):
         return Chart(kpi_id, f"{kpi_id}: no data", alt, reason="There is no data for this month.")
     latest = window.iloc[-1]
-    status = "full"
-    if disclosure:
-        window, status = public_view(series, window)
+    window, status = view
     hidden = status == "none"
     latest_withheld = _is_true(latest.get("value_suppressed"))
     # "withheld" is said only of what is withheld: when this month's figure is shown, the title
