@@ -247,20 +247,20 @@ def _alt_text(window: pd.DataFrame, shown: pd.DataFrame, status: str, *, la_name
             f"No chart of {title}, {period}: too many months have small numbers, which are withheld to protect "
             f"confidentiality{target_text}; {spc_text}."
         )
-    values = window.dropna(subset=["value"])
-    if values.empty:
+    rows = np.flatnonzero(window["value"].notna().to_numpy())  # the months with a value
+    if not rows.size:
         return f"Line chart of {title}, {period}: no data in the period{target_text}."
-    first, last = values.iloc[0], values.iloc[-1]
-    a, b = float(first["value"]), float(last["value"])
+    a, b = float(window["value"].iloc[rows[0]]), float(window["value"].iloc[rows[-1]])
+    first_month, last_month = window["month"].iloc[rows[0]], window["month"].iloc[rows[-1]]
     fa, fb = _fmt(kpi_id, unit, a), _fmt(kpi_id, unit, b)
     if fa == fb:
         move = f"stayed at {fb}"
     else:
         move = f"{'rose' if b > a else 'fell'} from {fa} to {fb}"
-    if last["month"] != window["month"].iloc[-1]:
-        move += f" (latest value {_month_long(last['month'])}; no data for the final month)"
-    elif first["month"] != window["month"].iloc[0]:
-        move += f" (first value {_month_long(first['month'])})"
+    if last_month != window["month"].iloc[-1]:
+        move += f" (latest value {_month_long(last_month)}; no data for the final month)"
+    elif first_month != window["month"].iloc[0]:
+        move += f" (first value {_month_long(first_month)})"
     recalc = ""
     if "spc_mean" in window.columns and pd.to_numeric(window["spc_mean"], errors="coerce").notna().any():
         months = recalculated_months(window)
@@ -477,10 +477,11 @@ def spc_chart(
     key = chartcache.cache_key(window, title=title, sub=sub, unit=unit, kpi_id=kpi_id)
     png, reused = chartcache.cached_png(cache_dir, key,
                               lambda: png_bytes(draw(window, title=title, sub=sub, unit=unit, kpi_id=kpi_id)))
-    plotted = window[["month", "value"]].assign(
-        point_type=window["point_type"] if "point_type" in window.columns else "common_cause"
-    ).dropna(subset=["value"])
-    return Chart(kpi_id, title, alt, png=png, plotted=plotted.reset_index(drop=True), cached=reused,
+    keep = window["value"].notna().to_numpy()
+    plotted = pd.DataFrame({column: window[column][keep].reset_index(drop=True) for column in ("month", "value")})
+    plotted["point_type"] = (window["point_type"][keep].reset_index(drop=True) if "point_type" in window.columns
+                             else "common_cause")
+    return Chart(kpi_id, title, alt, png=png, plotted=plotted, cached=reused,
                  data=chart_data(window, kpi_id=kpi_id, unit=unit))
 
 
