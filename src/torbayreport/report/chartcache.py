@@ -100,13 +100,15 @@ def summary(folder: Path) -> str:
 PNG_COLOURS = 32
 
 
-def png_bytes(fig, *, dpi: int) -> bytes:
+def png_bytes(fig, *, dpi: int, clear: bool = True) -> bytes:
     """Deterministic, optimised PNG bytes (palette of :data:`PNG_COLOURS`, no software/date
-    metadata, no dithering), then let the figure go."""
+    metadata, no dithering), then let the figure go (``clear``; not a kept figure,
+    :func:`chartrender.blank`)."""
     from PIL import Image
 
     image = chartrender.rgb_image(fig, dpi)
-    fig.clear()
+    if clear:
+        fig.clear()
     image = image.quantize(colors=PNG_COLOURS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True, dpi=(dpi, dpi))

@@ -28,7 +28,9 @@ import numpy as np
 from matplotlib.backends import backend_agg
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.colors import to_rgba
+from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font, RenderMode
+from matplotlib.transforms import Bbox
 
 #: True when this matplotlib draws text glyph by glyph (3.10+): the layout and glyph caches apply.
 GLYPH_API = hasattr(RendererAgg, "_draw_text_glyphs_and_boxes") and hasattr(RendererAgg, "_prepare_font") and all(
@@ -99,6 +101,36 @@ class Canvas(FigureCanvasAgg):
 
 
 _RENDERERS = threading.local()
+_KEPT = threading.local()
+
+
+def blank(figsize: tuple, dpi: int, rect: tuple, style) -> tuple[Figure, object]:
+    """A figure of ``figsize`` at ``dpi`` with one axes at ``rect`` styled by ``style(ax)``, kept
+    per thread and emptied for each chart instead of built again.
+
+    Why: building the figure, its axes and their ticks was a third of a chart's time. What a
+    chart adds (lines, markers, texts, legends) is removed, the data limits and autoscaling are
+    as on a new axes, and the chart sets its own limits, ticks and formatters, so it draws the
+    pixels a new figure draws (tests/report/test_chartrender.py). Not for a figure the caller
+    keeps: the next chart empties it."""
+    key = (figsize, dpi, rect, style)
+    kept = _KEPT.__dict__.get(key)
+    if kept is None:
+        fig = Figure(figsize=figsize, dpi=dpi)
+        Canvas(fig)
+        ax = fig.add_axes(rect)
+        style(ax)
+        kept = _KEPT.__dict__[key] = (fig, ax)
+        return kept
+    fig, ax = kept
+    for artist in [*ax.lines, *ax.collections, *ax.texts, *ax.patches, *ax.images, *ax.artists, *fig.texts,
+                   *fig.legends, *fig.lines, *fig.patches, *fig.images, *fig.artists]:
+        artist.remove()
+    ax.dataLim.set_points(Bbox.null().get_points())
+    ax.ignore_existing_data_limits = True
+    ax.set_autoscale_on(True)
+    ax.set_position(rect)
+    return fig, ax
 
 
 def rgb_image(fig, dpi: int):

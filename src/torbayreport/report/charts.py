@@ -67,6 +67,8 @@ GRID_COLOUR = "#D9D9D9"
 #: with its compact table (chartdata.py) beside it, about as high as the chart, so a page holds
 #: two measures; drawn 6 in wide, its type prints at about three quarters of its size there.
 FIGSIZE = (6.0, 4.0)
+#: The axes before the title, subtitle and legend above them are measured (figure fractions).
+AXES_RECT = (0.08, 0.13, 0.76, 0.62)
 #: Characters per line of the title and subtitle (DejaVu Sans, bold titles are wide), and legend
 #: columns, at this width.
 TITLE_WRAP, SUBTITLE_WRAP, LEGEND_COLUMNS = 54, 74, 3
@@ -300,10 +302,16 @@ def recalculated_months(window: pd.DataFrame) -> list[pd.Period]:
     return [window["month"].iloc[a] for a, _b, _t in _segments(window)[1:]]
 
 
-def draw(window: pd.DataFrame, *, title: str, sub: str, unit: str, kpi_id: str) -> Figure:
-    """Draw the SPC chart for the rows in ``window`` (already filtered for disclosure)."""
-    fig = Figure(figsize=FIGSIZE, dpi=DPI)
-    chartrender.Canvas(fig)
+def draw(window: pd.DataFrame, *, title: str, sub: str, unit: str, kpi_id: str, kept: bool = False) -> Figure:
+    """Draw the SPC chart for the rows in ``window`` (already filtered for disclosure); ``kept``:
+    on the thread's kept figure (:func:`chartrender.blank`, emptied by the next chart)."""
+    if kept:
+        fig, ax = chartrender.blank(FIGSIZE, DPI, AXES_RECT, _style_axes)
+    else:
+        fig = Figure(figsize=FIGSIZE, dpi=DPI)
+        chartrender.Canvas(fig)
+        ax = fig.add_axes(AXES_RECT)
+        _style_axes(ax)
     # Lay out top-down in figure fractions: title (wrapped), subtitle, legend, then the axes.
     height_pt = FIGSIZE[1] * 72
     title_lines = textwrap.wrap(title, TITLE_WRAP) or [""]
@@ -315,8 +323,6 @@ def draw(window: pd.DataFrame, *, title: str, sub: str, unit: str, kpi_id: str) 
     fig.text(0.02, y_sub, "\n".join(sub_lines), fontsize=9.5, color=TEXT_COLOUR, ha="left", va="top",
              linespacing=1.25)
     y_legend = y_sub - len(sub_lines) * 9.5 * 1.3 / height_pt - 0.015
-    ax = fig.add_axes((0.08, 0.13, 0.76, 0.62))
-    _style_axes(ax)
     x = np.arange(len(window))
     y = _line_steps(window["value"])
 
@@ -476,7 +482,8 @@ def spc_chart(
         sub += ". Months with small numbers are not shown, so no average or limits are drawn"
     key = chartcache.cache_key(window, title=title, sub=sub, unit=unit, kpi_id=kpi_id)
     png, reused = chartcache.cached_png(cache_dir, key,
-                              lambda: png_bytes(draw(window, title=title, sub=sub, unit=unit, kpi_id=kpi_id)))
+                              lambda: _png_bytes(draw(window, title=title, sub=sub, unit=unit, kpi_id=kpi_id, kept=True),
+                                                 dpi=DPI, clear=False))
     keep = window["value"].notna().to_numpy()
     plotted = pd.DataFrame({column: window[column][keep].reset_index(drop=True) for column in ("month", "value")})
     plotted["point_type"] = (window["point_type"][keep].reset_index(drop=True) if "point_type" in window.columns
