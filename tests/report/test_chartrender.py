@@ -122,3 +122,15 @@ def test_the_kept_figure_draws_each_chart_as_a_new_figure_does():
         kept = charts.draw(_window(**spec["kw"]), unit=spec["unit"], kept=True, **args)
         pixels = chartrender.rgb_image(kept, charts.DPI).tobytes()
         assert pixels == _stock_rgb(charts.draw(_window(**spec["kw"]), unit=spec["unit"], **args), charts.DPI), case
+
+
+def test_cache_key_follows_every_digit_and_the_dtype():
+    """The chart cache key (report/chartcache.py) changes with any value the chart shows, to the
+    last digit, and with a column's dtype (the text "False" and the boolean False draw apart)."""
+    window = _window(spc_trial=False)
+    key = chartcache.cache_key(window, title="t")
+    assert chartcache.cache_key(window.copy(), title="t") == key
+    nudged = window.assign(value=window["value"].where(window.index != 5, window["value"] + 1e-9))
+    assert chartcache.cache_key(nudged, title="t") != key
+    assert chartcache.cache_key(window.assign(spc_trial=window["spc_trial"].astype(str)), title="t") != key
+    assert chartcache.cache_key(window, title="T") != key
