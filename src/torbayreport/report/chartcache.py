@@ -11,6 +11,7 @@ way (beside its cached context). Each chart writes one line to ``charts.log`` in
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import io
 import os
@@ -18,22 +19,30 @@ from pathlib import Path
 
 import pandas as pd
 
+from torbayreport.report import chartrender
+
 #: The columns of a chart window that the image depends on.
 CACHE_COLUMNS = ("month", "value", "point_type", "spc_mean", "spc_lpl", "spc_upl", "spc_segment", "spc_trial", "target")
 
 
+@functools.cache
 def _code_fingerprint() -> str:
-    """The drawing code (charts.py): a change to how charts are drawn invalidates every cached chart."""
-    return hashlib.sha256(Path(__file__).with_name("charts.py").read_bytes()).hexdigest()[:16]
+    """The drawing code (charts.py, chartrender.py and this module's PNG writing): a change to how
+    charts are drawn invalidates every cached chart."""
+    here = Path(__file__)
+    code = b"".join(here.with_name(name).read_bytes() for name in ("charts.py", "chartrender.py", here.name))
+    return hashlib.sha256(code).hexdigest()[:16]
 
 
 def cache_key(window: pd.DataFrame, **labels) -> str:
     """A key from the content a chart shows and the drawing code (see the module docstring)."""
     digest = hashlib.sha256(_code_fingerprint().encode())
-    columns = [c for c in CACHE_COLUMNS if c in window.columns]
-    # the dtypes too: the text "False" and the boolean False print alike but draw differently
-    digest.update(str([str(t) for t in window[columns].dtypes]).encode())
-    digest.update(window[columns].astype(str).to_csv(index=False).encode())
+    for column in (c for c in CACHE_COLUMNS if c in window.columns):
+        values = window[column]
+        # the dtype too: the text "False" and the boolean False print alike but draw differently;
+        # repr keeps every digit of a float and quotes text
+        digest.update(f"|{column}:{values.dtype}=".encode())
+        digest.update(repr(values.tolist()).encode())
     for name in sorted(labels):
         digest.update(f"|{name}={labels[name]}".encode())
     return digest.hexdigest()[:24]
@@ -91,15 +100,15 @@ def summary(folder: Path) -> str:
 PNG_COLOURS = 32
 
 
-def png_bytes(fig, *, dpi: int) -> bytes:
+def png_bytes(fig, *, dpi: int, clear: bool = True) -> bytes:
     """Deterministic, optimised PNG bytes (palette of :data:`PNG_COLOURS`, no software/date
-    metadata, no dithering), then let the figure go."""
+    metadata, no dithering), then let the figure go (``clear``; not a kept figure,
+    :func:`chartrender.blank`)."""
     from PIL import Image
 
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None}, facecolor="white")
-    fig.clear()
-    image = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+    image = chartrender.rgb_image(fig, dpi)
+    if clear:
+        fig.clear()
     image = image.quantize(colors=PNG_COLOURS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True, dpi=(dpi, dpi))

@@ -34,51 +34,83 @@ COMPACT_WIDTHS = {"Month": 8, VALUE: 6.5, COUNTS: 10}
 COMPACT_CLASS = "chart-compact"
 
 
-def _display(window: pd.DataFrame, name: str, unit: str, decimals: int) -> pd.Series:
+def _formatter(unit: str, decimals: int):
+    """``format_value`` for one unit, each distinct value formatted once ("" for a missing one):
+    a chart's mean, limits and target repeat one figure for every month."""
+    seen: dict = {}
+
+    def text(v) -> str:
+        if pd.isna(v):
+            return ""
+        if v == 0:  # 0.0 and -0.0 are one key but may print apart
+            return format_value(v, unit, decimals)
+        if v not in seen:
+            seen[v] = format_value(v, unit, decimals)
+        return seen[v]
+
+    return text
+
+
+def _numbers(window: pd.DataFrame, name: str) -> list:
+    """Column ``name`` as numbers (NaN where not a number, or absent), as Python floats."""
+    if name not in window.columns:
+        return [np.nan] * len(window)
+    return pd.to_numeric(window[name], errors="coerce").tolist()
+
+
+def _display(window: pd.DataFrame, name: str, unit: str, decimals: int) -> np.ndarray:
     """``name`` as this audience prints it: the disclosed ``<name>_display`` where there is one
     (``[c]``, ``[x]``, the formatted figure), else ``[c]`` where flagged suppressed, else the raw
-    figure in the report's number format ("" where there is none)."""
-    raw = pd.to_numeric(window[name], errors="coerce") if name in window.columns else pd.Series(np.nan, window.index)
-    text = pd.Series([("" if pd.isna(v) else format_value(v, unit, decimals)) for v in raw], index=window.index,
-                     dtype="object")
+    figure in the report's number format ("" where there is none). An object array."""
+    fmt = _formatter(unit, decimals)
+    text = [fmt(v) for v in _numbers(window, name)]
     flag = window.get(f"{name}_suppressed")
     if flag is not None:
-        text = text.mask(flag.astype("boolean").fillna(False).astype(bool), WITHHELD)
+        if isinstance(flag.dtype, pd.BooleanDtype) or flag.dtype == bool:
+            flags = flag.to_numpy(dtype=bool, na_value=False)
+        else:
+            flags = flag.astype("boolean").fillna(False).astype(bool).to_numpy()
+        text = [WITHHELD if f else t for t, f in zip(text, flags)]
     shown = window.get(f"{name}_display")
     if shown is not None:
-        shown = shown.astype("object")
-        text = shown.where(~shown.map(_missing), text)
-    return text
+        text = [t if _missing(d) else d for t, d in zip(text, shown.astype("object").tolist())]
+    out = np.empty(len(text), dtype=object)
+    out[:] = text
+    return out
 
 
 def chart_data(window: pd.DataFrame, *, kpi_id: str, unit: str) -> pd.DataFrame:
     """The figures a chart shows, as text in the report's number format: month, value, the counts
     behind a rate (n/d), SPC reading, mean, process limits, target (a column only when the chart
     draws it). ``window`` is the audience-safe window the chart is drawn from
-    (:func:`charts.public_view`), so a withheld month is ``[c]`` here as it is a gap there."""
+    (:func:`charts.public_view`), so a withheld month is ``[c]`` here as it is a gap there.
+
+    Plain Python over the 24 rows rather than pandas operations: one chart's table took longer
+    to build than its chart to draw."""
     decimals = decimals_for(kpi_id)
     withheld = tables.withheld_mask(window).to_numpy()
-    out = pd.DataFrame({"Month": [m.strftime("%b %Y") for m in window["month"]]})
-    out[VALUE] = np.where(withheld, WITHHELD, _display(window, "value", unit, decimals).to_numpy())
+    out = {"Month": [m.strftime("%b %Y") for m in window["month"]]}
+    out[VALUE] = np.where(withheld, WITHHELD, _display(window, "value", unit, decimals))
     if unit != "count" and {"numerator", "denominator"} <= set(window.columns):
-        num = _display(window, "numerator", "count", 0).to_numpy()
-        den = _display(window, "denominator", "count", 0).to_numpy()
+        num = _display(window, "numerator", "count", 0)
+        den = _display(window, "denominator", "count", 0)
         has_value = pd.to_numeric(window["value"], errors="coerce").notna().to_numpy()
-        pair = np.where((num != "") & (den != "") & has_value, np.char.add(np.char.add(num.astype(str), "/"),
-                                                                            den.astype(str)), "")
+        pair = np.array([f"{n}/{d}" if (n != "" and d != "" and v) else "" for n, d, v in zip(num, den, has_value)],
+                        dtype=str)
         # a withheld value shows only its marker: "[c]/79" or "[c]/[c]" adds nothing a reader can use
         pair = np.where(withheld, WITHHELD, pair)
         if (pair != "").any():
             out[COUNTS] = pair
     if "point_type" in window.columns:
-        words = window["point_type"].astype("object").map(lambda p: "" if _missing(p) else VARIATION_WORDS.get(str(p), ""))
-        out["SPC reading"] = np.where(withheld, WITHHELD, words.to_numpy())
+        words = ["" if _missing(p) else VARIATION_WORDS.get(str(p), "") for p in window["point_type"].astype("object").tolist()]
+        out["SPC reading"] = np.where(withheld, WITHHELD, np.array(words, dtype=object))
     for column, label in (("spc_mean", "Mean"), ("spc_lpl", "Lower limit"), ("spc_upl", "Upper limit"),
                           ("target", "Target")):
-        if column in window.columns and pd.to_numeric(window[column], errors="coerce").notna().any():
-            values = pd.to_numeric(window[column], errors="coerce")
-            out[label] = ["" if pd.isna(v) else format_value(v, unit, decimals) for v in values]
-    return out
+        values = _numbers(window, column)
+        if column in window.columns and not all(pd.isna(v) for v in values):
+            fmt = _formatter(unit, decimals)
+            out[label] = [fmt(v) for v in values]
+    return pd.DataFrame(out)
 
 
 def compact_frame(data: pd.DataFrame, months: int = PDF_MONTHS) -> pd.DataFrame:

@@ -32,11 +32,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from torbayreport.report import chartcache, chartdata
+from torbayreport.report import chartcache, chartdata, chartrender
 from torbayreport.report.chartdata import DATA_SUMMARY, chart_data  # noqa: F401 (DATA_SUMMARY re-exported)
 from torbayreport.report.chartcache import png_bytes as _png_bytes
 from torbayreport.report.tables import (
@@ -68,6 +67,8 @@ GRID_COLOUR = "#D9D9D9"
 #: with its compact table (chartdata.py) beside it, about as high as the chart, so a page holds
 #: two measures; drawn 6 in wide, its type prints at about three quarters of its size there.
 FIGSIZE = (6.0, 4.0)
+#: The axes before the title, subtitle and legend above them are measured (figure fractions).
+AXES_RECT = (0.08, 0.13, 0.76, 0.62)
 #: Characters per line of the title and subtitle (DejaVu Sans, bold titles are wide), and legend
 #: columns, at this width.
 TITLE_WRAP, SUBTITLE_WRAP, LEGEND_COLUMNS = 54, 74, 3
@@ -132,7 +133,12 @@ def chart_window(series: pd.DataFrame, month, trend_months: int = 24) -> pd.Data
     months = max(int(trend_months), MIN_MONTHS)
     end = pd.Period(month, "M")
     start = end - (months - 1)
-    m = series["month"].astype("period[M]") if not isinstance(series["month"].dtype, pd.PeriodDtype) else series["month"]
+    m = series["month"]
+    if m.dtype == pd.PeriodDtype("M") and m.is_monotonic_increasing and m.is_unique:
+        # the usual case (ReportContext's series: monthly periods, sorted): one slice, no copies
+        first, stop = m.searchsorted(start, side="left"), m.searchsorted(end, side="right")
+        return series.iloc[first:stop].reset_index(drop=True)
+    m = m.astype("period[M]") if not isinstance(m.dtype, pd.PeriodDtype) else m
     out = series.assign(month=m)
     out = out[(out["month"] >= start) & (out["month"] <= end)].sort_values("month").reset_index(drop=True)
     return out
@@ -215,6 +221,12 @@ def alt_text(series: pd.DataFrame, month, *, la_name: str, disclosure: bool, tre
     2020: rose from 61.0% to 78.3%; target 83.0%; the latest month shows special-cause improvement."
     """
     window = chart_window(series, month, trend_months)
+    view = public_view(series, window) if disclosure and not window.empty else (window, "full")
+    return _alt_text(window, *view, la_name=la_name, disclosure=disclosure)
+
+
+def _alt_text(window: pd.DataFrame, shown: pd.DataFrame, status: str, *, la_name: str, disclosure: bool) -> str:
+    """:func:`alt_text` from the chart's window and what of it is shown (:func:`public_view`)."""
     if window.empty:
         return f"No data for {la_name} in the period."
     latest = window.iloc[-1]
@@ -227,7 +239,7 @@ def alt_text(series: pd.DataFrame, month, *, la_name: str, disclosure: bool, tre
     target_text = "" if _missing(target) else f"; target {_fmt(kpi_id, unit, target)}"
     gaps = ""
     if disclosure:
-        window, status = public_view(series, window)
+        window = shown
         gaps = " (months with small numbers are not shown)" if status == "gaps" else ""
     if disclosure and status == "none":
         if _is_true(latest.get("value_suppressed")):
@@ -237,20 +249,20 @@ def alt_text(series: pd.DataFrame, month, *, la_name: str, disclosure: bool, tre
             f"No chart of {title}, {period}: too many months have small numbers, which are withheld to protect "
             f"confidentiality{target_text}; {spc_text}."
         )
-    values = window.dropna(subset=["value"])
-    if values.empty:
+    rows = np.flatnonzero(window["value"].notna().to_numpy())  # the months with a value
+    if not rows.size:
         return f"Line chart of {title}, {period}: no data in the period{target_text}."
-    first, last = values.iloc[0], values.iloc[-1]
-    a, b = float(first["value"]), float(last["value"])
+    a, b = float(window["value"].iloc[rows[0]]), float(window["value"].iloc[rows[-1]])
+    first_month, last_month = window["month"].iloc[rows[0]], window["month"].iloc[rows[-1]]
     fa, fb = _fmt(kpi_id, unit, a), _fmt(kpi_id, unit, b)
     if fa == fb:
         move = f"stayed at {fb}"
     else:
         move = f"{'rose' if b > a else 'fell'} from {fa} to {fb}"
-    if last["month"] != window["month"].iloc[-1]:
-        move += f" (latest value {_month_long(last['month'])}; no data for the final month)"
-    elif first["month"] != window["month"].iloc[0]:
-        move += f" (first value {_month_long(first['month'])})"
+    if last_month != window["month"].iloc[-1]:
+        move += f" (latest value {_month_long(last_month)}; no data for the final month)"
+    elif first_month != window["month"].iloc[0]:
+        move += f" (first value {_month_long(first_month)})"
     recalc = ""
     if "spc_mean" in window.columns and pd.to_numeric(window["spc_mean"], errors="coerce").notna().any():
         months = recalculated_months(window)
@@ -290,10 +302,16 @@ def recalculated_months(window: pd.DataFrame) -> list[pd.Period]:
     return [window["month"].iloc[a] for a, _b, _t in _segments(window)[1:]]
 
 
-def draw(window: pd.DataFrame, *, title: str, sub: str, unit: str, kpi_id: str) -> Figure:
-    """Draw the SPC chart for the rows in ``window`` (already filtered for disclosure)."""
-    fig = Figure(figsize=FIGSIZE, dpi=DPI)
-    FigureCanvasAgg(fig)
+def draw(window: pd.DataFrame, *, title: str, sub: str, unit: str, kpi_id: str, kept: bool = False) -> Figure:
+    """Draw the SPC chart for the rows in ``window`` (already filtered for disclosure); ``kept``:
+    on the thread's kept figure (:func:`chartrender.blank`, emptied by the next chart)."""
+    if kept:
+        fig, ax = chartrender.blank(FIGSIZE, DPI, AXES_RECT, _style_axes)
+    else:
+        fig = Figure(figsize=FIGSIZE, dpi=DPI)
+        chartrender.Canvas(fig)
+        ax = fig.add_axes(AXES_RECT)
+        _style_axes(ax)
     # Lay out top-down in figure fractions: title (wrapped), subtitle, legend, then the axes.
     height_pt = FIGSIZE[1] * 72
     title_lines = textwrap.wrap(title, TITLE_WRAP) or [""]
@@ -305,8 +323,6 @@ def draw(window: pd.DataFrame, *, title: str, sub: str, unit: str, kpi_id: str) 
     fig.text(0.02, y_sub, "\n".join(sub_lines), fontsize=9.5, color=TEXT_COLOUR, ha="left", va="top",
              linespacing=1.25)
     y_legend = y_sub - len(sub_lines) * 9.5 * 1.3 / height_pt - 0.015
-    ax = fig.add_axes((0.08, 0.13, 0.76, 0.62))
-    _style_axes(ax)
     x = np.arange(len(window))
     y = _line_steps(window["value"])
 
@@ -434,13 +450,12 @@ def spc_chart(
     """
     window = chart_window(series, month, trend_months)
     kpi_id = str(series["kpi_id"].iloc[0]) if len(series) else ""
-    alt = alt_text(series, month, la_name=la_name, disclosure=disclosure, trend_months=trend_months)
+    view = public_view(series, window) if disclosure and not window.empty else (window, "full")
+    alt = _alt_text(window, *view, la_name=la_name, disclosure=disclosure)
     if window.empty or window["month"].iloc[-1] != pd.Period(month, "M"):
         return Chart(kpi_id, f"{kpi_id}: no data", alt, reason="There is no data for this month.")
     latest = window.iloc[-1]
-    status = "full"
-    if disclosure:
-        window, status = public_view(series, window)
+    window, status = view
     hidden = status == "none"
     latest_withheld = _is_true(latest.get("value_suppressed"))
     # "withheld" is said only of what is withheld: when this month's figure is shown, the title
@@ -467,11 +482,13 @@ def spc_chart(
         sub += ". Months with small numbers are not shown, so no average or limits are drawn"
     key = chartcache.cache_key(window, title=title, sub=sub, unit=unit, kpi_id=kpi_id)
     png, reused = chartcache.cached_png(cache_dir, key,
-                              lambda: png_bytes(draw(window, title=title, sub=sub, unit=unit, kpi_id=kpi_id)))
-    plotted = window[["month", "value"]].assign(
-        point_type=window["point_type"] if "point_type" in window.columns else "common_cause"
-    ).dropna(subset=["value"])
-    return Chart(kpi_id, title, alt, png=png, plotted=plotted.reset_index(drop=True), cached=reused,
+                              lambda: _png_bytes(draw(window, title=title, sub=sub, unit=unit, kpi_id=kpi_id, kept=True),
+                                                 dpi=DPI, clear=False))
+    keep = window["value"].notna().to_numpy()
+    plotted = pd.DataFrame({column: window[column][keep].reset_index(drop=True) for column in ("month", "value")})
+    plotted["point_type"] = (window["point_type"][keep].reset_index(drop=True) if "point_type" in window.columns
+                             else "common_cause")
+    return Chart(kpi_id, title, alt, png=png, plotted=plotted, cached=reused,
                  data=chart_data(window, kpi_id=kpi_id, unit=unit))
 
 

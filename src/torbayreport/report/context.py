@@ -113,12 +113,28 @@ class ReportContext:
     def month_words(self) -> str:
         return self.month.strftime("%B %Y")
 
+    def _memo(self) -> dict:
+        """What the chapter helpers look up per KPI, worked out once per context (for a chapter of
+        28 KPIs, filtering the 1,800-row metric table again for each KPI cost more than the tables
+        drawn from it): the month's rows, them indexed by KPI, and each KPI's series. Worked out
+        again if ``metrics`` or ``month`` is replaced."""
+        key = (id(self.metrics), self.month)
+        memo = self.__dict__.get("_memo_cache")
+        if memo is None or memo["key"] != key:
+            rows = self.metrics[self.metrics["month"] == self.month].reset_index(drop=True)
+            memo = self.__dict__["_memo_cache"] = {"key": key, "rows": rows, "by_kpi": rows.set_index("kpi_id")}
+        return memo
+
     def current(self, pillar: str | None = None) -> pd.DataFrame:
         """The report month's rows (optionally one pillar), in registry order."""
-        rows = self.metrics[self.metrics["month"] == self.month]
+        rows = self._memo()["rows"]
         if pillar is not None:
-            rows = rows[rows["pillar"] == pillar]
-        return rows.reset_index(drop=True)
+            return rows[rows["pillar"] == pillar].reset_index(drop=True)
+        return rows.copy()
+
+    def _row(self, kpi_id: str) -> pd.Series:
+        """The report month's row of one KPI (a copy), indexed by column."""
+        return self._memo()["by_kpi"].loc[kpi_id].copy()
 
     def counted(self, pillar: str | None = None) -> pd.DataFrame:
         """The report month's rows every count of this audience reads: the summary's sentences,
@@ -142,8 +158,18 @@ class ReportContext:
     def kpi_ids(self, pillar: str) -> list[str]:
         return list(self.current(pillar)["kpi_id"])
 
+    def _series(self, kpi_id: str) -> pd.DataFrame:
+        """One KPI's rows by month, shared (the chart code only reads it): the table is split by
+        KPI once (:meth:`_memo`), not filtered again for each."""
+        memo = self._memo()
+        if "series" not in memo:
+            memo["series"] = {str(k): g.sort_values("month").reset_index(drop=True)
+                              for k, g in self.metrics.groupby("kpi_id", sort=False, observed=True)}
+        found = memo["series"].get(kpi_id)
+        return found if found is not None else self.metrics.iloc[:0].reset_index(drop=True)
+
     def series(self, kpi_id: str) -> pd.DataFrame:
-        return self.metrics[self.metrics["kpi_id"] == kpi_id].sort_values("month").reset_index(drop=True)
+        return self._series(kpi_id).copy()
 
     # ------------------------------------------------------------------ data for ad hoc questions
     def kpi(self, kpi_id: str) -> KpiView:
@@ -205,7 +231,7 @@ class ReportContext:
         return self.folder.parent / "charts"
 
     def chart(self, kpi_id: str) -> charts.Chart:
-        chart = charts.spc_chart(self.series(kpi_id), self.month, la_name=self.la_name,
+        chart = charts.spc_chart(self._series(kpi_id), self.month, la_name=self.la_name,
                                  disclosure=self.reader.disclosure, trend_months=int(self.meta["trend_months"]),
                                  cache_dir=self.chart_cache)
         if chart.png is not None and self.folder.parent.name == str(self.month):  # a build folder
@@ -235,7 +261,7 @@ class ReportContext:
         none), and the commentary when there is some (missing commentary is listed once per pillar)."""
         from IPython.display import Markdown as IPyMarkdown, display
 
-        row = self.current().set_index("kpi_id").loc[kpi_id]
+        row = self._row(kpi_id)
         display(IPyMarkdown(f"{'#' * level} {kpi_id} {row['title']} (plan ref {row['ref']})"))
         # the reading first: a heading is always followed by its words, never left alone at the
         # foot of a page above a chart that moved to the next one
@@ -254,7 +280,7 @@ class ReportContext:
         """
         from torbayreport.assess.narrative import reading_sentence
 
-        row = self.current().set_index("kpi_id").loc[kpi_id].copy()
+        row = self._row(kpi_id)
         row["kpi_id"] = kpi_id
         row["month"] = self.month
         unavailable = tables.unavailable_label(row.to_dict())
@@ -350,42 +376,9 @@ class ReportContext:
 
     def method_notes(self) -> Markdown:
         """How RAG, direction of travel and SPC are worked out, with the parameters this build used."""
-        params = self.meta.get("params") or {}
-        spc = params.get("spc") or {}
-        run = spc.get("run_length")
-        trend = spc.get("trend_length")
-        threshold = params["disclosure"]["threshold"]
-        text = [
-            "**RAG rating.** Each measure with a target is rated on the latest month: for a measure where higher "
-            "is better, Green ✔ when the figure meets the target, Amber ▲ when it is below the target by no more "
-            "than the agreed tolerance, Red ✖ otherwise (the reverse for lower-is-better measures; for a measure "
-            "with a target range, the distance from the target). Targets and tolerances come from the Improvement "
-            "Plan and the 2016-17 action tracker and are listed in the parameters of each build.",
-            "**Direction of travel** compares the latest month with the month before: ↑ or ↓ shows which way the "
-            "figure moved and the word says whether that is better or worse. It is a two-point comparison and "
-            "is often just normal month-to-month variation, so read it with the SPC reading.",
-            "**SPC (statistical process control)** follows the NHS *Making Data Count* method. The average and the "
-            "process limits (average ± 2.66 × the average moving range) show the range the figures normally vary "
-            f"within. A month is a *special-cause* signal when it is outside the limits, part of a run of {run} or "
-            f"more months on one side of the average, part of {trend} or more months each higher (or lower) than "
-            "the last, or 2 of 3 months close to a limit. Signals are called *improvement* or *concern* according "
-            "to the measure's polarity. *Assurance* compares the target with the limits: consistently passing or "
-            "failing when the target lies outside them, hit and miss when it lies between them.",
-            "**Months with nothing to count** (for example no review conferences due) show *no data*, never 0% "
-            "or 100%.",
-            "**Months the data cannot support** (a table or column not in the extracts, or a history too short "
-            "for the measure's look-back) show [x] with the reason, and get no RAG rating, direction of travel or "
-            "SPC reading; they are left out of the SPC limits and the summary. The coverage table in the "
-            "data-quality appendix lists, for each measure, its sources and the months it could be computed.",
-        ]
-        if self.reader.disclosure:
-            text.append(
-                f"**Small numbers.** In this public report any count from 1 to {threshold} is shown as [c], with "
-                "further figures withheld where they would let it be worked out. A measure whose monthly numbers "
-                "are small is described in words without a chart, because a chart's average line would reveal "
-                "the withheld months."
-            )
-        return Markdown("\n\n".join(text))
+        from torbayreport.report.notes import method_notes
+
+        return method_notes(self.meta.get("params") or {}, disclosure=self.reader.disclosure)
 
     def coverage(self):
         """The data-quality appendix's coverage table (a DataFrame that displays as the table):

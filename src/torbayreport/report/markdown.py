@@ -16,6 +16,7 @@ type: wide for a measure's name, narrow for a symbol.
 
 from __future__ import annotations
 
+import functools
 from typing import Iterable, Mapping
 
 import pandas as pd
@@ -53,9 +54,18 @@ def _cell(text) -> str:
     cell must print as typed, not become live HTML or a citation. Line breaks become spaces and
     ``|`` is escaped, so a cell cannot break the table; emphasis and https links are kept.
     """
+    if type(text) is str:  # noqa: E721 (exactly str: 1, 1.0 and True are equal keys but print apart)
+        return _text_cell(text)
     if _missing(text):
         return ""
     return inert_inline(text)  # keeps a no-break space (NBSP) inside the cell
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _text_cell(text: str) -> str:
+    """:func:`_cell` of a string, kept: tables repeat the same words and figures in many cells
+    (months, "Common cause", a chart's mean on every row), and each costs two regex passes."""
+    return "" if _missing(text) else inert_inline(text)
 
 
 #: Every table's declared widths, in declaration order: column heading -> weight.
