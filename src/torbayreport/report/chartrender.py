@@ -24,6 +24,7 @@ import io
 import math
 import threading
 
+import matplotlib
 import numpy as np
 from matplotlib.backends import backend_agg
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
@@ -32,8 +33,14 @@ from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font, RenderMode
 from matplotlib.transforms import Bbox
 
-#: True when this matplotlib draws text glyph by glyph (3.10+): the layout and glyph caches apply.
-GLYPH_API = hasattr(RendererAgg, "_draw_text_glyphs_and_boxes") and hasattr(RendererAgg, "_prepare_font") and all(
+#: matplotlib releases whose glyph-by-glyph text drawing :class:`Renderer` copies and which
+#: tests/report/test_chartrender.py has checked pixel for pixel. The caches lean on private
+#: methods, so a release outside this range draws with matplotlib's own renderer (the same pixels,
+#: at the old speed) until it has been checked and added here.
+GLYPH_RELEASES = ((3, 10), (3, 11))
+#: True when this matplotlib draws text glyph by glyph in a checked release: the layout and glyph
+#: caches apply.
+GLYPH_API = tuple(int(part) for part in matplotlib.__version__.split(".")[:2]) in GLYPH_RELEASES and hasattr(RendererAgg, "_draw_text_glyphs_and_boxes") and hasattr(RendererAgg, "_prepare_font") and all(
     hasattr(FT2Font, name) for name in ("_layout", "_set_transform", "_render_glyph"))
 #: Entries each cache keeps before it starts again (a long Jupyter session draws many charts).
 CACHE_LIMIT = 20_000
