@@ -353,9 +353,12 @@ def latest_on_or_before(
     name: str,
     *,
     columns: Sequence[str] = (),
+    where: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """``left`` plus column ``name``: the latest ``right[right_on]`` on or before ``left[left_on]``
-    for the same ``by`` value (NaT when there is none), plus that event's ``columns``.
+    for the same ``by`` value (NaT when there is none), plus that event's ``columns``. With
+    ``where`` (bools aligned to ``right``) only those events count — the same as passing
+    ``right[where]``, without copying the table.
 
     E.g. "date of the worker's last supervision on or before each month end", or the child's last
     visit and whether they were seen alone at it. Rows come back in ``left``'s order. Events on the
@@ -372,7 +375,9 @@ def latest_on_or_before(
     q_code, ev_code = keys.codes(lhs[by], events[by])
     ev_time = pd.to_datetime(events[right_on]).to_numpy(dtype="datetime64[ns]")
     q_time = pd.to_datetime(lhs[left_on]).to_numpy(dtype="datetime64[ns]")
-    ev_rows = np.flatnonzero((ev_code >= 0) & ~np.isnat(ev_time))
+    valid = (ev_code >= 0) & ~np.isnat(ev_time)
+    ev_rows = np.flatnonzero(valid if where is None else valid & np.asarray(where, dtype=bool))
+    del valid
     q_rows = np.flatnonzero((q_code >= 0) & ~np.isnat(q_time))
     match = np.full(len(lhs), -1, dtype=np.int64)  # row of ``events`` matched to each left row
     if len(ev_rows) and len(q_rows):
