@@ -297,14 +297,26 @@ def distinct_in_rolling(
     range_by = group[starts_range] * (width + 1)
     opened = np.sort(range_by + range_lo)  # +1 at each range's first month ...
     closed = np.sort(range_by + range_hi + 1)  # ... -1 after its last: a running sum over sorted events
-    at_local = local[np.where(at_codes >= 0, at_codes, len(local) - 1)]
+    del pair, lo, hi, group, reach, starts_range, range_lo, range_hi, range_by, new_pair, order, rows, first_ord, end_ord
+    cell = local[np.where(at_codes >= 0, at_codes, len(local) - 1)]  # a missing or unlisted id: -1
+    del at_codes
     at_month = at["month"].array.asi8 - low
-    ok = (at_codes >= 0) & (at_local >= 0) & (at_month >= 0) & (at_month < width)
-    cell, first = at_local[ok] * (width + 1) + at_month[ok], at_local[ok] * (width + 1)
+    ok = (cell >= 0) & (at_month >= 0) & (at_month < width)
+    cell *= width + 1
+    cell += at_month
+    del at_month
+    if not ok.all():
+        cell = cell[ok]
+    # A range's open and close both lie in its group's block of width + 1 keys, so those of the
+    # groups before a row's own cancel: the ranges covering its month are the opens up to its
+    # key less the closes up to it (two searches; memory in the rows, not children x months).
+    covering = np.searchsorted(opened, cell, side="right")
+    covering -= np.searchsorted(closed, cell, side="right")
+    del cell
+    if ok.all():
+        return covering.astype(np.int64, copy=False)
     out = np.zeros(len(at), dtype=np.int64)
-    out[ok] = (np.searchsorted(opened, cell, side="right") - np.searchsorted(opened, first)) - (
-        np.searchsorted(closed, cell, side="right") - np.searchsorted(closed, first)
-    )
+    out[ok] = covering
     return out
 
 
