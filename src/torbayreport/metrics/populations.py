@@ -174,7 +174,7 @@ def _spell_snapshot(tables: Tables, spell: str, months: pd.PeriodIndex) -> pd.Da
         rows, month_ord, child = _spell_open(tables, spell, months)
         out = frame.take(rows).reset_index(drop=True)
         out["month"], out["month_end"] = month_columns(month_ord, months)
-        keys.remember(out["child_id"], child)
+        keys.remember(out["child_id"], child, pin=True)  # kept for the run, as the frame is
         return out
 
     return _memo(("snapshot", frame, spell, _window(months)), build)
@@ -198,13 +198,14 @@ def reuse():
         memo.clear()
 
 
-def _child_frame(tables: Tables, spells: tuple[str, ...], source: np.ndarray, month_ord, child, months) -> pd.DataFrame:
+def _child_frame(tables: Tables, spells: tuple[str, ...], source: np.ndarray, month_ord, child, months, *, pin=False) -> pd.DataFrame:
     """``month``, ``month_end``, ``child_id`` for (month ordinal, child code) pairs whose ids are
-    rows ``source`` of the spells' ``child_id`` columns placed end to end (one string take)."""
+    rows ``source`` of the spells' ``child_id`` columns placed end to end (one string take);
+    ``pin``: the frame is kept for the run, so are its codes (:func:`keys.remember`)."""
     month, month_end = month_columns(month_ord, months)
     ids = pd.concat([tables[spell]["child_id"] for spell in spells], ignore_index=True)
     out = pd.DataFrame({"month": month, "month_end": month_end, "child_id": ids.take(source).reset_index(drop=True)})
-    keys.remember(out["child_id"], child)
+    keys.remember(out["child_id"], child, pin=pin)
     return out
 
 
@@ -227,7 +228,7 @@ def _union(tables: Tables, months: pd.PeriodIndex, spells: tuple[str, ...]) -> p
     del local
     _, first = first_positions(pair)
     del pair
-    return _child_frame(tables, spells, source[first], month_ord[first], child[first], months)
+    return _child_frame(tables, spells, source[first], month_ord[first], child[first], months, pin=True)
 
 
 def open_children(tables: Tables, months: pd.PeriodIndex, *spells: str) -> pd.DataFrame:
