@@ -34,6 +34,7 @@ from torbayreport.metrics.registry import Tables
 from torbayreport.metrics.windows import (
     sorted_runs,
     first_positions,
+    is_in,
     month_columns,
     month_expansion,
     open_at_month_end,
@@ -258,7 +259,7 @@ def open_only(tables: Tables, months: pd.PeriodIndex, spell: str, *others: str) 
     if others:
         _, other_month, other_child = _stacked(tables, months, others)
         n = keys.size(child, other_child) + 1
-        keep = ~np.isin(child_month_keys(month_ord, child, n), child_month_keys(other_month, other_child, n))
+        keep = ~is_in(child_month_keys(month_ord, child, n), child_month_keys(other_month, other_child, n))
         rows, month_ord, child = rows[keep], month_ord[keep], child[keep]
     return _child_frame(tables, (spell,), rows, month_ord, child, months)
 
