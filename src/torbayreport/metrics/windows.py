@@ -240,6 +240,18 @@ def first_positions(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ordered[starts], order[starts]
 
 
+def search(haystack: np.ndarray, needles: np.ndarray, side: str = "left", order: np.ndarray | None = None) -> np.ndarray:
+    """``np.searchsorted(haystack, needles, side)`` for many needles in no order (one per child
+    and month): the needles are searched in sorted order (``order``, their :func:`stable_argsort`,
+    computed if not given), so the binary searches walk the haystack in step instead of jumping
+    about memory — about four times faster on half a million needles."""
+    if order is None:
+        order = stable_argsort(needles)
+    out = np.empty(len(needles), dtype=np.int64)
+    out[order] = np.searchsorted(haystack, needles[order], side=side)
+    return out
+
+
 def is_in(values: np.ndarray, pool: np.ndarray) -> np.ndarray:
     """``np.isin(values, pool)`` for int keys by one sort of ``pool`` and a binary search: numpy
     2's ``isin`` on keys spread over a wide range goes through its hash-based ``unique``, about a
@@ -323,8 +335,10 @@ def distinct_in_rolling(
     # A range's open and close both lie in its group's block of width + 1 keys, so those of the
     # groups before a row's own cancel: the ranges covering its month are the opens up to its
     # key less the closes up to it (two searches; memory in the rows, not children x months).
-    covering = np.searchsorted(opened, cell, side="right")
-    covering -= np.searchsorted(closed, cell, side="right")
+    order = stable_argsort(cell)
+    covering = search(opened, cell, "right", order)
+    covering -= search(closed, cell, "right", order)
+    del order
     del cell
     if ok.all():
         return covering.astype(np.int64, copy=False)
@@ -409,7 +423,7 @@ def latest_on_or_before(
         ev_key, q_key, span = _id_time_keys(ev_code[ev_rows], ev_time[ev_rows], q_code[q_rows], q_time[q_rows])
         order = stable_argsort(ev_key)
         ev_key = ev_key[order]
-        pos = np.searchsorted(ev_key, q_key, side="right") - 1  # the last event with key <= query
+        pos = search(ev_key, q_key, side="right") - 1  # the last event with key <= query
         del q_key
         safe = np.maximum(pos, 0)
         hit = (pos >= 0) & (ev_key[safe] // span == q_code[q_rows])
