@@ -71,3 +71,24 @@ def test_populations_are_the_same_inside_and_outside_a_run():
     with populations.reuse():  # kept for the run: the second call must answer the same
         for _ in range(2):
             assert (pairs(open_children(tables, MONTHS)), pairs(open_only(tables, MONTHS, "cin_episodes", "cla_periods"))) == outside
+
+
+def test_staff_records_in_post_counts_the_records_a_merge_would_repeat_by():
+    import numpy as np
+    import pandas as pd
+
+    from torbayreport.metrics import keys
+    from torbayreport.metrics.populations import staff_records_in_post
+
+    def record(worker, start, end=None):
+        return dict(worker_id=worker, role="Social worker", team="T", employment="Permanent", fte=1.0,
+                    start_date=start, end_date=end, case_holding=True, asye=False)
+
+    # W1 has two records in post in Feb (a second post from 1 Feb), one in Jan; W2 left on 31 Jan
+    # (a last day on the month end: gone by then); W3 is not on the staff list.
+    tables = tables_from(staff=[record("W1", "2019-01-01"), record("W1", "2020-02-01"), record("W2", "2019-05-01", "2020-01-31")])
+    jan, feb = (int(p.ordinal) for p in MONTHS[:2])
+    with keys.run():
+        (workers,) = keys.codes(pd.Series(["W1", "W1", "W2", "W3"], dtype="string"))
+        got = staff_records_in_post(np.array([jan, feb, jan, feb]), workers, tables, MONTHS)
+    assert got.tolist() == [1, 2, 0, 0]

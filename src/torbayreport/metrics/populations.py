@@ -92,6 +92,20 @@ def staff_in_post(tables: Tables, months: pd.PeriodIndex, *, social_workers_only
     return _memo(("staff", staff, social_workers_only, _window(months)), build).copy(deep=False)
 
 
+@keys.in_run
+def staff_records_in_post(month_ord: np.ndarray, worker: np.ndarray, tables: Tables, months: pd.PeriodIndex) -> np.ndarray:
+    """For each (month ordinal, worker code) pair: how many of the worker's staff records are in
+    post at that month end (:func:`staff_in_post`) — what an inner merge on (month, worker_id)
+    with it would repeat each row by; a missing id (-1) matches the records with none, as a merge
+    matches missing keys. On int keys: one sort and two searches, no row copied."""
+    staff = staff_in_post(tables, months)
+    (staff_worker,) = keys.codes(staff["worker_id"])
+    n = keys.size(worker, staff_worker) + 1
+    have = np.sort(_worker_month_keys(staff["month"].array.asi8, staff_worker, n))
+    wanted = _worker_month_keys(np.asarray(month_ord, dtype=np.int64), worker, n)
+    return np.searchsorted(have, wanted, side="right") - np.searchsorted(have, wanted, side="left")
+
+
 def case_holding_social_workers(tables: Tables, months: pd.PeriodIndex) -> pd.DataFrame:
     """Social workers flagged case-holding, in post at each month end."""
     rows = staff_in_post(tables, months, social_workers_only=True)
