@@ -363,23 +363,30 @@ def time_steps(times: np.ndarray) -> tuple[np.ndarray, int]:
 
 def _id_time_keys(ev_code, ev_time, q_code, q_time) -> tuple[np.ndarray, np.ndarray, int]:
     """int64 keys ``code * span + time step`` for events and queries (valid rows only), in the
-    coarsest time unit that keeps both exact (see :func:`time_steps`), and the span."""
+    coarsest time unit that keeps both exact (see :func:`time_steps`), and the span. One integer
+    division per time (the steps, checked exact by multiplying back), not a remainder and then
+    a division."""
     ev_ns, q_ns = ev_time.view(np.int64), q_time.view(np.int64)
     low = min(ev_ns.min(), q_ns.min())
-    unit = 1
-    for step in (86_400 * 10**9, 10**9):
-        if not ((ev_ns - low) % step).any() and not ((q_ns - low) % step).any():
-            unit = step
+    shifted = [ev_ns - low, q_ns - low]
+    steps = shifted
+    for unit in (86_400 * 10**9, 10**9):
+        divided = []
+        for values in shifted:
+            whole = values // unit
+            if not np.array_equal(whole * unit, values):
+                break
+            divided.append(whole)
+        else:
+            steps = divided
             break
-    span = int((max(ev_ns.max(), q_ns.max()) - low) // unit) + 1
+    del shifted
+    span = int(max(steps[0].max(), steps[1].max())) + 1
     if (max(int(ev_code.max()), int(q_code.max())) + 1) * span >= 2**62:  # pragma: no cover - ns over decades
         raise OverflowError("latest_on_or_before: id x time keys do not fit in int64")
-    keyed = []
-    for code, ns in ((ev_code, ev_ns), (q_code, q_ns)):
-        key = (ns - low) // unit
+    for code, key in zip((ev_code, q_code), steps):
         key += code * span
-        keyed.append(key)
-    return keyed[0], keyed[1], span
+    return steps[0], steps[1], span
 
 
 @keys.in_run
