@@ -4,9 +4,11 @@ then how load + metrics scale with the size of the authority.
 Why: the engine computes every KPI for all months of the window at once: ids become run-wide int
 codes (metrics.keys), records are expanded to the months they belong to as int64 month ordinals
 only where each (record, month) is a member anyway, "as at each month end, look back N days" is
-one searchsorted over sorted (id, time) keys, "distinct workers in 12 months" is a difference
-array over merged month ranges, and the shared populations (open children, staff in post,
-caseloads) are built once per run. Snapshot tools instead recompute each month separately; that
+one searchsorted over sorted (id, time) keys (the queries searched in sorted order), "distinct
+workers in 12 months" is a difference array over merged month ranges, and the shared
+populations (open children, staff in post, caseloads) are built once per run — the open
+children kept as int32 (row, month, child) triples, from which the union and P16's "in need
+only" children are built with one id take, no spell table copied. Snapshot tools instead recompute each month separately; that
 per-month baseline (the same KPI functions, called once per one-month window) stays here as the
 yardstick. This script prints figures and ratios; it asserts nothing about speed.
 

@@ -111,3 +111,20 @@ def test_a_run_belongs_to_its_thread(monkeypatch):
         keys.codes(ids)
     # this thread codes once and then reuses; the other thread, with no run of its own, codes twice
     assert lookups == [2, 2, 2]
+
+
+def test_pinned_codes_outlive_the_recently_used_ones(monkeypatch):
+    lookups = []
+    real = keys._lookup
+    monkeypatch.setattr(keys, "_lookup", lambda text, universe: lookups.append(len(text)) or real(text, universe))
+    ids = text(["A", "B", "C"])
+    with keys.run():
+        (codes,) = keys.codes(ids)
+        kept, pinned = ids.take([1]).reset_index(drop=True), ids.take([2, 0]).reset_index(drop=True)
+        keys.remember(kept, codes[[1]])
+        keys.remember(pinned, codes[[2, 0]], pin=True)
+        for i in range(keys.KEEP + 1):  # more arrays than the run keeps: ``kept`` is dropped
+            keys.codes(text([f"X{i}"]))
+        lookups.clear()
+        assert list(keys.codes(pinned)[0]) == [codes[2], codes[0]] and lookups == []
+        assert list(keys.codes(kept)[0]) == [codes[1]] and lookups == [1]

@@ -164,3 +164,38 @@ def test_distinct_in_rolling_counts_overlapping_records_of_one_worker_once():
     # June 2019 (1 Jul 2018-30 Jun 2019): W1 (three overlapping records, one worker) and W2 (to 31 Dec
     # 2018) -> 2; December 2019 (1 Jan-31 Dec 2019): W2 ended before it -> W1 only -> 1
     assert list(got) == [2, 1]
+
+
+def test_latest_on_or_before_where_counts_only_the_chosen_events():
+    from torbayreport.metrics.windows import latest_on_or_before as asof
+
+    left = pd.DataFrame({"who": ["a", "b"], "at": pd.to_datetime(["2019-02-28", "2019-02-28"])})
+    right = pd.DataFrame(
+        {
+            "who": ["a", "a", "b"],
+            "on": pd.to_datetime(["2019-01-10", "2019-02-20", "2019-02-01"]),
+            "kind": ["CP", "CIN", "CIN"],
+            "alone": pd.array([True, False, None], dtype="boolean"),
+        }
+    )
+    out = asof(left, "at", right, "on", "who", "last", columns=["alone"], where=(right["kind"] == "CP").to_numpy())
+    # only a's CP visit of 10 Jan counts (its later CIN visit is not chosen); b has no CP visit at all
+    assert out["last"].dt.strftime("%Y-%m-%d").fillna("none").tolist() == ["2019-01-10", "none"]
+    assert out["alone"].tolist() == [True, pd.NA] and out["alone"].dtype == "boolean"
+    same = asof(left, "at", right[right["kind"] == "CP"], "on", "who", "last", columns=["alone"])
+    pd.testing.assert_frame_equal(out, same)
+
+
+def test_is_in_and_search_agree_with_numpy():
+    import numpy as np
+
+    from torbayreport.metrics.windows import is_in, search
+
+    # by hand: 5 and 9 are in [9, 2, 5, 5]; 1, 4 and 10 are not
+    assert is_in(np.array([5, 1, 9, 4, 10]), np.array([9, 2, 5, 5])).tolist() == [True, False, True, False, False]
+    assert is_in(np.array([3]), np.array([], dtype=np.int64)).tolist() == [False]
+    haystack = np.array([2, 4, 4, 8])
+    needles = np.array([8, 1, 4, 9, 4, 3])
+    # left: first position >= needle; right: first position > needle
+    assert search(haystack, needles).tolist() == [3, 0, 1, 4, 1, 1]
+    assert search(haystack, needles, "right").tolist() == [4, 0, 3, 4, 3, 1]

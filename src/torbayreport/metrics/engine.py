@@ -20,10 +20,23 @@ METRIC_COLUMNS = ["month", "kpi_id", "numerator", "denominator", "value", "unit"
 COVERED_COLUMNS = [*METRIC_COLUMNS, "availability"]  # what compute() returns (metrics.csv)
 
 
-def _totals_from_members(members: pd.DataFrame, months: pd.PeriodIndex, unit: str) -> pd.DataFrame:
+def _month_positions(month_ord: np.ndarray, months: pd.PeriodIndex) -> np.ndarray:
+    """Each member month's position in ``months`` (-1 when outside, or NaT): a lookup table over
+    the window's span of ordinals, so no hashing of one value per member."""
+    window = np.asarray(months.asi8, dtype=np.int64)
+    if not len(window):
+        return np.full(len(month_ord), -1, dtype=np.int64)
+    low, high = int(window.min()), int(window.max())
+    table = np.full(high - low + 2, -1, dtype=np.int64)  # the last slot: outside the window
+    table[window - low] = np.arange(len(window))
+    offset = month_ord - low
+    offset[(month_ord < low) | (month_ord > high)] = high - low + 1
+    return table[offset]
+
+
+def _totals_from_members(members: pd.DataFrame, months: pd.PeriodIndex, unit: str, position: np.ndarray) -> pd.DataFrame:
     """Numerator (members in it) and denominator (members) per month of ``months``: two
-    ``bincount``s over the months' positions (every member's month is one of ``months``)."""
-    position = pd.Index(months.asi8).get_indexer(members["month"].array.asi8)
+    ``bincount``s over the members' month positions (``position``; every one is in ``months``)."""
     numerator = np.bincount(position, weights=members["in_numerator"].to_numpy(dtype=float), minlength=len(months))
     if unit == "count":
         denominator = np.full(len(months), np.nan)
@@ -48,10 +61,11 @@ def _tally(kpi: KPI, result, months: pd.PeriodIndex) -> tuple[pd.DataFrame, pd.D
     """A compute function's result as (month, numerator, denominator) totals over ``months``, and members."""
     if isinstance(result, Members):
         members = result.frame
-        inside = np.isin(members["month"].array.asi8, months.asi8)
+        position = _month_positions(members["month"].array.asi8, months)
+        inside = position >= 0
         if not inside.all():
-            members = members[inside]
-        return _totals_from_members(members, months, kpi.unit), members
+            members, position = members[inside], position[inside]
+        return _totals_from_members(members, months, kpi.unit, position), members
     if isinstance(result, Totals):
         totals = (
             result.frame.set_index("month")[["numerator", "denominator"]]

@@ -33,7 +33,7 @@ _LOCAL = threading.local()  # one run per thread: a thread's code space is never
 def _state() -> dict:
     state = getattr(_LOCAL, "run", None)
     if state is None:
-        state = _LOCAL.run = {"on": False, "universe": None, "codes": {}}
+        state = _LOCAL.run = {"on": False, "universe": None, "codes": {}, "pinned": {}}
     return state
 
 
@@ -44,11 +44,11 @@ def run():
     if _state()["on"]:
         yield
         return
-    _state().update(on=True, universe={}, codes={})
+    _state().update(on=True, universe={}, codes={}, pinned={})
     try:
         yield
     finally:
-        _state().update(on=False, universe=None, codes={})
+        _state().update(on=False, universe=None, codes={}, pinned={})
 
 
 def in_run(func):
@@ -104,13 +104,14 @@ def codes(*arrays) -> list[np.ndarray]:
     for values in arrays:
         text = arrow(values)
         key = _identity(text)
-        hit = _state()["codes"].get(key)
+        hit = _state()["codes"].get(key) or _state()["pinned"].get(key)
         if hit is None:
             found = _lookup(text, _state()["universe"])
             _keep(key, text, found)
         else:
             found = hit[1].astype(np.int64)
-            _state()["codes"][key] = _state()["codes"].pop(key)  # most recently used last
+            if key in _state()["codes"]:
+                _state()["codes"][key] = _state()["codes"].pop(key)  # most recently used last
         out.append(found)
     return out
 
@@ -128,12 +129,17 @@ def _keep(key: tuple, text: pa.Array, coded: np.ndarray) -> None:
         kept.pop(next(iter(kept)))
 
 
-def remember(values, coded: np.ndarray) -> None:
+def remember(values, coded: np.ndarray, *, pin: bool = False) -> None:
     """Inside :func:`run`, record ``coded`` (codes from :func:`codes`, aligned to ``values``) as
-    the codes of ``values``, e.g. for rows taken from an array already coded; outside, nothing."""
+    the codes of ``values``, e.g. for rows taken from an array already coded; outside, nothing.
+    ``pin``: keep them for the whole run (a population the run keeps too, asked for again many
+    KPIs later), not among the :data:`KEEP` most recent."""
     if _state()["on"]:
         text = arrow(values)
-        _keep(_identity(text), text, np.asarray(coded))
+        if pin:
+            _state()["pinned"][_identity(text)] = (text, np.asarray(coded).astype(np.int32))
+        else:
+            _keep(_identity(text), text, np.asarray(coded))
 
 
 def size(*coded: np.ndarray) -> int:

@@ -34,6 +34,7 @@ from torbayreport.metrics.registry import Tables
 from torbayreport.metrics.windows import (
     sorted_runs,
     first_positions,
+    is_in,
     month_columns,
     month_expansion,
     open_at_month_end,
@@ -89,6 +90,20 @@ def staff_in_post(tables: Tables, months: pd.PeriodIndex, *, social_workers_only
         return rows[STAFF_COLUMNS + ["month", "month_end"]]
 
     return _memo(("staff", staff, social_workers_only, _window(months)), build).copy(deep=False)
+
+
+@keys.in_run
+def staff_records_in_post(month_ord: np.ndarray, worker: np.ndarray, tables: Tables, months: pd.PeriodIndex) -> np.ndarray:
+    """For each (month ordinal, worker code) pair: how many of the worker's staff records are in
+    post at that month end (:func:`staff_in_post`) — what an inner merge on (month, worker_id)
+    with it would repeat each row by; a missing id (-1) matches the records with none, as a merge
+    matches missing keys. On int keys: one sort and two searches, no row copied."""
+    staff = staff_in_post(tables, months)
+    (staff_worker,) = keys.codes(staff["worker_id"])
+    n = keys.size(worker, staff_worker) + 1
+    have = np.sort(_worker_month_keys(staff["month"].array.asi8, staff_worker, n))
+    wanted = _worker_month_keys(np.asarray(month_ord, dtype=np.int64), worker, n)
+    return np.searchsorted(have, wanted, side="right") - np.searchsorted(have, wanted, side="left")
 
 
 def case_holding_social_workers(tables: Tables, months: pd.PeriodIndex) -> pd.DataFrame:
@@ -150,22 +165,34 @@ def count_child_months(rows: pd.DataFrame, month_ord: np.ndarray, child: np.ndar
     return (after - first).astype(np.int64)
 
 
+def _spell_open(tables: Tables, spell: str, months: pd.PeriodIndex) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`latest_open` of ``spell`` (row of the table, month ordinal, child code), kept for the
+    run inside :func:`reuse` as int32 (a third of a frame's memory): the unions and the
+    single-spell snapshots all start from it, and no row is copied before a KPI asks for one."""
+    frame = tables[spell]
+
+    def build():
+        start, end = CHILD_SPELLS[spell]
+        return tuple(a.astype(np.int32) for a in latest_open(frame, start, end, months))
+
+    rows, month_ord, child = _memo(("open", frame, spell, _window(months)), build)
+    return rows.astype(np.int64), month_ord.astype(np.int64), child.astype(np.int64)
+
+
 def _spell_snapshot(tables: Tables, spell: str, months: pd.PeriodIndex) -> pd.DataFrame:
     """One row per (child, month) whose ``spell`` record is open at the month end: the record's
     columns plus ``month`` and ``month_end`` (see :func:`latest_open`). Inside :func:`reuse`
     it is kept, because most snapshot KPIs ask for the same few populations in one catalogue run."""
     frame = tables[spell]
-    window = _window(months)
 
     def build():
-        start, end = CHILD_SPELLS[spell]
-        rows, month_ord, child = latest_open(frame, start, end, months)
+        rows, month_ord, child = _spell_open(tables, spell, months)
         out = frame.take(rows).reset_index(drop=True)
         out["month"], out["month_end"] = month_columns(month_ord, months)
-        keys.remember(out["child_id"], child)
+        keys.remember(out["child_id"], child, pin=True)  # kept for the run, as the frame is
         return out
 
-    return _memo(("snapshot", frame, spell, window), build)
+    return _memo(("snapshot", frame, spell, _window(months)), build)
 
 
 @contextmanager
@@ -186,21 +213,37 @@ def reuse():
         memo.clear()
 
 
+def _child_frame(tables: Tables, spells: tuple[str, ...], source: np.ndarray, month_ord, child, months, *, pin=False) -> pd.DataFrame:
+    """``month``, ``month_end``, ``child_id`` for (month ordinal, child code) pairs whose ids are
+    rows ``source`` of the spells' ``child_id`` columns placed end to end (one string take);
+    ``pin``: the frame is kept for the run, so are its codes (:func:`keys.remember`)."""
+    month, month_end = month_columns(month_ord, months)
+    ids = pd.concat([tables[spell]["child_id"] for spell in spells], ignore_index=True)
+    out = pd.DataFrame({"month": month, "month_end": month_end, "child_id": ids.take(source).reset_index(drop=True)})
+    keys.remember(out["child_id"], child, pin=pin)
+    return out
+
+
+def _stacked(tables: Tables, months: pd.PeriodIndex, spells: tuple[str, ...]):
+    """The spells' :func:`_spell_open` end to end: (row of the stacked tables, month ordinal, child code)."""
+    parts = [_spell_open(tables, spell, months) for spell in spells]
+    offsets = np.cumsum([0, *(len(tables[spell]) for spell in spells[:-1])])
+    source = np.concatenate([rows + offset for (rows, _, _), offset in zip(parts, offsets)])
+    return source, np.concatenate([p[1] for p in parts]), np.concatenate([p[2] for p in parts])
+
+
 @keys.in_run
 def _union(tables: Tables, months: pd.PeriodIndex, spells: tuple[str, ...]) -> pd.DataFrame:
     """Children with any of ``spells`` open at each month end, once each: ``month``, ``month_end``,
-    ``child_id``, ordered by month, then by first appearance (spells in the order given)."""
-    parts = [_spell_snapshot(tables, spell, months) for spell in spells]
-    child = np.concatenate(keys.codes(*(part["child_id"] for part in parts)))
-    month_ord = np.concatenate([part["month"].array.asi8 for part in parts])
+    ``child_id``, ordered by month, then by first appearance (spells in the order given). On the
+    int pairs of :func:`_spell_open`; the ids are taken once, for the survivors."""
+    source, month_ord, child = _stacked(tables, months, spells)
     local, uniques = pd.factorize(child)
     pair = (month_ord - (month_ord.min() if len(month_ord) else 0)) * max(len(uniques), 1) + local
+    del local
     _, first = first_positions(pair)
-    month, month_end = month_columns(month_ord[first], months)
-    ids = pd.concat([part["child_id"] for part in parts], ignore_index=True).take(first).reset_index(drop=True)
-    out = pd.DataFrame({"month": month, "month_end": month_end, "child_id": ids})
-    keys.remember(out["child_id"], child[first])
-    return out
+    del pair
+    return _child_frame(tables, spells, source[first], month_ord[first], child[first], months, pin=True)
 
 
 def open_children(tables: Tables, months: pd.PeriodIndex, *spells: str) -> pd.DataFrame:
@@ -218,6 +261,21 @@ def open_children(tables: Tables, months: pd.PeriodIndex, *spells: str) -> pd.Da
     window = _window(months)
     frames = tuple(tables[spell] for spell in spells)
     return _memo(("union", *frames, spells, window), lambda: _union(tables, months, spells)).copy(deep=False)
+
+
+@keys.in_run
+def open_only(tables: Tables, months: pd.PeriodIndex, spell: str, *others: str) -> pd.DataFrame:
+    """Children with ``spell`` open at each month end and none of ``others`` open then (e.g. in
+    need but neither on a plan nor looked after): ``month``, ``month_end``, ``child_id``, in the
+    order of ``open_children(tables, months, spell)``. Matched on int (month, child) keys; only
+    the survivors' ids are taken (not kept for the run: one KPI asks)."""
+    rows, month_ord, child = _spell_open(tables, spell, months)
+    if others:
+        _, other_month, other_child = _stacked(tables, months, others)
+        n = keys.size(child, other_child) + 1
+        keep = ~is_in(child_month_keys(month_ord, child, n), child_month_keys(other_month, other_child, n))
+        rows, month_ord, child = rows[keep], month_ord[keep], child[keep]
+    return _child_frame(tables, (spell,), rows, month_ord, child, months)
 
 
 def _worker_month_keys(month_ord: np.ndarray, worker: np.ndarray, n: int) -> np.ndarray:

@@ -95,10 +95,9 @@ def last_visit(children: pd.DataFrame, tables, visit_type: str) -> pd.DataFrame:
     or before the month end: ``visit_date`` (NaT when none) and that visit's ``seen_alone``."""
     visits = tables["visits"]
     typed = (visits["visit_type"] == visit_type).fillna(False).to_numpy(dtype=bool)
-    (child,) = keys.codes(visits["child_id"])  # once per run for the whole table ...
-    visits = visits[typed]
-    keys.remember(visits["child_id"], child[typed])  # ... and the CP, CIN, CLA visits' codes from it
-    return latest_on_or_before(children, "month_end", visits, "visit_date", "child_id", "visit_date", columns=["seen_alone"])
+    return latest_on_or_before(  # the whole table, its codes once per run; only ``typed`` visits count
+        children, "month_end", visits, "visit_date", "child_id", "visit_date", columns=["seen_alone"], where=typed
+    )
 
 
 def visited_within(children: pd.DataFrame, tables, visit_type: str, limit: int, *, working_days: bool) -> Members:

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from torbayreport.metrics import keys
-from torbayreport.metrics.populations import find_child_months, open_children
+from torbayreport.metrics.populations import open_children, open_only
 from torbayreport.metrics.practice_common import flagged_events, last_visit, review_cycle, visited_within, within_working_days
 from torbayreport.metrics.practice_front_door import WD_RULE
 from torbayreport.metrics.registry import Fallback, kpi, members, record_ids
@@ -266,13 +265,8 @@ def p15_cp_reviews(tables, months):
     or before the month end was at most {CIN_VISIT_WD} working days before it, as a share of those children.
     {SNAPSHOT_RULE} {WD_RULE}""",
 )
-@keys.in_run
 def p16_cin_visits(tables, months):
-    cin = open_children(tables, months, "cin_episodes")
-    others = open_children(tables, months, "cp_plans", "cla_periods")
-    (other_child,) = keys.codes(others["child_id"])
-    on_plan_or_in_care = find_child_months(cin, others["month"].array.asi8, other_child) >= 0
-    cin = cin[~on_plan_or_in_care].reset_index(drop=True)
+    cin = open_only(tables, months, "cin_episodes", "cp_plans", "cla_periods")
     return visited_within(cin, tables, "CIN", CIN_VISIT_WD, working_days=True)
 
 

@@ -240,6 +240,31 @@ def first_positions(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ordered[starts], order[starts]
 
 
+def search(haystack: np.ndarray, needles: np.ndarray, side: str = "left", order: np.ndarray | None = None) -> np.ndarray:
+    """``np.searchsorted(haystack, needles, side)`` for many needles in no order (one per child
+    and month): the needles are searched in sorted order (``order``, their :func:`stable_argsort`,
+    computed if not given), so the binary searches walk the haystack in step instead of jumping
+    about memory — about four times faster on half a million needles."""
+    if order is None:
+        order = stable_argsort(needles)
+    out = np.empty(len(needles), dtype=np.int64)
+    out[order] = np.searchsorted(haystack, needles[order], side=side)
+    return out
+
+
+def is_in(values: np.ndarray, pool: np.ndarray) -> np.ndarray:
+    """``np.isin(values, pool)`` for int keys by one sort of ``pool`` and a binary search: numpy
+    2's ``isin`` on keys spread over a wide range goes through its hash-based ``unique``, about a
+    hundred times slower on the (month, child) keys of a catalogue run."""
+    values = np.asarray(values, dtype=np.int64)
+    pool = np.sort(np.asarray(pool, dtype=np.int64))
+    if not len(pool):
+        return np.zeros(len(values), dtype=bool)
+    pos = np.searchsorted(pool, values)
+    np.minimum(pos, len(pool) - 1, out=pos)
+    return pool[pos] == values
+
+
 def distinct_sorted(values: np.ndarray) -> np.ndarray:
     """``np.unique(values)`` for int keys by one sort (numpy 2's hash-based ``unique`` is several
     times slower on millions of keys); ``values`` is left as it was."""
@@ -297,14 +322,28 @@ def distinct_in_rolling(
     range_by = group[starts_range] * (width + 1)
     opened = np.sort(range_by + range_lo)  # +1 at each range's first month ...
     closed = np.sort(range_by + range_hi + 1)  # ... -1 after its last: a running sum over sorted events
-    at_local = local[np.where(at_codes >= 0, at_codes, len(local) - 1)]
+    del pair, lo, hi, group, reach, starts_range, range_lo, range_hi, range_by, new_pair, order, rows, first_ord, end_ord
+    cell = local[np.where(at_codes >= 0, at_codes, len(local) - 1)]  # a missing or unlisted id: -1
+    del at_codes
     at_month = at["month"].array.asi8 - low
-    ok = (at_codes >= 0) & (at_local >= 0) & (at_month >= 0) & (at_month < width)
-    cell, first = at_local[ok] * (width + 1) + at_month[ok], at_local[ok] * (width + 1)
+    ok = (cell >= 0) & (at_month >= 0) & (at_month < width)
+    cell *= width + 1
+    cell += at_month
+    del at_month
+    if not ok.all():
+        cell = cell[ok]
+    # A range's open and close both lie in its group's block of width + 1 keys, so those of the
+    # groups before a row's own cancel: the ranges covering its month are the opens up to its
+    # key less the closes up to it (two searches; memory in the rows, not children x months).
+    order = stable_argsort(cell)
+    covering = search(opened, cell, "right", order)
+    covering -= search(closed, cell, "right", order)
+    del order
+    del cell
+    if ok.all():
+        return covering.astype(np.int64, copy=False)
     out = np.zeros(len(at), dtype=np.int64)
-    out[ok] = (np.searchsorted(opened, cell, side="right") - np.searchsorted(opened, first)) - (
-        np.searchsorted(closed, cell, side="right") - np.searchsorted(closed, first)
-    )
+    out[ok] = covering
     return out
 
 
@@ -324,23 +363,30 @@ def time_steps(times: np.ndarray) -> tuple[np.ndarray, int]:
 
 def _id_time_keys(ev_code, ev_time, q_code, q_time) -> tuple[np.ndarray, np.ndarray, int]:
     """int64 keys ``code * span + time step`` for events and queries (valid rows only), in the
-    coarsest time unit that keeps both exact (see :func:`time_steps`), and the span."""
+    coarsest time unit that keeps both exact (see :func:`time_steps`), and the span. One integer
+    division per time (the steps, checked exact by multiplying back), not a remainder and then
+    a division."""
     ev_ns, q_ns = ev_time.view(np.int64), q_time.view(np.int64)
     low = min(ev_ns.min(), q_ns.min())
-    unit = 1
-    for step in (86_400 * 10**9, 10**9):
-        if not ((ev_ns - low) % step).any() and not ((q_ns - low) % step).any():
-            unit = step
+    shifted = [ev_ns - low, q_ns - low]
+    steps = shifted
+    for unit in (86_400 * 10**9, 10**9):
+        divided = []
+        for values in shifted:
+            whole = values // unit
+            if not np.array_equal(whole * unit, values):
+                break
+            divided.append(whole)
+        else:
+            steps = divided
             break
-    span = int((max(ev_ns.max(), q_ns.max()) - low) // unit) + 1
+    del shifted
+    span = int(max(steps[0].max(), steps[1].max())) + 1
     if (max(int(ev_code.max()), int(q_code.max())) + 1) * span >= 2**62:  # pragma: no cover - ns over decades
         raise OverflowError("latest_on_or_before: id x time keys do not fit in int64")
-    keyed = []
-    for code, ns in ((ev_code, ev_ns), (q_code, q_ns)):
-        key = (ns - low) // unit
+    for code, key in zip((ev_code, q_code), steps):
         key += code * span
-        keyed.append(key)
-    return keyed[0], keyed[1], span
+    return steps[0], steps[1], span
 
 
 @keys.in_run
@@ -353,9 +399,12 @@ def latest_on_or_before(
     name: str,
     *,
     columns: Sequence[str] = (),
+    where: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """``left`` plus column ``name``: the latest ``right[right_on]`` on or before ``left[left_on]``
-    for the same ``by`` value (NaT when there is none), plus that event's ``columns``.
+    for the same ``by`` value (NaT when there is none), plus that event's ``columns``. With
+    ``where`` (bools aligned to ``right``) only those events count — the same as passing
+    ``right[where]``, without copying the table.
 
     E.g. "date of the worker's last supervision on or before each month end", or the child's last
     visit and whether they were seen alone at it. Rows come back in ``left``'s order. Events on the
@@ -372,14 +421,16 @@ def latest_on_or_before(
     q_code, ev_code = keys.codes(lhs[by], events[by])
     ev_time = pd.to_datetime(events[right_on]).to_numpy(dtype="datetime64[ns]")
     q_time = pd.to_datetime(lhs[left_on]).to_numpy(dtype="datetime64[ns]")
-    ev_rows = np.flatnonzero((ev_code >= 0) & ~np.isnat(ev_time))
+    valid = (ev_code >= 0) & ~np.isnat(ev_time)
+    ev_rows = np.flatnonzero(valid if where is None else valid & np.asarray(where, dtype=bool))
+    del valid
     q_rows = np.flatnonzero((q_code >= 0) & ~np.isnat(q_time))
     match = np.full(len(lhs), -1, dtype=np.int64)  # row of ``events`` matched to each left row
     if len(ev_rows) and len(q_rows):
         ev_key, q_key, span = _id_time_keys(ev_code[ev_rows], ev_time[ev_rows], q_code[q_rows], q_time[q_rows])
         order = stable_argsort(ev_key)
         ev_key = ev_key[order]
-        pos = np.searchsorted(ev_key, q_key, side="right") - 1  # the last event with key <= query
+        pos = search(ev_key, q_key, side="right") - 1  # the last event with key <= query
         del q_key
         safe = np.maximum(pos, 0)
         hit = (pos >= 0) & (ev_key[safe] // span == q_code[q_rows])

@@ -7,18 +7,28 @@ works on all months at once.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
+from torbayreport.metrics import keys
 from torbayreport.metrics.populations import (
     ASYE_MONTHS,
     SOCIAL_WORK_ROLES,
     monthly_sum,
     open_children,
     staff_in_post,
+    staff_records_in_post,
     with_caseload,
 )
 from torbayreport.metrics.registry import Tables, kpi, members, record_ids, totals
-from torbayreport.metrics.windows import distinct_in_rolling, extend_back, in_month, open_at_month_end
+from torbayreport.metrics.windows import (
+    distinct_in_rolling,
+    extend_back,
+    in_month,
+    month_columns,
+    month_expansion,
+    open_at_month_end,
+)
 
 CHANGE_OF_WORKER_LIMIT = 3  # W04: three or more different workers ...
 CHANGE_OF_WORKER_MONTHS = 12  # ... in the 12 months to the month end
@@ -169,9 +179,14 @@ def w05_mandatory_training(tables: Tables, months: pd.PeriodIndex):
     training = training.assign(
         next_due=training.groupby(["worker_id", "course"], observed=True)["due_date"].shift(-1)
     )
-    current = open_at_month_end(training, "due_date", "next_due", months)
-    staff = staff_in_post(tables, months)[["month", "worker_id"]]
-    current = current.merge(staff, on=["month", "worker_id"])
+    # requirements current at each month end (rows x months as ints), kept once per staff record
+    # of the worker in post then (an inner merge's rows, in its order), before any row is copied
+    rows, month_ord = month_expansion(training, "due_date", "next_due", months)
+    (worker,) = keys.codes(training["worker_id"])
+    times = staff_records_in_post(month_ord, worker[rows], tables, months)
+    rows, month_ord = np.repeat(rows, times), np.repeat(month_ord, times)
+    current = training[["worker_id", "course", "due_date", "completed_date"]].take(rows).reset_index(drop=True)
+    current["month"], current["month_end"] = month_columns(month_ord, months)
     done = current["completed_date"] <= current["month_end"]
     return members(current["month"], record_ids(current, "worker_id", "course", "due_date"), done)
 
