@@ -12,6 +12,11 @@ needs it, so that they use the second core while the first minutes of one-core u
 the two session builds (``session_builds``, tests/session_builds.py) and nbval (``nbval_run``).
 The fixtures that read them wait for them; whatever is still running when the session ends is
 stopped. Both share one chart folder (``chart_cache``).
+
+Other work several test files would each repeat is done once here too: the sample's tables loaded
+(``sample_tables``), its prepared folders as the session build's prepare step wrote them
+(``sample_prepared``), and one ``prepare`` of its public folder to compare other ways of preparing
+with (``sample_public_prepare``).
 """
 
 from __future__ import annotations
@@ -187,7 +192,11 @@ def sample_prepared(session_builds, tmp_path_factory) -> dict[str, Path]:
     for audience in ("internal", "public"):
         session_builds.result(audience)   # both built: their prepare entries are complete
     entries = {}
-    for entry in sorted((session_builds.folder / "build" / ".cache" / "prepare").iterdir()):
+    from torbayreport.publish.pipeline import CACHE_DIR
+
+    from tests.session_builds import BUILD_ROOT
+
+    for entry in sorted((session_builds.folder / BUILD_ROOT / CACHE_DIR / "prepare").iterdir()):
         if (entry / "context.json").is_file():
             entries[json.loads((entry / "context.json").read_text())["audience"]] = entry
     assert set(entries) == {"internal", "public"}, f"the session build's prepare entries: {sorted(entries)}"
