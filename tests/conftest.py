@@ -187,15 +187,15 @@ def sample_prepared(session_builds, tmp_path_factory) -> dict[str, Path]:
     import json
     import shutil
 
+    from torbayreport.publish.pipeline import CACHE_DIR
+
+    from tests.session_builds import BUILD_ROOT
+
     if session_builds is None:
         pytest.skip("no data/sample in this checkout")
     for audience in ("internal", "public"):
         session_builds.result(audience)   # both built: their prepare entries are complete
     entries = {}
-    from torbayreport.publish.pipeline import CACHE_DIR
-
-    from tests.session_builds import BUILD_ROOT
-
     for entry in sorted((session_builds.folder / BUILD_ROOT / CACHE_DIR / "prepare").iterdir()):
         if (entry / "context.json").is_file():
             entries[json.loads((entry / "context.json").read_text())["audience"]] = entry
