@@ -12,6 +12,11 @@ needs it, so that they use the second core while the first minutes of one-core u
 the two session builds (``session_builds``, tests/session_builds.py) and nbval (``nbval_run``).
 The fixtures that read them wait for them; whatever is still running when the session ends is
 stopped. Both share one chart folder (``chart_cache``).
+
+Other work several test files would each repeat is done once here too: the sample's tables loaded
+(``sample_tables``), its prepared folders as the session build's prepare step wrote them
+(``sample_prepared``), and one ``prepare`` of its public folder to compare other ways of preparing
+with (``sample_public_prepare``).
 """
 
 from __future__ import annotations
@@ -130,10 +135,14 @@ def _stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
+#: fixtures that read the session builds
+SESSION_BUILD_FIXTURES = {"internal_build", "public_build", "sample_prepared"}
+
+
 def _uses_session_builds(item) -> bool:
     """Whether a test reads the session builds (by fixture name, or in a folder whose tests ask for
     them through ``request.getfixturevalue``)."""
-    return bool({"internal_build", "public_build"} & set(getattr(item, "fixturenames", ()))) \
+    return bool(SESSION_BUILD_FIXTURES & set(getattr(item, "fixturenames", ()))) \
         or _rel(item).startswith(SLOW_PATHS)
 
 
@@ -163,6 +172,60 @@ def public_build(session_builds) -> Built:
     if session_builds is None:
         pytest.skip("no data/sample in this checkout")
     return Built(session_builds.result("public"))
+
+
+@pytest.fixture(scope="session")
+def sample_prepared(session_builds, tmp_path_factory) -> dict[str, Path]:
+    """The sample's 2020-12 report folder for each audience as the session build's prepare step
+    wrote it (its step-cache entry: what ``prepare`` wrote, before any notebook ran), copied so no
+    test can touch the cache. {audience: folder}.
+
+    Why: preparing the sample costs a data load and every KPI (several CPU seconds per audience);
+    the session build has done it already, with the default params, as ``torbayreport build``
+    does. That the build's shared computation writes what ``prepare`` writes is checked in
+    tests/publish/test_multi.py and test_prepare.py (against a ``prepare`` of their own)."""
+    import json
+    import shutil
+
+    from torbayreport.publish.pipeline import CACHE_DIR
+
+    from tests.session_builds import BUILD_ROOT
+
+    if session_builds is None:
+        pytest.skip("no data/sample in this checkout")
+    for audience in ("internal", "public"):
+        session_builds.result(audience)   # both built: their prepare entries are complete
+    entries = {}
+    for entry in sorted((session_builds.folder / BUILD_ROOT / CACHE_DIR / "prepare").iterdir()):
+        if (entry / "context.json").is_file():
+            entries[json.loads((entry / "context.json").read_text())["audience"]] = entry
+    assert set(entries) == {"internal", "public"}, f"the session build's prepare entries: {sorted(entries)}"
+    root = tmp_path_factory.mktemp("sample-prepared")
+    return {audience: Path(shutil.copytree(entry, root / audience)) for audience, entry in entries.items()}
+
+
+@pytest.fixture(scope="session")
+def sample_tables() -> dict:
+    """The sample's tables as ``torbayreport.io.load`` reads them, loaded once for the session's
+    identifier checks (tests/e2e/test_hostile.py, tests/notebooks, tests/publish/test_prepare.py).
+    Read only: a test that changes a table must copy it first."""
+    from torbayreport.io import load
+
+    if not (SAMPLE / "contacts.csv").is_file():
+        pytest.skip("no data/sample in this checkout")
+    return load(SAMPLE).tables
+
+
+@pytest.fixture(scope="session")
+def sample_public_prepare(tmp_path_factory) -> Path:
+    """``prepare`` of the sample's 2020-12 public folder with the default params, made once for the
+    tests that compare another way of preparing with it (tests/publish/test_multi.py, test_prepare.py)."""
+    from torbayreport.publish.prepare import prepare
+
+    if not (SAMPLE / "contacts.csv").is_file():
+        pytest.skip("no data/sample in this checkout")
+    return prepare(month=MONTH, audience="public", data_dir=SAMPLE, params_file=ROOT / "params" / "defaults.yaml",
+                   out_dir=tmp_path_factory.mktemp("sample-public-prepare"))
 
 
 NOTEBOOKS = ROOT / "notebooks"
@@ -214,7 +277,8 @@ def nbval_run(request, tmp_path_factory, chart_cache):
 
 #: fixtures that start notebook kernels; a test using one is marked ``slow`` (``-m "not slow"``
 #: gives a quick run; the README's one command still runs everything)
-SLOW_FIXTURES = {"internal_build", "public_build", "fixture_build", "project", "built"}
+SLOW_FIXTURES = {"internal_build", "public_build", "fixture_build", "project", "built", "sample_prepared",
+                 "sample_public_prepare"}
 #: folders whose tests read the builds (some through ``request.getfixturevalue``, invisible above)
 SLOW_PATHS = ("e2e/", "notebooks/", "render/test_accessibility.py")
 

@@ -18,6 +18,9 @@ from pathlib import Path
 
 MONTH = "2020-12"
 AUDIENCES = ("internal", "public")
+#: the builds' build root inside the session folder (tests/conftest.py ``sample_prepared`` reads its
+#: step cache, ``<build root>/.cache/prepare/<key>/``: what the prepare step wrote)
+BUILD_ROOT = "build"
 
 
 def build(root: Path, charts: Path, sample: Path):
@@ -27,7 +30,7 @@ def build(root: Path, charts: Path, sample: Path):
     from tests.conftest import build_root_with
 
     return build_audiences(MONTH, audiences=AUDIENCES, data_dir=sample, out_dir=root / "reports",
-                           build_root=build_root_with(charts, root / "build"), jobs=2, progress=False)
+                           build_root=build_root_with(charts, root / BUILD_ROOT), jobs=2, progress=False)
 
 
 def main(root: Path, charts: Path, sample: Path) -> int:

@@ -3,7 +3,8 @@
 One copy of the committed sample and one params folder carry every payload below at once -- in the
 month's commentary (summary, a pillar, two KPIs), ``la.name``, ``report.title``, the plan tracker's
 action, lead and evidence, and as a team name in the extracts -- and go through ONE public and ONE
-internal build (builds are slow; every check reads those two). The HTML is parsed with
+internal build, made together as ``--audience all`` makes them (builds are slow; every
+check reads those two). The HTML is parsed with
 ``html.parser``: no live element or attribute may come from the input, and the payloads must be
 visible as typed. The PDF must build and its text carry them. Every CSV the build wrote must hold
 no formula cell from the input.
@@ -139,26 +140,31 @@ def hostile_inputs(tmp_path_factory):
     return data, params / "council.yaml"
 
 
-def _build(audience, inputs, tmp_path_factory, charts):
-    """One real build; its charts go to the session's chart folder, so the two audiences draw a
-    chart that shows the same thing once (the hostile council name is on every chart, so none is
-    shared with the other tests' builds)."""
-    from torbayreport.publish.pipeline import build_month
+@pytest.fixture(scope="module")
+def hostile_builds(hostile_inputs, tmp_path_factory, chart_cache):
+    """The public and internal builds of the hostile inputs, made as ``--audience all`` makes them
+    (``build_audiences``: one prepare, both audiences' notebooks on one pool of kernels), each
+    audience published with its own guard. Its charts go to the session's chart folder, so the two
+    audiences draw a chart that shows the same thing once (the hostile council name is on every
+    chart, so none is shared with the other tests' builds)."""
+    from torbayreport.publish.multi import build_audiences
 
-    data, params = inputs
-    out = tmp_path_factory.mktemp(f"hostile-{audience}")
-    return build_month(MONTH, audience=audience, data_dir=data, params_file=params, out_dir=out / "reports",
-                       build_root=build_root_with(charts, out / "build"), jobs=2, progress=False)
+    data, params = hostile_inputs
+    out = tmp_path_factory.mktemp("hostile")
+    results = build_audiences(MONTH, audiences=["public", "internal"], data_dir=data, params_file=params,
+                              out_dir=out / "reports", build_root=build_root_with(chart_cache, out / "build"),
+                              jobs=2, progress=False)
+    return {result.audience: result for result in results}
 
 
 @pytest.fixture(scope="module")
-def public(hostile_inputs, tmp_path_factory, chart_cache):
-    return _build("public", hostile_inputs, tmp_path_factory, chart_cache)
+def public(hostile_builds):
+    return hostile_builds["public"]
 
 
 @pytest.fixture(scope="module")
-def internal(hostile_inputs, tmp_path_factory, chart_cache):
-    return _build("internal", hostile_inputs, tmp_path_factory, chart_cache)
+def internal(hostile_builds):
+    return hostile_builds["internal"]
 
 
 @pytest.fixture(params=["public", "internal"])
@@ -349,13 +355,6 @@ VARIANTS = ["Child C-000001 was seen late.", "Child C 000001 was seen late.", "T
             "Allocated to Cox, Ruth in December.", "Allocated to R. Cox in December.",
             "Worker W-0007 has 30 cases.", "A child born 18th June 2013 was seen.",
             "A child born June 18, 2013 was seen.", "A child born 20130618 was seen."]
-
-
-@pytest.fixture(scope="module")
-def sample_tables():
-    from torbayreport.io import load
-
-    return load(SAMPLE).tables
 
 
 def _guard_commentary(summary: str, tables, folder: Path) -> None:

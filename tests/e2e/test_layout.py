@@ -49,11 +49,16 @@ def _body_lines(text: str) -> list[str]:
     return [" ".join(line.split()) for line in text.splitlines() if line.strip() and not RUNNING.search(line)]
 
 
-def layout_problems(pdf_path) -> list[str]:
+def layout_problems(pdf_path, page_texts: list[str] | None = None) -> list[str]:
+    """``page_texts``: each page's ``extract_text()`` when the caller has it already (the session
+    builds read it once, tests/conftest.py ``Built``), else extracted here."""
     reader = pypdf.PdfReader(pdf_path)
     outline = _outline(reader)
     assert outline, "the PDF has no outline (typst writes one from the headings)"
-    pages = [_body_lines(page.extract_text()) for page in reader.pages]
+    if page_texts is None:
+        page_texts = [page.extract_text() for page in reader.pages]
+    assert len(page_texts) == len(reader.pages)
+    pages = [_body_lines(text) for text in page_texts]
     images = [len(page.images) for page in reader.pages]
     chapter_starts = sorted({page for level, _, page in outline if level == 1})
     chapter_last = {start - 1 for start in chapter_starts} | {len(pages) - 1}
@@ -76,7 +81,7 @@ def layout_problems(pdf_path) -> list[str]:
 @pytest.mark.parametrize("audience", ["internal", "public"])
 def test_pdf_pages_are_full_and_headings_kept_with_what_follows(audience, request):
     built = request.getfixturevalue(f"{audience}_build")
-    assert layout_problems(built.pdf_path) == []
+    assert layout_problems(built.pdf_path, built.pdf_pages) == []
 
 
 def chart_table_problems(html: str) -> list[str]:

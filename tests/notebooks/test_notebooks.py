@@ -88,18 +88,24 @@ def test_internal_notebook_shows_its_chapter(name, internal_build):
         assert any("Analyst's commentary" in t for t in markdown)
 
 
-@pytest.mark.parametrize("name", PUBLIC)
-def test_public_notebook_shows_no_identifiers(name, public_build):
+@pytest.fixture(scope="module")
+def sample_identifiers(sample_tables):
+    """The sample's identifiers (children, workers, dates of birth), indexed once for the module
+    from the session's loaded sample (tests/conftest.py): the same for every chapter."""
     from torbayreport.disclose import IdentifierIndex, sensitive_values
-    from torbayreport.io import load
 
-    nb = _executed(public_build, name)
-    _check_shape(nb, name)
-    tables_ = load(SAMPLE).tables
+    tables_ = sample_tables
     # Plan due dates are printed legitimately and may equal a young child's date of birth by chance.
     due = pd.to_datetime(tables_["plan_actions"]["due_date"]).dropna()
     allow = set(due.dt.strftime("%d %b %Y")) | set(due.dt.strftime("%Y-%m-%d"))
-    index = IdentifierIndex(sensitive_values(tables_), allow=allow)
+    return IdentifierIndex(sensitive_values(tables_), allow=allow)
+
+
+@pytest.mark.parametrize("name", PUBLIC)
+def test_public_notebook_shows_no_identifiers(name, public_build, sample_identifiers):
+    nb = _executed(public_build, name)
+    _check_shape(nb, name)
+    index = sample_identifiers
     shown = _outputs(nb, "text/markdown") + _outputs(nb, "text/plain")
     # alt text is checked; the base64 image data itself is not text a reader sees
     text = json.dumps([re.sub(r"\(data:image/png;base64,[^)]*\)", "(image)", t) for t in shown])

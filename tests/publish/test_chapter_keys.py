@@ -25,7 +25,7 @@ from torbayreport import config
 from torbayreport.publish.keys import notebook_keys
 from torbayreport.report.chapters import CHAPTER_COMMENTARY, commentary_shown
 
-from ..conftest import MONTH, SAMPLE, needs_sample
+from ..conftest import MONTH, SAMPLE, build_root_with, needs_sample
 
 CHAPTERS = ("summary", "leadership", "practice", "workforce", "quality", "exceptions", "appendix", "fixture_new")
 
@@ -174,10 +174,14 @@ def _write_month(params_dir, l01: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def real_project(tmp_path_factory):
+def real_project(tmp_path_factory, chart_cache):
+    """A copy of reports/ declaring three real chapters, built on the sample. Its chart cache is the
+    session's (tests/conftest.py ``chart_cache``): the data and params are the sample's defaults
+    (only the commentary differs), so the leadership charts the session build drew are reused."""
     if not (SAMPLE / "contacts.csv").is_file():
         pytest.skip("no data/sample in this checkout")
     root = tmp_path_factory.mktemp("chapter-keys")
+    build_root_with(chart_cache, root / "build")
     chapters = ["summary", "leadership", "appendix"]
     notebooks = root / "notebooks"
     notebooks.mkdir()

@@ -91,17 +91,19 @@ def test_one_audience_failing_leaves_its_last_report_and_the_other_publishes(pro
 # ------------------------------------------------------------------ the default prepare, shared
 
 @pytest.mark.slow
-def test_write_audience_from_one_computation_equals_a_prepare_per_audience(tmp_path):
+def test_write_audience_from_one_computation_equals_a_prepare_per_audience(tmp_path, sample_public_prepare):
+    # ``sample_public_prepare``: prepare(public) of the sample with the default params, made once
+    # for the session (tests/conftest.py); the default params are what ``params_file=None`` reads
     if not (SAMPLE / "contacts.csv").is_file():
         pytest.skip("no data/sample in this checkout")
     shared = preparing.compute_month(month=MONTH, data_dir=SAMPLE)
     preparing.write_audience(shared, audience="internal", out_dir=tmp_path / "internal")
     preparing.write_audience(shared, audience="public", out_dir=tmp_path / "shared-public")
-    preparing.prepare(month=MONTH, audience="public", data_dir=SAMPLE, out_dir=tmp_path / "public")
-    files = sorted(p.relative_to(tmp_path / "public") for p in (tmp_path / "public").rglob("*") if p.is_file())
+    public = sample_public_prepare
+    files = sorted(p.relative_to(public) for p in public.rglob("*") if p.is_file())
     assert files and files == sorted(p.relative_to(tmp_path / "shared-public")
                                      for p in (tmp_path / "shared-public").rglob("*") if p.is_file())
-    _, mismatch, errors = filecmp.cmpfiles(tmp_path / "public", tmp_path / "shared-public", files, shallow=False)
+    _, mismatch, errors = filecmp.cmpfiles(public, tmp_path / "shared-public", files, shallow=False)
     assert mismatch == [] and errors == []
 
 
@@ -123,7 +125,8 @@ def test_the_default_prepare_loads_and_computes_once_for_both_audiences(tmp_path
     parameters.metadata["tags"] = ["parameters"]
     nb.cells = [parameters, nbformat.v4.new_code_cell("print(month, audience)")]
     nbformat.write(nb, proj["notebooks"] / "summary.ipynb")
-    results = _build_all(proj, data_dir=SAMPLE, params_file=None, prepare=None, as_at=dt.date(2021, 1, 9))
+    # one job: the two one-cell notebooks run in turn in one kernel (two would start two for nothing)
+    results = _build_all(proj, data_dir=SAMPLE, params_file=None, prepare=None, as_at=dt.date(2021, 1, 9), jobs=1)
     assert len(calls) == 1 and calls[0]["as_at"] == dt.date(2021, 1, 9)
     for result in results:
         context = json.loads((result.stage_dir / "context.json").read_text())

@@ -33,14 +33,13 @@ def _need_sample():
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
+def built(sample_prepared):
+    """The internal and public folders prepared from the sample with the default params: the
+    session build's prepare step (tests/conftest.py ``sample_prepared``), which is ``prepare``'s
+    computation shared by both audiences (tests/publish/test_multi.py checks it writes the same
+    files as ``prepare``; ``test_prepare_is_reproducible`` below compares it with a ``prepare``)."""
     _need_sample()
-    root = tmp_path_factory.mktemp("ctx")
-    out = {}
-    for audience in ("internal", "public"):
-        out[audience] = context.prepare(month=MONTH, audience=audience, data_dir=SAMPLE, params_file=DEFAULTS,
-                                        out_dir=root / audience)
-    return out
+    return sample_prepared
 
 
 def test_prepare_writes_the_artefacts(built):
@@ -73,11 +72,10 @@ def test_load_round_trip(built):
         ReportContext.read(built["internal"], month="2020-11", audience="internal")
 
 
-def test_public_artefacts_carry_no_identifiers_or_record_frames(built):
+def test_public_artefacts_carry_no_identifiers_or_record_frames(built, sample_tables):
     from torbayreport.disclose import IdentifierIndex, sensitive_values
-    from torbayreport.io import load
 
-    tables_ = load(SAMPLE).tables
+    tables_ = sample_tables   # load(SAMPLE).tables, loaded once for the session (tests/conftest.py)
     public = built["public"]
     # Dates the artefacts legitimately print (plan due dates, the as-at date) may equal a young
     # child's date of birth by chance; those are allowed, as the build's own guard allows them.
@@ -126,9 +124,10 @@ def test_load_without_build_dir_prepares_once_into_a_cache(monkeypatch, tmp_path
     assert first.scorecard("quality") == second.scorecard("quality")
 
 
-def test_prepare_is_reproducible(built, tmp_path):
-    """Same inputs and params -> byte-identical artefacts (the design's reproducibility promise)."""
-    again = context.prepare(month=MONTH, audience="public", data_dir=SAMPLE, params_file=DEFAULTS, out_dir=tmp_path)
+def test_prepare_is_reproducible(built, sample_public_prepare):
+    """Same inputs and params -> byte-identical artefacts (the design's reproducibility promise):
+    a ``prepare`` of its own (tests/conftest.py) against the session build's."""
+    again = sample_public_prepare
     for name in ("metrics.csv", "findings.csv", "context.json", "plan_counts.csv"):
         assert (again / name).read_bytes() == (built["public"] / name).read_bytes(), name
 
