@@ -13,6 +13,10 @@ the two session builds (``session_builds``, tests/session_builds.py) and nbval (
 The fixtures that read them wait for them; whatever is still running when the session ends is
 stopped. Both share one chart folder (``chart_cache``).
 
+The suite runs in two pytest-xdist workers (pyproject's addopts; one test file per worker at a
+time), and a session fixture is made once per worker: the background runs and the chart folder
+are therefore made once per *run*, in a folder both workers see (:func:`shared_folder`).
+
 Other work several test files would each repeat is done once here too: the sample's tables loaded
 (``sample_tables``), its prepared folders as the session build's prepare step wrote them
 (``sample_prepared``), and one ``prepare`` of its public folder to compare other ways of preparing
@@ -76,7 +80,77 @@ def chart_cache(tmp_path_factory) -> Path:
     show alike (internal and public, nbval's "Run all" and the session build) can be drawn once.
     A chart whose data, labels or code differ has another key and is drawn for its own build.
     """
-    return tmp_path_factory.mktemp("charts")
+    folder, _ = shared_folder(tmp_path_factory, "charts")
+    return folder
+
+
+def shared_folder(tmp_path_factory, name: str) -> tuple[Path, bool]:
+    """A folder every process of this test run sees, and whether this process made it.
+
+    Why: ``python3 -m pytest`` runs the tests in two pytest-xdist worker processes (pyproject's
+    addopts), and a session fixture is made once per *process*. What must happen once per run
+    (the session builds, the nbval run, the chart folder) goes into a folder beside the workers'
+    own temporary folders: the first worker to make it starts the work (the "owner"), the other
+    reads what the work writes there. Without xdist the process is the only one, and the owner."""
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / name
+    try:
+        folder.mkdir()
+    except FileExistsError:
+        return folder, False
+    return folder, True
+
+
+#: Runs a command and writes its exit code to a file, so that a process that did not start the
+#: command (another xdist worker) can tell it has ended: ``python -c RECORD_EXIT <file> <command...>``.
+RECORD_EXIT = ("import os, subprocess, sys; code = subprocess.call(sys.argv[2:]); "
+               "open(sys.argv[1] + '.tmp', 'w').write(str(code)); os.replace(sys.argv[1] + '.tmp', sys.argv[1]); "
+               "sys.exit(code)")
+
+
+class Background:
+    """A slow command run once per test run in ``folder``, in the background from the session's
+    start; its output goes to files there (a pipe nobody reads could fill and stall it).
+
+    Only the owner of ``folder`` (see :func:`shared_folder`) starts it; every process can wait for
+    it through the exit-code file. At the owner's session end a run still going is stopped, except
+    under xdist, where the other worker may still be waiting for it: then it is let finish."""
+
+    def __init__(self, folder: Path, owner: bool, command: list[str], env: dict | None = None):
+        self.folder, self.owner = folder, owner
+        self.stdout, self.stderr, self.exit_file = folder / "stdout.txt", folder / "stderr.txt", folder / "exit-code"
+        self.process = None
+        if owner:
+            with open(self.stdout, "w") as out, open(self.stderr, "w") as err:
+                self.process = subprocess.Popen(
+                    [sys.executable, "-c", RECORD_EXIT, str(self.exit_file), *command],
+                    cwd=ROOT, env=env, stdout=out, stderr=err, start_new_session=True)
+
+    def returncode(self) -> int | None:
+        """The command's exit code once it has ended, else None."""
+        if self.process is not None and self.process.poll() is not None and not self.exit_file.is_file():
+            return self.process.returncode  # the recorder itself was stopped
+        return int(self.exit_file.read_text()) if self.exit_file.is_file() else None
+
+    def wait(self, timeout: float) -> int:
+        import time
+
+        deadline = time.monotonic() + timeout
+        while (code := self.returncode()) is None:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{self.folder.name} took over {timeout} s")
+            time.sleep(0.2)
+        return code
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        if os.environ.get("PYTEST_XDIST_WORKER") and self.process.poll() is None:
+            try:
+                self.process.wait(timeout=1800)
+            except subprocess.TimeoutExpired:
+                pass
+        _stop(self.process)
 
 
 def build_root_with(charts: Path, root: Path) -> Path:
@@ -90,18 +164,15 @@ def build_root_with(charts: Path, root: Path) -> Path:
     return root
 
 
-class SessionBuilds:
+class SessionBuilds(Background):
     """The internal and public builds of the sample, made by ``python -m tests.session_builds`` in the
-    background from the start of the session (see that module for why); ``result(audience)`` waits
-    for that audience's build and gives its ``BuildResult``, or raises with the build's error."""
+    background from the start of the session (see that module for why), once per test run;
+    ``result(audience)`` waits for that audience's build and gives its ``BuildResult``, or raises
+    with the build's error."""
 
-    def __init__(self, folder: Path, charts: Path):
-        self.folder = folder
-        self.log = folder / "output.txt"
-        with open(self.log, "w") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "tests.session_builds", str(folder), str(charts), str(SAMPLE)],
-                cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    def __init__(self, folder: Path, owner: bool, charts: Path):
+        super().__init__(folder, owner, [sys.executable, "-m", "tests.session_builds", str(folder), str(charts),
+                                         str(SAMPLE)])
 
     def result(self, audience: str, timeout: float = 1800):
         import pickle
@@ -112,16 +183,14 @@ class SessionBuilds:
         while not done.is_file():
             if error.is_file():
                 raise RuntimeError(f"the session's {audience} build failed: {error.read_text()}")
-            if self.process.poll() is not None and not done.is_file():
-                raise RuntimeError(f"the session builds stopped (exit {self.process.returncode}) before the "
-                                   f"{audience} build: {self.log.read_text()[-3000:]}")
+            code = self.returncode()
+            if code is not None and not done.is_file():
+                raise RuntimeError(f"the session builds stopped (exit {code}) before the {audience} build: "
+                                   f"{self.stdout.read_text()[-2000:]}{self.stderr.read_text()[-2000:]}")
             if time.monotonic() > deadline:
                 raise TimeoutError(f"the session's {audience} build took over {timeout} s")
             time.sleep(0.2)
         return pickle.loads(done.read_bytes())
-
-    def stop(self) -> None:
-        _stop(self.process)
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -152,7 +221,7 @@ def session_builds(request, tmp_path_factory, chart_cache):
     if not (SAMPLE / "contacts.csv").is_file() or not any(map(_uses_session_builds, request.session.items)):
         yield None
         return
-    builds = SessionBuilds(tmp_path_factory.mktemp("session-builds"), chart_cache)
+    builds = SessionBuilds(*shared_folder(tmp_path_factory, "session-builds"), chart_cache)
     yield builds
     builds.stop()
 
@@ -233,34 +302,28 @@ NOTEBOOKS = ROOT / "notebooks"
 NBVAL_TEST = "tests/notebooks/test_nbval.py::test_every_notebook_runs_under_nbval_lax"
 
 
-class NbvalRun:
-    """``pytest --nbval-lax notebooks/*.ipynb`` started in the background when the session begins.
+class NbvalRun(Background):
+    """``pytest --nbval-lax notebooks/*.ipynb`` started in the background when the session begins,
+    once per test run.
 
     Why in the background: nbval runs the notebooks one after the other in a kernel of their own
-    (about a minute of one core), and most of this suite's other tests use one core, so on a
-    2-core machine the run costs little wall time beside them. Its output goes to files (a pipe
-    nobody reads could fill and stall it). ``wait`` gives (returncode, stdout, stderr).
+    (about a minute of one core) beside the suite's other tests. ``wait`` gives (returncode,
+    stdout, stderr). ``-n 0``: the run itself is one process (pyproject's addopts ask for xdist).
     """
 
-    def __init__(self, folder: Path, charts: Path):
+    def __init__(self, folder: Path, owner: bool, charts: Path):
         self.notebooks = sorted(NOTEBOOKS.glob("*.ipynb"))
         cache = folder / "cache"  # TORBAYREPORT_CACHE: the context nbval's "Run all" prepares ...
-        (cache / "charts").parent.mkdir(parents=True, exist_ok=True)
-        (cache / "charts").symlink_to(charts, target_is_directory=True)  # ... and its charts beside it
-        self.stdout, self.stderr = folder / "stdout.txt", folder / "stderr.txt"
-        env = {**os.environ, "TORBAYREPORT_CACHE": str(cache)}
-        with open(self.stdout, "w") as out, open(self.stderr, "w") as err:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "pytest", "--nbval-lax", "-p", "no:cacheprovider", "-q",
-                 *map(str, self.notebooks)],
-                cwd=ROOT, env=env, stdout=out, stderr=err, start_new_session=True)
+        if owner:
+            (cache / "charts").parent.mkdir(parents=True, exist_ok=True)
+            (cache / "charts").symlink_to(charts, target_is_directory=True)  # ... and its charts beside it
+        super().__init__(folder, owner, [sys.executable, "-m", "pytest", "--nbval-lax", "-n", "0", "-p",
+                                         "no:cacheprovider", "-q", *map(str, self.notebooks)],
+                         env={**os.environ, "TORBAYREPORT_CACHE": str(cache)})
 
     def wait(self, timeout: float) -> tuple[int, str, str]:
-        code = self.process.wait(timeout=timeout)
+        code = super().wait(timeout)
         return code, self.stdout.read_text(), self.stderr.read_text()
-
-    def stop(self) -> None:
-        _stop(self.process)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -270,7 +333,7 @@ def nbval_run(request, tmp_path_factory, chart_cache):
     if not wanted or not (SAMPLE / "contacts.csv").is_file():
         yield None
         return
-    run = NbvalRun(tmp_path_factory.mktemp("nbval"), chart_cache)
+    run = NbvalRun(*shared_folder(tmp_path_factory, "nbval"), chart_cache)
     yield run
     run.stop()
 
