@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
+from torbayreport.io import write_annex_a
 from torbayreport.io.schema import tables_from
 
 
@@ -82,3 +85,19 @@ def sample_tables():
 @pytest.fixture
 def tables():
     return sample_tables()
+
+
+@pytest.fixture(scope="session")
+def annex_a_written(tmp_path_factory):
+    """``write_annex_a(sample_tables())`` once per session: the paths it returned (the workbook and
+    the supplement CSVs, all in one folder). Why: writing the workbook is about a third of each
+    Annex A test's time, and the writer is deterministic (test_annex_a.test_byte_deterministic).
+    Tests read it through ``annex_a_folder``, never in place."""
+    return write_annex_a(sample_tables(), tmp_path_factory.mktemp("annex-a"))
+
+
+@pytest.fixture
+def annex_a_folder(annex_a_written, tmp_path):
+    """The test's own copy of ``annex_a_written`` in its ``tmp_path`` (free to edit or delete from)."""
+    shutil.copytree(annex_a_written[0].parent, tmp_path, dirs_exist_ok=True)
+    return tmp_path

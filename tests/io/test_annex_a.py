@@ -19,16 +19,15 @@ def edit(path, func):
     wb.save(path)
 
 
-def test_round_trip_is_exact(tmp_path, tables):
-    write_annex_a(tables, tmp_path)
-    result = load(tmp_path)
+def test_round_trip_is_exact(annex_a_folder, tables):
+    result = load(annex_a_folder)
     assert result.findings == []
     assert_same_tables(result, tables)
     assert any(s.kind == "annex_a" for s in result.sources)
 
 
-def test_workbook_layout(tmp_path, tables):
-    write_annex_a(tables, tmp_path)
+def test_workbook_layout(annex_a_folder):
+    tmp_path = annex_a_folder
     wb = openpyxl.load_workbook(tmp_path / "annex_a.xlsx")
     assert wb.sheetnames == [f"List {n}" for n in range(1, 12)]
     rows = list(wb["List 1"].iter_rows(values_only=True))
@@ -41,24 +40,24 @@ def test_workbook_layout(tmp_path, tables):
     assert (tmp_path / "contacts.csv").exists() and (tmp_path / "visits.csv").exists()
 
 
-def test_byte_deterministic(tmp_path, tables):
-    a = write_annex_a(tables, tmp_path / "a")
+def test_byte_deterministic(tmp_path, tables, annex_a_written):
+    a = annex_a_written  # the session's write of the same content (another build of the tables)
     b = write_annex_a(tables, tmp_path / "b")
     assert [p.name for p in a] == [p.name for p in b]
     for pa, pb in zip(a, b):
         assert pa.read_bytes() == pb.read_bytes(), pa.name
 
 
-def test_sheet_named_by_topic_is_recognised_by_its_headers(tmp_path, tables):
-    write_annex_a(tables, tmp_path)
+def test_sheet_named_by_topic_is_recognised_by_its_headers(annex_a_folder, tables):
+    tmp_path = annex_a_folder
     edit(tmp_path / "annex_a.xlsx", lambda wb: setattr(wb["List 3"], "title", "Referrals"))
     result = load(tmp_path)
     assert result.findings == []
     assert_same_tables(result, tables)
 
 
-def test_unrecognisable_sheet_is_an_error_naming_what_was_expected(tmp_path, tables):
-    write_annex_a(tables, tmp_path)
+def test_unrecognisable_sheet_is_an_error_naming_what_was_expected(annex_a_folder):
+    tmp_path = annex_a_folder
 
     def spoil(wb):
         ws = wb["List 3"]
@@ -77,8 +76,8 @@ def test_unrecognisable_sheet_is_an_error_naming_what_was_expected(tmp_path, tab
     assert not result.ok
 
 
-def test_header_drift_is_tolerated(tmp_path, tables):
-    write_annex_a(tables, tmp_path)
+def test_header_drift_is_tolerated(annex_a_folder, tables):
+    tmp_path = annex_a_folder
 
     def drift(wb):
         l1, l3, l8 = wb["List 1"], wb["List 3"], wb["List 8"]
@@ -95,8 +94,8 @@ def test_header_drift_is_tolerated(tmp_path, tables):
     assert_same_tables(result, tables)
 
 
-def test_bad_cells_in_workbook_are_located_by_sheet_row_and_header(tmp_path, tables):
-    write_annex_a(tables, tmp_path)
+def test_bad_cells_in_workbook_are_located_by_sheet_row_and_header(annex_a_folder):
+    tmp_path = annex_a_folder
 
     def spoil(wb):
         wb["List 1"]["F3"] = "31/02/2024"  # second contact: Date of Contact
@@ -112,16 +111,16 @@ def test_bad_cells_in_workbook_are_located_by_sheet_row_and_header(tmp_path, tab
     assert (code.file, code.row, code.column) == ("annex_a.xlsx[List 7]", 2, "Initial Category of Abuse")
 
 
-def test_missing_required_header_is_an_error(tmp_path, tables):
-    write_annex_a(tables, tmp_path)
+def test_missing_required_header_is_an_error(annex_a_folder):
+    tmp_path = annex_a_folder
     edit(tmp_path / "annex_a.xlsx", lambda wb: wb["List 1"].__setitem__("G1", "Where it came from"))
     result = load(tmp_path)
     f = [f for f in result.findings if f.code == "missing_column"][0]
     assert (f.severity, f.file, f.column) == ("error", "annex_a.xlsx[List 1]", "Contact Source")
 
 
-def test_referral_id_derived_when_absent(tmp_path, tables):
-    write_annex_a(tables, tmp_path)
+def test_referral_id_derived_when_absent(annex_a_folder):
+    tmp_path = annex_a_folder
     header = [c.value for c in openpyxl.load_workbook(tmp_path / "annex_a.xlsx")["List 3"][1]]
     assert "Referral ID" not in header  # the sample uses the derived form, so no extension column
     (tmp_path / "referrals.csv").unlink(missing_ok=True)

@@ -24,7 +24,11 @@ Ofsted asked for has). Expected values worked out by hand in each test from the 
 
 from __future__ import annotations
 
+import copy
+import functools
 import math
+import tempfile
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -78,11 +82,23 @@ def _tables(with_counts: bool) -> dict[str, pd.DataFrame]:
 
 
 def _annex_only(tmp_path, with_counts: bool):
-    folder = tmp_path / ("counts" if with_counts else "plain")
-    write_annex_a(_tables(with_counts), folder)
-    for csv in folder.glob("*.csv"):
-        csv.unlink()
-    loaded = load(folder)
+    """The fixture council's workbook alone, loaded: each test gets its own copy of one load per
+    module and variant (writing and loading the workbook is most of these tests' time; ``tmp_path``
+    is kept so the call sites read as before)."""
+    return copy.deepcopy(_loaded(with_counts, csv=False))
+
+
+@functools.cache
+def _loaded(with_counts: bool, csv: bool):
+    """``write_annex_a`` then ``load``, once per variant: with the supplement CSVs the writer puts
+    beside the workbook (``csv``), or the workbook alone. Callers copy it (``copy.deepcopy``)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        write_annex_a(_tables(with_counts), folder)
+        if not csv:
+            for path in folder.glob("*.csv"):
+                path.unlink()
+        loaded = load(folder)
     assert loaded.ok, loaded.errors
     return loaded
 
@@ -134,9 +150,7 @@ def test_p20_from_the_full_history_agrees_with_the_count(tmp_path):
     # The same council with the supplement CSVs (every placement): the rows are a real history, so
     # P20 is counted from it: A's 4 placements in the 12 months to December 2020 -> 1 of 2 = 50.0%,
     # the figure the count column gives above.
-    folder = tmp_path / "full"
-    write_annex_a(_tables(with_counts=False), folder)
-    loaded = load(folder)
+    loaded = copy.deepcopy(_loaded(with_counts=False, csv=True))
     assert loaded.origins["placements"].origin == "annex_a+csv" and loaded.origins["placements"].history_from is None
     rows = _rows(loaded.tables, "P20", "2020-12")
     assert rows.loc["2020-12", ["numerator", "denominator", "value", "availability"]].tolist() == [1, 2, 50.0, "ok"]
@@ -200,9 +214,7 @@ def test_care_leavers_are_a_snapshot_at_the_extract_month(tmp_path):
     assert reason("P27a", "2020-11", "short_history", tables) == (
         "before the extract's month: the Annex A workbook holds care leavers only as at 10 December 2020")
     # with the supplement CSV (November's row), November is counted from the rows
-    folder = tmp_path / "with-csv"
-    write_annex_a(_tables(with_counts=False), folder)
-    full = _rows(load(folder).tables, "P27a", "2020-11", "2020-12")
+    full = _rows(copy.deepcopy(_loaded(with_counts=False, csv=True)).tables, "P27a", "2020-11", "2020-12")
     assert full["availability"].tolist() == ["ok", "ok"]
 
 
