@@ -180,20 +180,27 @@ def render_report(executed: dict[str, Path], out_dir: Path, stem: str, meta: Rep
             name = "quarto"
         else:
             try:
-                _render_concurrently(work, meta, opts, outputs)
+                # the HTML is checked in its own thread as soon as it is written, while the PDF compiles
+                _render_concurrently(work, meta, opts, outputs, checks={"html": lambda html: _check(html, opts)})
             finally:
                 forget_ast_lock(work)
             name = "pandoc+typst"
-    if "html" in outputs:
-        problems = check_html(outputs["html"], lang=opts["lang"])
-        if problems:
-            raise RenderError(f"{outputs['html'].name} failed its checks:\n- " + "\n- ".join(problems))
+    if use_quarto and "html" in outputs:
+        _check(outputs["html"], opts)
     seconds = time.perf_counter() - started
     log.info("rendered %s with %s in %.2f s", ", ".join(p.name for p in outputs.values()), name, seconds)
     return RenderResult(outputs, name, seconds)
 
 
-def _render_concurrently(work: Path, meta: ReportMeta, opts: dict, outputs: dict[str, Path]) -> None:
+def _check(html: Path, opts: dict) -> None:
+    """Refuse an HTML file :func:`check_html` finds a problem in."""
+    problems = check_html(html, lang=opts["lang"])
+    if problems:
+        raise RenderError(f"{html.name} failed its checks:\n- " + "\n- ".join(problems))
+
+
+def _render_concurrently(work: Path, meta: ReportMeta, opts: dict, outputs: dict[str, Path], *,
+                         checks: dict | None = None) -> None:
     """Every format at once, one thread each: the formats read the same markdown and write their own
     files, and the time goes into pandoc/typst subprocesses and file writing, so the HTML, PDF and
     workbook overlap instead of queueing (the render step of a report: about 10 s -> 5 s). The
@@ -201,12 +208,18 @@ def _render_concurrently(work: Path, meta: ReportMeta, opts: dict, outputs: dict
 
     Daemon threads, not a ThreadPoolExecutor: a SIGTERM during rendering must end the build at
     once (the pipeline cleans up and exits), and the executor's exit hook would first wait for every
-    format to finish."""
+    format to finish.
+
+    ``checks``: format name -> check(target) run in that format's thread once it is written (a
+    failed check is that format's failure)."""
     failures: dict[str, BaseException] = {}
+    checks = checks or {}
 
     def render_one(fmt: str, target: Path) -> None:
         try:
             RENDERERS[fmt][1](work, meta, opts, target)
+            if fmt in checks:
+                checks[fmt](target)
         except BaseException as exc:  # noqa: BLE001 - handed to the calling thread below
             failures[fmt] = exc
 
