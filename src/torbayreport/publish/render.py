@@ -203,8 +203,10 @@ def _render_concurrently(work: Path, meta: ReportMeta, opts: dict, outputs: dict
                          checks: dict | None = None) -> None:
     """Every format at once, one thread each: the formats read the same markdown and write their own
     files, and the time goes into pandoc/typst subprocesses and file writing, so the HTML, PDF and
-    workbook overlap instead of queueing (the render step of a report: about 10 s -> 5 s). The
-    first failure, in format order, is raised.
+    workbook overlap instead of queueing (the render step of a report: about 10 s -> 5 s). The HTML
+    and PDF threads share one pandoc read of the markdown (:func:`.render_pandoc.pandoc_ast`: the
+    first to ask converts while the workbook and CSV are written). The first failure, in format
+    order, is raised.
 
     Daemon threads, not a ThreadPoolExecutor: a SIGTERM during rendering must end the build at
     once (the pipeline cleans up and exits), and the executor's exit hook would first wait for every
