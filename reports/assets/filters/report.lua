@@ -21,6 +21,20 @@ local function is_chart(block)
   return block and block.t == "Para" and #block.content == 1 and block.content[1].t == "Image"
 end
 
+-- Whether ChartData's Typst rules can change this list: it holds raw HTML (a <summary>), a table
+-- or a div (a chart's figures, a labelled table), or a paragraph after a heading with a block
+-- after it (a reading). Most lists are a table cell's one Plain: left as they are (returning nil
+-- spares pandoc reading the list back), which is most of this pass's time.
+local function could_change(blocks)
+  local n = #blocks
+  for i = 1, n do
+    local t = blocks[i].t
+    if t == "RawBlock" or t == "Table" or t == "Div" then return true end
+    if t == "Para" and i > 1 and i < n and blocks[i - 1].t == "Header" then return true end
+  end
+  return false
+end
+
 -- HTML: the compact table goes (the <details> table has every month). Typst: the <details>
 -- table and its summary words go (a printed page cannot open them), and a measure's reading, its
 -- chart and the compact table become one block, the table beside the chart.
@@ -32,6 +46,7 @@ local function ChartData(blocks)
     end
     return out
   end
+  if not could_change(blocks) then return nil end
   local in_summary = false
   for _, block in ipairs(blocks) do
     if block.t == "RawBlock" and block.format == "html" then
@@ -125,7 +140,7 @@ local LONG_WORD = 30       -- HTML: a table with a longer word in a cell may bre
 local function measure(rows, longest, longest_word)
   for _, row in ipairs(rows) do
     for j, cell in ipairs(row.cells) do
-      local text = pandoc.utils.stringify(cell.contents)
+      local text = pandoc.utils.stringify(cell)
       local n = utf8.len(text) or #text
       if n > (longest[j] or 0) then longest[j] = n end
       for word in text:gmatch("%S+") do
@@ -266,7 +281,20 @@ local function Div(div)
   return nil
 end
 
--- Charts' figures routed first (a lone chart is still a Para of an Image), then paragraph-level
+-- HTML (and any other format): one pass. A chart's compact table is dropped where it stands (the
+-- Blocks pass below did the same for every list), tables and declared widths as above.
+local function Div_other(div)
+  if div.classes:includes(COMPACT) then return {} end
+  return Div(div)
+end
+
+if FORMAT ~= "typst" then
+  return {
+    { Table = Table, Div = Div_other },
+  }
+end
+
+-- Typst: charts' figures routed first (a lone chart is still a Para of an Image), then paragraph-level
 -- (so a lone chart is still an Image when Para sees it), then inline images.
 return {
   { Blocks = ChartData },

@@ -16,19 +16,19 @@ Both paths start from the same markdown, made here from the executed notebooks:
 * a notebook that failed, was never executed, or shows a figure without alt text is refused —
   a broken or inaccessible report is never produced quietly.
 
+The pandoc + typst renderers themselves (the markdown read once into pandoc's JSON AST, shared by
+the HTML and Typst writers) are in :mod:`.render_pandoc`.
+
 After rendering, the HTML is checked (no ``http(s)`` resource references, ``lang``, alt on every
 image) and the build fails if a check fails.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import os
 import json
 import logging
 import re
 import shutil
-import subprocess
 import tempfile
 import threading
 import time
@@ -40,10 +40,17 @@ from torbayreport import config
 from torbayreport.disclose.text import inert_literal
 from torbayreport.publish.meta import ReportMeta  # noqa: F401 (re-exported: the renderers take one)
 from torbayreport.publish.notebook_markdown import RenderError, notebook_to_markdown  # noqa: F401 (re-exported)
+from torbayreport.publish.render_pandoc import (  # noqa: F401 (the pandoc + typst renderers; some re-exported)
+    _PANDOC_FROM,
+    _metadata_file,
+    _render_html_pandoc,
+    _render_pdf_typst,
+    _run,
+    _typst_value,
+    forget_ast_lock,
+)
 
 log = logging.getLogger("torbayreport.render")
-
-_PANDOC_FROM = "markdown-implicit_figures-tex_math_dollars-raw_attribute"
 
 
 class Outputs:
@@ -172,31 +179,49 @@ def render_report(executed: dict[str, Path], out_dir: Path, stem: str, meta: Rep
                 RENDERERS[fmt][1](work, meta, opts, outputs[fmt])
             name = "quarto"
         else:
-            _render_concurrently(work, meta, opts, outputs)
+            try:
+                # the HTML is checked in its own thread as soon as it is written, while the PDF compiles
+                _render_concurrently(work, meta, opts, outputs, checks={"html": lambda html: _check(html, opts)})
+            finally:
+                forget_ast_lock(work)
             name = "pandoc+typst"
-    if "html" in outputs:
-        problems = check_html(outputs["html"], lang=opts["lang"])
-        if problems:
-            raise RenderError(f"{outputs['html'].name} failed its checks:\n- " + "\n- ".join(problems))
+    if use_quarto and "html" in outputs:
+        _check(outputs["html"], opts)
     seconds = time.perf_counter() - started
     log.info("rendered %s with %s in %.2f s", ", ".join(p.name for p in outputs.values()), name, seconds)
     return RenderResult(outputs, name, seconds)
 
 
-def _render_concurrently(work: Path, meta: ReportMeta, opts: dict, outputs: dict[str, Path]) -> None:
+def _check(html: Path, opts: dict) -> None:
+    """Refuse an HTML file :func:`check_html` finds a problem in."""
+    problems = check_html(html, lang=opts["lang"])
+    if problems:
+        raise RenderError(f"{html.name} failed its checks:\n- " + "\n- ".join(problems))
+
+
+def _render_concurrently(work: Path, meta: ReportMeta, opts: dict, outputs: dict[str, Path], *,
+                         checks: dict | None = None) -> None:
     """Every format at once, one thread each: the formats read the same markdown and write their own
     files, and the time goes into pandoc/typst subprocesses and file writing, so the HTML, PDF and
-    workbook overlap instead of queueing (the render step of a report: about 10 s -> 5 s). The
-    first failure, in format order, is raised.
+    workbook overlap instead of queueing (the render step of a report: about 10 s -> 5 s). The HTML
+    and PDF threads share one pandoc read of the markdown (:func:`.render_pandoc.pandoc_ast`: the
+    first to ask converts while the workbook and CSV are written). The first failure, in format
+    order, is raised.
 
     Daemon threads, not a ThreadPoolExecutor: a SIGTERM during rendering must end the build at
     once (the pipeline cleans up and exits), and the executor's exit hook would first wait for every
-    format to finish."""
+    format to finish.
+
+    ``checks``: format name -> check(target) run in that format's thread once it is written (a
+    failed check is that format's failure)."""
     failures: dict[str, BaseException] = {}
+    checks = checks or {}
 
     def render_one(fmt: str, target: Path) -> None:
         try:
             RENDERERS[fmt][1](work, meta, opts, target)
+            if fmt in checks:
+                checks[fmt](target)
         except BaseException as exc:  # noqa: BLE001 - handed to the calling thread below
             failures[fmt] = exc
 
@@ -209,140 +234,6 @@ def _render_concurrently(work: Path, meta: ReportMeta, opts: dict, outputs: dict
     for fmt in outputs:
         if fmt in failures:
             raise failures[fmt]
-
-
-def _pandoc() -> str:
-    import pypandoc
-
-    return pypandoc.get_pandoc_path()
-
-
-def _run(cmd: list[str], cwd: Path, what: str) -> None:
-    done = subprocess.run([str(c) for c in cmd], cwd=cwd, capture_output=True, text=True)
-    if done.returncode != 0:
-        raise RenderError(f"{what} failed (exit {done.returncode}):\n{done.stderr.strip()}")
-    if done.stderr.strip():
-        log.info("%s said: %s", what, done.stderr.strip())
-
-
-def _metadata_file(work: Path, meta: ReportMeta, opts: dict) -> Path:
-    """Template variables for pandoc (:meth:`ReportMeta.pandoc_metadata`), as a JSON (= YAML) file."""
-    values = meta.pandoc_metadata(lang=opts["lang"], toc_title=opts["toc_title"])
-    path = work / "meta.json"
-    # written by each format's thread: same content, swapped in whole so no reader sees half a file
-    partial = work / f"meta.{threading.get_ident()}.json"
-    partial.write_text(json.dumps(values, ensure_ascii=False), encoding="utf-8")
-    os.replace(partial, path)
-    return path
-
-
-def _render_html_pandoc(work: Path, meta: ReportMeta, opts: dict, target: Path) -> None:
-    cmd = [_pandoc(), "report.md", "-f", _PANDOC_FROM, "-t", "html5", "--standalone",
-           "--metadata-file", _metadata_file(work, meta, opts), "--resource-path", work, "-o", target]
-    if opts["html_template"]:
-        cmd += ["--template", opts["html_template"]]
-    for css in opts["html"]["css"]:
-        cmd += ["--css", css]
-    if opts["html"]["embed_resources"]:
-        cmd.append("--embed-resources")
-    if opts["html"]["toc"]:
-        cmd += ["--toc", f"--toc-depth={opts['toc_depth']}"]
-    if opts["number_sections"]:
-        cmd.append("--number-sections")
-    for lua in opts["lua_filters"]:
-        cmd += ["--lua-filter", lua]
-    _run(cmd, work, "pandoc (HTML)")
-
-
-def _typst_str(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return f'"{escaped}"'
-
-
-def _typst_value(value) -> str:
-    """A Python option value as Typst code: lengths stay raw, dicts become Typst dictionaries."""
-    if value is None or value is False:
-        return "none" if value is None else "false"
-    if value is True:
-        return "true"
-    if isinstance(value, dict):
-        return "(" + ", ".join(f"{k}: {_typst_value(v)}" for k, v in value.items()) + ")"
-    if isinstance(value, (int, float)):
-        return str(value)
-    text = str(value)
-    if re.fullmatch(r"-?\d+(\.\d+)?(pt|mm|cm|in|em|%)", text):
-        return text
-    return _typst_str(text)
-
-
-def _render_pdf_typst(work: Path, meta: ReportMeta, opts: dict, target: Path) -> None:
-    import typst
-
-    t = opts["typst"]
-    cmd = [_pandoc(), "report.md", "-f", _PANDOC_FROM, "-t", "typst", "-o", "body.typ",
-           "--resource-path", work]
-    for lua in opts["lua_filters"]:
-        cmd += ["--lua-filter", lua]
-    _run(cmd, work, "pandoc (Typst)")
-    template = opts["typst_template"]
-    if not template or not template.is_file():
-        raise RenderError(f"typst template not found: {template}")
-    shutil.copy(template, work / "report-template.typ")
-    lang, _, region = opts["lang"].partition("-")
-    args = {
-        "title": _typst_str(meta.title), "council": _typst_str(meta.council),
-        "month-label": _typst_str(meta.month_label), "audience-label": _typst_str(meta.audience_label),
-        "marking": _typst_str(meta.marking), "as-at": _typst_str(meta.as_at),
-        "build-id": _typst_str(meta.build_id), "built-at": _typst_str(meta.built_at),
-        "committee": _typst_str(meta.committee), "meeting-date": _typst_str(meta.meeting_date),
-        "agenda-item": _typst_str(meta.agenda_item), "purpose": _typst_str(meta.purpose),
-        "recommendations": "(" + "".join(_typst_str(r) + ", " for r in meta.recommendations) + ")",
-        "author": _typst_str(meta.author), "contact": _typst_str(meta.contact),
-        "toc": _typst_value(t["toc"]), "toc-title": _typst_str(opts["toc_title"]),
-        "toc-depth": str(opts["toc_depth"]),
-        "section-numbering": _typst_value(t["section_numbering"]),
-        "page-numbering": _typst_value(t["page_numbering"]),
-        "papersize": _typst_str(t["papersize"]), "margin": _typst_value(t["margin"]),
-        "font": "(" + ", ".join(_typst_str(f) for f in [t["mainfont"], *t["fallback_fonts"]]) + ",)",
-        "fontsize": _typst_value(t["fontsize"]),
-        "lang": _typst_str(lang.lower()), "region": _typst_str(region.upper()) if region else "none",
-    }
-    body = (work / "body.typ").read_text(encoding="utf-8")
-    # pandoc centres every table; a committee paper reads down the left margin.
-    body = body.replace("align(center)[#table(", "align(left)[#table(")
-    main = ['#import "report-template.typ": report, horizontalrule, chart-with-data',
-            "#show: report.with(" + ", ".join(f"{k}: {v}" for k, v in args.items()) + ")", "",
-            body]
-    (work / "main.typ").write_text("\n".join(main), encoding="utf-8")
-    fonts = [str(p) for p in t["font_paths"] if p]
-    missing = [p for p in fonts if not Path(p).is_dir()]
-    if missing:
-        raise RenderError(f"font folder(s) not found: {', '.join(missing)}")
-    kwargs = {"font_paths": fonts, "ignore_system_fonts": True, "root": str(work),
-              "timestamp": _source_date_epoch() or _epoch(meta.built_at)}
-    if t["pdf_standard"]:
-        kwargs["pdf_standards"] = [str(t["pdf_standard"])]
-    try:
-        _, warnings = typst.compile_with_warnings(str(work / "main.typ"), output=str(target), **kwargs)
-    except Exception as exc:  # typst raises its own TypstError with the source location
-        raise RenderError(f"typst could not compile the PDF: {exc}") from exc
-    for warning in warnings or []:
-        log.warning("typst: %s", warning)
-
-
-def _source_date_epoch() -> int | None:
-    """SOURCE_DATE_EPOCH (reproducible builds): the PDF's dates, so two builds are byte-identical."""
-    try:
-        return int(os.environ["SOURCE_DATE_EPOCH"])
-    except (KeyError, ValueError):
-        return None
-
-
-def _epoch(iso: str) -> int | None:
-    try:
-        return int(dt.datetime.fromisoformat(iso).timestamp())
-    except (TypeError, ValueError):
-        return None
 
 
 def _render_quarto(work: Path, body: str, meta: ReportMeta, opts: dict, html: Path, pdf: Path) -> None:
