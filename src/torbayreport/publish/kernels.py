@@ -55,6 +55,11 @@ RESET_CODE = (
     "(__import__('sys').modules.get('matplotlib.pyplot'))\n"
     "get_ipython().reset(new_session=True)\n"
 )
+#: What every report notebook's first cell imports (``from torbayreport.publish import
+#: load_context``: pandas, matplotlib's Agg canvas, the report's chart and table code) and IPython's
+#: display; a pool worker imports them in its kernel while the build prepares (:func:`warm`).
+WARM_IMPORTS = ("torbayreport.publish.prepare", "torbayreport.report.context", "IPython.display")
+WARM_CODE = f"import importlib\nfor _name in {WARM_IMPORTS!r}:\n    importlib.import_module(_name)\n"
 #: The name under which :class:`SharedKernelEngine` is registered with papermill.
 ENGINE_NAME = "torbayreport-shared-kernel"
 #: Finalizers with a higher priority run first; this one runs before multiprocessing's own.
@@ -96,18 +101,30 @@ class SharedKernelEngine(NBClientEngine):
 papermill_engines.register(ENGINE_NAME, SharedKernelEngine)
 
 
-async def _reset(km: AsyncKernelManager, timeout: float) -> None:
+async def _run_quietly(km: AsyncKernelManager, code: str, timeout: float) -> dict:
+    """Run ``code`` in the kernel without storing history or keeping output; the reply's content."""
     kc = km.client()
     kc.start_channels()
     try:
         await kc.wait_for_ready(timeout=timeout)
-        reply = await kc.execute_interactive(RESET_CODE, store_history=False, allow_stdin=False,
+        reply = await kc.execute_interactive(code, store_history=False, allow_stdin=False,
                                              timeout=timeout, output_hook=lambda msg: None)
     finally:
         kc.stop_channels()
-    content = reply.get("content", {})
+    return reply.get("content", {})
+
+
+async def _reset(km: AsyncKernelManager, timeout: float) -> None:
+    content = await _run_quietly(km, RESET_CODE, timeout)
     if content.get("status") != "ok":
         raise KernelResetError(f"resetting the kernel failed: {content.get('ename')}: {content.get('evalue')}")
+
+
+def warm(km: AsyncKernelManager, timeout: float) -> None:
+    """Import :data:`WARM_IMPORTS` in a new kernel (while the build prepares, :mod:`.pool`). The
+    names it binds do not reach a notebook: :meth:`Kernels.get` resets a running kernel before
+    handing it out. An import that fails here fails again, visibly, in the notebook."""
+    run_sync(_run_quietly)(km, WARM_CODE, timeout)
 
 
 def _alive(km: AsyncKernelManager) -> bool:

@@ -50,6 +50,7 @@ from torbayreport.publish.execute import (
 )
 from torbayreport.publish.guardrails import BuildInterrupted, build_lock, build_time, check_out_dir, terminate_as_error
 from torbayreport.publish.keys import inputs_without_commentary, notebook_keys
+from torbayreport.publish.pool import NotebookPool
 from torbayreport.publish.pipeline import (
     CACHE_DIR,
     DEFAULT_DATA_DIR,
@@ -186,6 +187,7 @@ def _build_locked(month: str, builds: list[_Build], *, data_dir: Path, params_fi
         b.destination = out_dir / month / b.audience
         b.staging = b.destination.parent / f".staging-{b.audience}-{uuid.uuid4().hex[:8]}"
     label = f"{month} {'+'.join(b.audience for b in builds)}"
+    pool = NotebookPool(jobs) if jobs > 1 else None
     try:
         with _progress(progress, label) as notify:
             common = _input_hashes(data_dir, params_files, {})
@@ -205,12 +207,23 @@ def _build_locked(month: str, builds: list[_Build], *, data_dir: Path, params_fi
                         {f"notebooks/{p.name}": p for p in b.notebooks.values()})}.items()))
                     b.timings["check_parameters"] = time.perf_counter() - t0
 
+            if pool is not None and any(cache.get("prepare", _prepare_key(
+                    b, month, common=common, code=code, params_file=params_file, prepare=prepare, as_at=as_at)) is None
+                    for b in builds):
+                # the data must be prepared, so the notebooks will run: the workers start and warm
+                # their kernels meanwhile (not on a rebuild that reuses everything)
+                pool.start(sum(len(b.notebooks) for b in builds), log_dir=builds[0].stage / "executed",
+                           warm_folders=sorted({str(p.parent) for b in builds for p in b.notebooks.values()}))
+                log.info("started %d notebook worker(s); their kernels warm up while the data are prepared",
+                         pool.workers)
             notify("stage", name="prepare")
             shared = _prepare_all(month, builds, cache=cache, common=common, code=code, data_dir=data_dir,
                                   params_file=params_file, out_dir=out_dir, prepare=prepare, region=region, as_at=as_at)
 
             notify("stage", name="execute", total=sum(len(b.notebooks) for b in builds))
-            _execute_all(_live(builds), cache=cache, code=code, jobs=jobs, timeout=timeout, notify=notify)
+            _execute_all(_live(builds), cache=cache, code=code, jobs=jobs, timeout=timeout, notify=notify, pool=pool)
+            if pool is not None:
+                pool.release()      # the workers end their kernels while the reports render
 
             notify("stage", name="render")
             for b in _live(builds):
@@ -232,6 +245,8 @@ def _build_locked(month: str, builds: list[_Build], *, data_dir: Path, params_fi
                         _fail(b, exc)
             notify("done")
     finally:
+        if pool is not None:
+            pool.close()
         for b in builds:
             if b.handler is not None:
                 detach_log(b.handler)
@@ -287,15 +302,20 @@ class _SharedFailed(Exception):
         self.error = error
 
 
+def _prepare_key(b: _Build, month: str, *, common: dict, code: str, params_file: Path, prepare, as_at) -> str:
+    """The cache key of an audience's prepared folder."""
+    # the default prepare's folder is reused across a commentary change (its commentary refreshed)
+    inputs = common if prepare is not None else inputs_without_commentary(common, params_file=params_file, month=month)
+    return digest({"month": month, "audience": b.audience, "inputs": inputs, "code": code,
+                   "prepare": _qualname(prepare), "as_at": None if as_at is None else str(as_at)})
+
+
 def _prepare_one(b: _Build, month: str, *, cache: StepCache, common: dict, code: str, data_dir: Path,
                  params_file: Path, out_dir: Path, prepare, region, as_at, shared, who: str):
     from torbayreport.publish import prepare as preparing
 
     t0 = time.perf_counter()
-    # the default prepare's folder is reused across a commentary change (its commentary refreshed)
-    inputs = common if prepare is not None else inputs_without_commentary(common, params_file=params_file, month=month)
-    key = digest({"month": month, "audience": b.audience, "inputs": inputs, "code": code,
-                  "prepare": _qualname(prepare), "as_at": None if as_at is None else str(as_at)})
+    key = _prepare_key(b, month, common=common, code=code, params_file=params_file, prepare=prepare, as_at=as_at)
     entry = cache.get("prepare", key)
     if entry is not None:
         copy_tree_into(entry, b.stage)
@@ -340,7 +360,8 @@ def _compute(preparing, month: str, data_dir: Path, params_file: Path, as_at, wh
 
 # ---------------------------------------------------------------------------------- execute
 
-def _execute_all(builds: list[_Build], *, cache: StepCache, code: str, jobs: int, timeout: int, notify) -> None:
+def _execute_all(builds: list[_Build], *, cache: StepCache, code: str, jobs: int, timeout: int, notify,
+                 pool: NotebookPool | None = None) -> None:
     """Every audience's notebooks not in the cache, on one pool of ``jobs`` kernels (the last
     build's times order them, see below); each finished notebook is cached at once."""
     t0 = time.perf_counter()
@@ -375,7 +396,8 @@ def _execute_all(builds: list[_Build], *, cache: StepCache, code: str, jobs: int
     # finds the charts both show already drawn (report/chartcache.py) instead of drawing them too
     rank = {b.audience: i for i, b in enumerate(builds)}
     order = sorted(tasks, key=lambda label: (rank[groups[label]], -expected[label]))
-    for result in run_tasks({label: tasks[label] for label in order}, jobs=jobs, timeout=timeout, groups=groups):
+    for result in run_tasks({label: tasks[label] for label in order}, jobs=jobs, timeout=timeout, groups=groups,
+                            pool=pool):
         b, name = owner[result["name"]]
         with _as(b.audience):
             b.notebook_seconds[name] = round(result["seconds"], 3)
