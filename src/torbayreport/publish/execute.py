@@ -13,7 +13,8 @@ useful if a failure is loud and precise. So a build
 * executes the notebooks (up to ``jobs`` at once in separate processes, because papermill/zmq
   kernel start-up is not reliable from threads of one interpreter); each process keeps one kernel
   per notebook folder and runs its notebooks in it one after another, its namespace reset in
-  between (:mod:`torbayreport.publish.kernels`), so the imports are paid once per process,
+  between (:mod:`torbayreport.publish.kernels`), so the imports are paid once per process; the
+  processes themselves are :mod:`torbayreport.publish.pool`'s (started and warmed early by a build),
 * stops at the first failing notebook with its name, cell and error, keeping the failed executed
   notebook for inspection,
 * writes ``manifest.json`` (sha256 of every input file, parameters, package versions, git commit,
