@@ -141,6 +141,13 @@ def _build_locked(month: str, builds: list[Build], *, data_dir: Path, params_fil
         with _progress(progress, label) as notify:
             common = _input_hashes(data_dir, params_files, {})
             code = code_version()
+            if pool is not None and any(cache.get("prepare", _prepare_key(
+                    b, month, common=common, code=code, params_file=params_file, prepare=prepare, as_at=as_at)) is None
+                    for b in builds):
+                # the data must be prepared, so the notebooks will run: the workers start and warm
+                # their kernels meanwhile (not on a rebuild that reuses everything)
+                pool.start(sum(len(b.notebooks) for b in builds), log_dir=builds[0].stage / "executed",
+                           warm_folders=sorted({str(p.parent) for b in builds for p in b.notebooks.values()}))
             for b in builds:
                 with as_audience(b.audience):
                     log.info("build %s %s: data %s, params %s, %d notebook(s), jobs %d%s%s", month, b.audience,
@@ -155,16 +162,10 @@ def _build_locked(month: str, builds: list[Build], *, data_dir: Path, params_fil
                     b.hashes = dict(sorted({**common, **hash_files(
                         {f"notebooks/{p.name}": p for p in b.notebooks.values()})}.items()))
                     b.timings["check_parameters"] = time.perf_counter() - t0
-
-            if pool is not None and any(cache.get("prepare", _prepare_key(
-                    b, month, common=common, code=code, params_file=params_file, prepare=prepare, as_at=as_at)) is None
-                    for b in builds):
-                # the data must be prepared, so the notebooks will run: the workers start and warm
-                # their kernels meanwhile (not on a rebuild that reuses everything)
-                pool.start(sum(len(b.notebooks) for b in builds), log_dir=builds[0].stage / "executed",
-                           warm_folders=sorted({str(p.parent) for b in builds for p in b.notebooks.values()}))
+            if pool is not None and pool.started:
                 log.info("started %d notebook worker(s); their kernels warm up while the data are prepared",
                          pool.workers)
+
             notify("stage", name="prepare")
             shared = _prepare_all(month, builds, cache=cache, common=common, code=code, data_dir=data_dir,
                                   params_file=params_file, out_dir=out_dir, prepare=prepare, region=region, as_at=as_at)
