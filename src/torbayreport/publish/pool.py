@@ -128,6 +128,7 @@ class NotebookPool:
         self.workers = 0
         self._executor: cf.ProcessPoolExecutor | None = None
         self._releaser: threading.Thread | None = None
+        self._lock = threading.Lock()    # release (the notebook thread) and close (the main thread)
 
     @property
     def started(self) -> bool:
@@ -155,20 +156,22 @@ class NotebookPool:
     def release(self) -> None:
         """No more notebooks will come: the workers shut their kernels down and exit in the
         background (about 1 s) while the caller goes on; :meth:`close` waits for them."""
-        if self._executor is None or self._releaser is not None:
-            return
-        self._releaser = threading.Thread(target=self._executor.shutdown, kwargs={"wait": True},
-                                          name="torbayreport-pool-release", daemon=True)
-        self._releaser.start()
+        with self._lock:
+            if self._executor is None or self._releaser is not None:
+                return
+            self._releaser = threading.Thread(target=self._executor.shutdown, kwargs={"wait": True},
+                                              name="torbayreport-pool-release", daemon=True)
+            self._releaser.start()
 
     def close(self) -> None:
         """End the pool and wait for its workers to exit (each shuts its kernels down first);
         notebooks not yet started are cancelled. Safe to call more than once."""
-        if self._executor is None:
-            return
-        if self._releaser is None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
-        else:
-            self._releaser.join()
-        self._executor = None
-        self._releaser = None
+        with self._lock:
+            if self._executor is None:
+                return
+            if self._releaser is None:
+                self._executor.shutdown(wait=True, cancel_futures=True)
+            else:
+                self._releaser.join()
+            self._executor = None
+            self._releaser = None
