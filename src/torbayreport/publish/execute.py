@@ -362,7 +362,7 @@ def run_tasks(tasks: dict[str, tuple[Path, Path, dict]], *, jobs: int, timeout: 
                     failed.add(groups[label])
                 yield result
         finally:
-            kernels.close()
+            kernels.close(now=True)     # in this process: a graceful exit would delay the render
         return
     own = pool is None
     if own:

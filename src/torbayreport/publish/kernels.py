@@ -194,10 +194,12 @@ class Kernels:
         except Exception as exc:  # noqa: BLE001 - shutting down is best effort; say so, go on
             log.warning("shutting down the kernel in %s failed: %s", cwd, exc)
 
-    def close(self) -> None:
-        """Shut every kernel down (gracefully: each finished its notebook)."""
+    def close(self, now: bool = False) -> None:
+        """Shut every kernel down: gracefully by default (each finished its notebook), or at once
+        with ``now`` (an idle kernel whose notebook is written has nothing left to save, and a
+        graceful exit costs about a second that the caller would wait for)."""
         for cwd in list(self._managers):
-            self.discard(cwd, now=False)
+            self.discard(cwd, now=now)
         if self._socket_dir is not None:     # each kernel removed its sockets; the folder remains
             shutil.rmtree(self._socket_dir, ignore_errors=True)
             self._socket_dir = None

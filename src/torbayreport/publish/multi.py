@@ -5,7 +5,10 @@ read the same extracts and the same metrics, and differ only in what disclosure 
 the data are loaded and every KPI computed and assessed once (``prepare.compute_month``), each
 audience's folder is written from that (``prepare.write_audience``), and every audience's
 notebooks run on ONE pool of ``jobs`` kernels (the second audience's notebooks fill the gaps the
-first leaves). Then each audience renders and publishes exactly as a single build did: one lock
+first leaves). The pool's workers start and warm their kernels while the data are prepared, and
+shut them down in the background (:mod:`.pool`). Each audience renders as soon as its own
+notebooks are done, while the next audience's still run (:mod:`.schedule`), and publishes exactly
+as a single build did: one lock
 per month and audience, a staging folder swapped in by rename, the identifier check for an
 audience with disclosure, and a failed audience leaves its last good report (and build folder)
 untouched while the others still publish. :func:`.pipeline.build_month` is the one-audience case.
