@@ -14,8 +14,9 @@ In one run, each in a fresh temporary folder (nothing under reports/ or build/ i
   kernels) with an empty cache, then again with nothing changed;
 * for comparison, the audiences built one after the other (``build_month`` per audience, as
   ``--audience all`` did before), empty cache (``--no-loop`` skips it);
-* each as a ratio to the floor, the steps reused, the chapters re-executed, and chart-cache hits
-  (the manifest's ``charts``: drawn and reused).
+* each as a ratio to the floor, the steps reused, the chapters re-executed, chart-cache hits
+  (the manifest's ``charts``: drawn and reused), and the idle wall time around the notebooks
+  (build.log: prepared -> first notebook, last notebook -> render).
 
 Why ratios: the machine is shared, so seconds move with the load; a ratio to a floor measured in
 the same run moves much less. CPU seconds of this process and its children are printed too.
@@ -62,6 +63,29 @@ def chart_hits(result) -> str:
     manifest = json.loads(Path(result.manifest_path).read_text(encoding="utf-8"))
     charts = manifest.get("charts")
     return f"{charts['drawn']} drawn, {charts['reused']} reused" if charts else ""
+
+
+def idle_gaps(result) -> str:
+    """Wall seconds with no notebook running, from build.log's timestamps: between the audience's
+    folder being prepared and its first notebook starting, and between its last notebook ending
+    and its render starting (the manifest line). "" when no notebook ran. For the second audience
+    of one build the first gap includes the first audience's notebooks, which run before its own."""
+    import datetime as dt
+
+    stamps = []
+    for line in (Path(result.stage_dir) / "build.log").read_text(encoding="utf-8").splitlines():
+        found = re.match(r"(\S+ \S+),(\d+) \S+ \S+ (.*)", line)
+        if found:
+            at = dt.datetime.strptime(found[1], "%Y-%m-%d %H:%M:%S").timestamp() + int(found[2]) / 1000
+            stamps.append((at, found[3]))
+    ran = [(at, float(re.search(r"in ([\d.]+) s", msg)[1])) for at, msg in stamps if msg.startswith("executed ")]
+    prepared = next((at for at, msg in stamps if msg.startswith("prepared context")), None)
+    render = next((at for at, msg in stamps if msg.startswith("manifest ")), None)
+    if not ran or prepared is None or render is None:
+        return ""
+    first = min(at - seconds for at, seconds in ran)
+    return (f"idle: prepared -> first notebook {first - prepared:.2f} s, "
+            f"last notebook -> render {render - max(at for at, _ in ran):.2f} s")
 
 
 def main(argv=None) -> int:
@@ -124,8 +148,9 @@ def main(argv=None) -> int:
             steps = ", ".join(f"{k} {v:.2f}" for k, v in r.timings.items())
             ran = [n for n in r.notebook_seconds if n not in r.reused["notebooks"]]
             hits = chart_hits(r)
+            idle = idle_gaps(r)
             print(f"{'':<36}{r.audience}: {steps}; executed: {', '.join(ran) or 'none'}"
-                  + (f"; charts: {hits}" if hits else ""))
+                  + (f"; charts: {hits}" if hits else "") + (f"; {idle}" if idle else ""))
 
     one = tmp / "build-one"
     run(f"first build ({args.audience})", [args.audience], one)

@@ -4,9 +4,17 @@ the chapter notebooks with papermill (:mod:`.execute`), render every output form
 ``build`` and ``demo`` commands in :mod:`.cli` call).
 
 ``load_context`` is what a notebook's first cell calls: it reads the folder a build prepared, or
-prepares one into a cache when the notebook is opened on its own.
+prepares one into a cache when the notebook is opened on its own. It is imported on first use
+(PEP 562), so importing a light submodule (a notebook worker process imports :mod:`.pool`) does
+not import the data stack with it.
 """
 
-from torbayreport.publish.prepare import load_context
-
 __all__ = ["load_context"]
+
+
+def __getattr__(name: str):
+    if name == "load_context":
+        from torbayreport.publish.prepare import load_context
+
+        return load_context
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

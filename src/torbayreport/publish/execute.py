@@ -13,7 +13,8 @@ useful if a failure is loud and precise. So a build
 * executes the notebooks (up to ``jobs`` at once in separate processes, because papermill/zmq
   kernel start-up is not reliable from threads of one interpreter); each process keeps one kernel
   per notebook folder and runs its notebooks in it one after another, its namespace reset in
-  between (:mod:`torbayreport.publish.kernels`), so the imports are paid once per process,
+  between (:mod:`torbayreport.publish.kernels`), so the imports are paid once per process; the
+  processes themselves are :mod:`torbayreport.publish.pool`'s (started and warmed early by a build),
 * stops at the first failing notebook with its name, cell and error, keeping the failed executed
   notebook for inspection,
 * writes ``manifest.json`` (sha256 of every input file, parameters, package versions, git commit,
@@ -30,34 +31,26 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import multiprocessing
-import os
 import platform
 import re
 import shutil
 import subprocess
-import sys
-import time
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Callable
 
 from torbayreport import config
 from torbayreport.io import sha256_file
-from torbayreport.publish.prepare import prepare as prepare_folder
+from torbayreport.publish.errors import BuildError
+from torbayreport.publish.pool import NotebookPool, execute_one
 
 #: Parameters every report notebook declares in its ``parameters`` cell: the ``build`` command's
 #: flags (``--month --audience --data --params --build-root``), so a notebook reads like the CLI.
 NOTEBOOK_PARAMETERS = ("month", "audience", "data", "params", "build_root")
 
 _MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-_ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 log = logging.getLogger("torbayreport.build")
-
-
-class BuildError(Exception):
-    """A build cannot start or cannot finish; the message says what to fix."""
 
 
 class NotebookFailedError(BuildError):
@@ -205,57 +198,6 @@ def make_build_id(month: str, audience: str, hashes: dict, parameters: dict, ver
 
 # ------------------------------------------------------------------------------- execution
 
-#: Seconds a kernel may take to start (or to reset, when it is reused).
-KERNEL_START_TIMEOUT = 120
-
-
-def _execute_one(name: str, source: str, target: str, parameters: dict, cwd: str,
-                 timeout: int, kernels=None) -> dict:
-    """Run one notebook in the kernel ``kernels`` keeps for ``cwd`` (by default this process's
-    own set, as in a pool worker; module-level so a process pool can pickle it). A failed
-    notebook's kernel is discarded: the next notebook gets a new one.
-
-    Returns a plain dict (papermill's exception objects do not pickle reliably across processes).
-    """
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-
-    from torbayreport.publish import kernels as kernel_pool
-
-    kernels = kernels if kernels is not None else kernel_pool.process_kernels()
-    started = time.perf_counter()
-    # The kernel writes start-up noise ("running over TCP without encryption", shutdown messages) to
-    # the stderr it inherits: send it to a file beside the executed notebook, not the analyst's console.
-    sys.stderr.flush()
-    saved_fd = os.dup(2)
-    with open(Path(target).with_suffix(".stderr.log"), "wb") as noise:
-        os.dup2(noise.fileno(), 2)
-    try:
-        km = kernels.get(cwd, KERNEL_START_TIMEOUT)
-        papermill.execute_notebook(source, target, parameters=parameters, cwd=cwd, progress_bar=False,
-                                   log_output=False, kernel_name=kernel_pool.KERNEL_NAME, language="python",
-                                   execution_timeout=timeout, start_timeout=KERNEL_START_TIMEOUT,
-                                   **kernel_pool.engine_kwargs(km))
-    except PapermillExecutionError as exc:
-        kernels.discard(cwd)
-        return {"name": name, "ok": False, "seconds": time.perf_counter() - started,
-                "cell_index": exc.cell_index, "exec_count": exc.exec_count, "ename": exc.ename,
-                "evalue": exc.evalue, "traceback": _ANSI_RE.sub("", "\n".join(exc.traceback or []))}
-    except BuildError:      # SIGTERM in the main process (guardrails): stop the build, not one notebook
-        kernel_pool.settle_interrupted_loop()
-        kernels.discard(cwd)
-        raise
-    except Exception as exc:  # noqa: BLE001 - kernel death, timeout, bad JSON: report, do not hang
-        kernels.discard(cwd)
-        return {"name": name, "ok": False, "seconds": time.perf_counter() - started, "cell_index": None,
-                "exec_count": None, "ename": type(exc).__name__, "evalue": str(exc), "traceback": ""}
-    finally:
-        sys.stderr.flush()
-        os.dup2(saved_fd, 2)
-        os.close(saved_fd)
-    return {"name": name, "ok": True, "seconds": time.perf_counter() - started}
-
-
 def attach_log(log_path: Path, mode: str = "a") -> logging.Handler:
     """Send the toolkit's log records to ``log_path`` until the handler is detached."""
     handler = logging.FileHandler(log_path, mode=mode, encoding="utf-8")
@@ -307,6 +249,8 @@ def run_prepare(prepare: Callable | None, *, month: str, audience: str, data_dir
                 stage: Path, as_at=None) -> None:
     """Compute the report folder once (:func:`torbayreport.publish.prepare.prepare`, or a test's
     stand-in; ``as_at``, the ``--as-at`` date, is passed only when given)."""
+    from torbayreport.publish.prepare import prepare as prepare_folder
+
     extra = {"as_at": as_at} if as_at is not None else {}
     try:
         (prepare or prepare_folder)(month=month, audience=audience, data_dir=data_dir,
@@ -387,21 +331,25 @@ def _run_all(notebooks: dict[str, Path], executed: dict[str, Path], parameters: 
 
 
 def run_tasks(tasks: dict[str, tuple[Path, Path, dict]], *, jobs: int, timeout: int,
-              groups: dict[str, str] | None = None):
-    """Execute ``tasks`` (label -> (notebook, executed path, parameters)) on one pool of ``jobs``
-    kernels, in the given order, and yield one result dict per task as it finishes (its ``name``
-    is the label). After a failure no further task of the same group starts (``groups``: label ->
-    group, e.g. the audience, so one audience's failure does not stop another's notebooks; by
-    default all tasks are one group). Tasks already running finish: a kernel cannot be stopped
-    cleanly mid-cell. Kernels live as long as this call: each pool worker shuts its own down
-    when the pool ends, and with one job they are shut down before this returns."""
+              groups: dict[str, str] | None = None, pool: NotebookPool | None = None):
+    """Execute ``tasks`` (label -> (notebook, executed path, parameters)) on ``jobs`` kernels, in
+    the given order, and yield one result dict per task as it finishes (its ``name`` is the
+    label). After a failure no further task of the same group starts (``groups``: label -> group,
+    e.g. the audience, so one audience's failure does not stop another's notebooks; by default all
+    tasks are one group). Tasks already running finish: a kernel cannot be stopped cleanly mid-cell.
+
+    ``pool``: the build's :class:`.pool.NotebookPool` (perhaps already started and warm while the
+    build prepared); the caller releases and closes it. Without one, or with one not yet started
+    when a single kernel will do (``jobs`` 1 or one task), the kernels are this call's own: with
+    one job they run in this process, otherwise on a pool made here, and either way they are shut
+    down before this returns (or when the caller stops early)."""
     groups = groups or {label: "" for label in tasks}
     args = {label: (label, str(src), str(target), parameters, str(Path(src).parent), timeout)
             for label, (src, target, parameters) in tasks.items()}
     failed: set[str] = set()
     if not tasks:
         return
-    if jobs == 1 or len(tasks) == 1:
+    if (pool is None or not pool.started) and (jobs == 1 or len(tasks) == 1):
         from torbayreport.publish.kernels import Kernels
 
         kernels = Kernels()     # this call's own: shut down below, even if the caller stops early
@@ -409,17 +357,19 @@ def run_tasks(tasks: dict[str, tuple[Path, Path, dict]], *, jobs: int, timeout: 
             for label in tasks:
                 if groups[label] in failed:
                     continue
-                result = _execute_one(*args[label], kernels=kernels)
+                result = execute_one(*args[label], kernels=kernels)
                 if not result["ok"]:
                     failed.add(groups[label])
                 yield result
         finally:
-            kernels.close()
+            kernels.close(now=True)     # in this process: a graceful exit would delay the render
         return
-    # spawn: the parent may hold threads (rich's live display); forking those is unsafe.
-    ctx = multiprocessing.get_context("spawn")
-    with cf.ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=ctx) as pool:
-        futures = {pool.submit(_execute_one, *args[label]): label for label in tasks}
+    own = pool is None
+    if own:
+        pool = NotebookPool(jobs)
+    pool.start(len(tasks))
+    try:
+        futures = {pool.submit(execute_one, *args[label]): label for label in tasks}
         for future in cf.as_completed(futures):
             try:
                 result = future.result()
@@ -431,3 +381,6 @@ def run_tasks(tasks: dict[str, tuple[Path, Path, dict]], *, jobs: int, timeout: 
                     if groups[label] == groups[futures[future]]:
                         other.cancel()
             yield result
+    finally:
+        if own:
+            pool.close()

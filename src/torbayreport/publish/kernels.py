@@ -4,11 +4,13 @@ process executes one after another (issue 13).
 Why: starting a kernel and importing torbayreport, pandas and matplotlib (the "kernel floor") costs
 about 2.4 s, and a two-audience build executes 13 chapters. With a fresh kernel per chapter that
 floor is paid 13 times; with one kernel per pool worker it is paid once per worker, because the
-imports stay in the kernel's ``sys.modules``.
+imports stay in the kernel's ``sys.modules``. A pool worker even pays it before its first notebook
+is due: it starts its kernel and imports :data:`WARM_IMPORTS` in it while the build prepares the
+data (:func:`warm`, called by :mod:`.pool`).
 
 What keeps a reused kernel as trustworthy as a fresh one:
 
-* before every notebook but the first, the kernel runs :data:`RESET_CODE` without storing history:
+* before every notebook but the first (and after warming), the kernel runs :data:`RESET_CODE` without storing history:
   open pyplot figures are closed and IPython's ``reset(new_session=True)`` empties the user
   namespace (no variable of one chapter reaches the next), the ``Out`` cache and the execution
   counter, so the first cell is ``In [1]`` again and the executed notebook reads exactly as from a
@@ -29,8 +31,12 @@ notebook (nbclient only does so for kernels it owns), so no sockets pile up in a
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import multiprocessing.util
+import os
+import shutil
+import tempfile
 from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
@@ -55,8 +61,15 @@ RESET_CODE = (
     "(__import__('sys').modules.get('matplotlib.pyplot'))\n"
     "get_ipython().reset(new_session=True)\n"
 )
+#: What every report notebook's first cell imports (``from torbayreport.publish import
+#: load_context``: pandas, matplotlib's Agg canvas, the report's chart and table code) and IPython's
+#: display; a pool worker imports them in its kernel while the build prepares (:func:`warm`).
+WARM_IMPORTS = ("torbayreport.publish.prepare", "torbayreport.report.context", "IPython.display")
+WARM_CODE = f"import importlib\nfor _name in {WARM_IMPORTS!r}:\n    importlib.import_module(_name)\n"
 #: The name under which :class:`SharedKernelEngine` is registered with papermill.
 ENGINE_NAME = "torbayreport-shared-kernel"
+#: The longest Unix socket path (``sun_path`` is 108 bytes on Linux, with its terminating NUL).
+MAX_SOCKET_PATH = 107
 #: Finalizers with a higher priority run first; this one runs before multiprocessing's own.
 FINALIZE_PRIORITY = 10
 
@@ -96,18 +109,30 @@ class SharedKernelEngine(NBClientEngine):
 papermill_engines.register(ENGINE_NAME, SharedKernelEngine)
 
 
-async def _reset(km: AsyncKernelManager, timeout: float) -> None:
+async def _run_quietly(km: AsyncKernelManager, code: str, timeout: float) -> dict:
+    """Run ``code`` in the kernel without storing history or keeping output; the reply's content."""
     kc = km.client()
     kc.start_channels()
     try:
         await kc.wait_for_ready(timeout=timeout)
-        reply = await kc.execute_interactive(RESET_CODE, store_history=False, allow_stdin=False,
+        reply = await kc.execute_interactive(code, store_history=False, allow_stdin=False,
                                              timeout=timeout, output_hook=lambda msg: None)
     finally:
         kc.stop_channels()
-    content = reply.get("content", {})
+    return reply.get("content", {})
+
+
+async def _reset(km: AsyncKernelManager, timeout: float) -> None:
+    content = await _run_quietly(km, RESET_CODE, timeout)
     if content.get("status") != "ok":
         raise KernelResetError(f"resetting the kernel failed: {content.get('ename')}: {content.get('evalue')}")
+
+
+def warm(km: AsyncKernelManager, timeout: float) -> None:
+    """Import :data:`WARM_IMPORTS` in a new kernel (while the build prepares, :mod:`.pool`). The
+    names it binds do not reach a notebook: :meth:`Kernels.get` resets a running kernel before
+    handing it out. An import that fails here fails again, visibly, in the notebook."""
+    run_sync(_run_quietly)(km, WARM_CODE, timeout)
 
 
 def _alive(km: AsyncKernelManager) -> bool:
@@ -120,6 +145,25 @@ class Kernels:
 
     def __init__(self) -> None:
         self._managers: dict[str, AsyncKernelManager] = {}
+        self._socket_dir: str | None = None
+        self._numbers = itertools.count(1)
+
+    def _new_manager(self) -> AsyncKernelManager:
+        """A kernel manager that talks to its kernel over Unix sockets in a folder of this owner's.
+
+        Why not TCP (jupyter_client's default): it picks free ports by binding and releasing them,
+        and the kernel binds them a moment later; on a machine where other builds and test runs
+        start kernels at the same time another process can take a port in between, and the kernel
+        then hangs instead of exiting, so the notebook waited the whole start timeout (120 s) before
+        failing ("Address already in use" in its stderr log). Socket files named by this owner
+        cannot collide. TCP is kept only when the temporary folder's path is too long for a socket.
+        """
+        if self._socket_dir is None:
+            self._socket_dir = tempfile.mkdtemp(prefix="torbayreport-kernels-")
+        prefix = os.path.join(self._socket_dir, f"k{next(self._numbers)}")
+        if len(prefix) + 3 > MAX_SOCKET_PATH:          # "-N" per channel
+            return AsyncKernelManager(kernel_name=KERNEL_NAME)
+        return AsyncKernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=prefix)
 
     def get(self, cwd: str, timeout: float) -> AsyncKernelManager:
         """A kernel ready for a new notebook in ``cwd``: the running one, reset, or a new one."""
@@ -134,7 +178,7 @@ class Kernels:
             else:
                 log.warning("kernel in %s died; starting a new one", cwd)
             self.discard(cwd)
-        km = AsyncKernelManager(kernel_name=KERNEL_NAME)
+        km = self._new_manager()
         self._managers[cwd] = km
         run_sync(km.start_kernel)(cwd=cwd, extra_arguments=list(EXTRA_ARGUMENTS))
         return km
@@ -150,10 +194,15 @@ class Kernels:
         except Exception as exc:  # noqa: BLE001 - shutting down is best effort; say so, go on
             log.warning("shutting down the kernel in %s failed: %s", cwd, exc)
 
-    def close(self) -> None:
-        """Shut every kernel down (gracefully: each finished its notebook)."""
+    def close(self, now: bool = False) -> None:
+        """Shut every kernel down: gracefully by default (each finished its notebook), or at once
+        with ``now`` (an idle kernel whose notebook is written has nothing left to save, and a
+        graceful exit costs about a second that the caller would wait for)."""
         for cwd in list(self._managers):
-            self.discard(cwd, now=False)
+            self.discard(cwd, now=now)
+        if self._socket_dir is not None:     # each kernel removed its sockets; the folder remains
+            shutil.rmtree(self._socket_dir, ignore_errors=True)
+            self._socket_dir = None
 
     def __len__(self) -> int:
         return len(self._managers)

@@ -5,7 +5,10 @@ read the same extracts and the same metrics, and differ only in what disclosure 
 the data are loaded and every KPI computed and assessed once (``prepare.compute_month``), each
 audience's folder is written from that (``prepare.write_audience``), and every audience's
 notebooks run on ONE pool of ``jobs`` kernels (the second audience's notebooks fill the gaps the
-first leaves). Then each audience renders and publishes exactly as a single build did: one lock
+first leaves). The pool's workers start and warm their kernels while the data are prepared, and
+shut them down in the background (:mod:`.pool`). Each audience renders as soon as its own
+notebooks are done, while the next audience's still run (:mod:`.schedule`), and publishes exactly
+as a single build did: one lock
 per month and audience, a staging folder swapped in by rename, the identifier check for an
 audience with disclosure, and a failed audience leaves its last good report (and build folder)
 untouched while the others still publish. :func:`.pipeline.build_month` is the one-audience case.
@@ -17,7 +20,6 @@ the shared steps and its own, never another audience's lines.
 
 from __future__ import annotations
 
-import contextvars
 import datetime as dt
 import json
 import logging
@@ -25,16 +27,14 @@ import os
 import shutil
 import time
 import uuid
-from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Callable
 
 from torbayreport.io import sha256_file
-from torbayreport.publish.cache import StepCache, code_version, copy_tree_into, digest, template_hashes, tree_hashes
+from torbayreport.publish.cache import StepCache, code_version, copy_tree_into, digest, template_hashes
 from torbayreport.publish.execute import (
     BuildError,
-    NotebookFailedError,
     attach_log,
     check_audience,
     check_inputs,
@@ -44,12 +44,14 @@ from torbayreport.publish.execute import (
     hash_files,
     manifest_for,
     run_prepare,
-    run_tasks,
     stage_dir_for,
     write_manifest,
 )
 from torbayreport.publish.guardrails import BuildInterrupted, build_lock, build_time, check_out_dir, terminate_as_error
-from torbayreport.publish.keys import inputs_without_commentary, notebook_keys
+from torbayreport.publish.keys import inputs_without_commentary
+from torbayreport.publish.pool import NotebookPool
+from torbayreport.publish.schedule import execute_all, execute_rendering_meanwhile
+from torbayreport.publish.state import Build, OnlyAudience, as_audience, fail, live
 from torbayreport.publish.pipeline import (
     CACHE_DIR,
     DEFAULT_DATA_DIR,
@@ -75,55 +77,6 @@ from torbayreport.publish.render import quarto_binary, render_report
 from torbayreport.report import chartcache
 
 log = logging.getLogger("torbayreport.pipeline")
-
-#: the audience whose step is running (None: a step shared by every audience of the build)
-_CURRENT = contextvars.ContextVar("torbayreport_build_audience", default=None)
-
-
-class _OnlyAudience(logging.Filter):
-    """Keep an audience's build.log to the shared steps and its own."""
-
-    def __init__(self, audience: str):
-        super().__init__()
-        self.audience = audience
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        current = _CURRENT.get()
-        return current is None or current == self.audience
-
-
-@contextmanager
-def _as(audience: str | None):
-    token = _CURRENT.set(audience)
-    try:
-        yield
-    finally:
-        _CURRENT.reset(token)
-
-
-@dataclass
-class _Build:
-    """One audience's build in progress."""
-
-    audience: str
-    reader: object
-    notebooks: dict[str, Path]
-    stage: Path | None = None
-    handler: logging.Handler | None = None
-    destination: Path | None = None
-    staging: Path | None = None
-    parameters: dict = field(default_factory=dict)
-    hashes: dict = field(default_factory=dict)
-    artefacts: dict = field(default_factory=dict)
-    keys: dict = field(default_factory=dict)
-    executed: dict = field(default_factory=dict)
-    notebook_seconds: dict = field(default_factory=dict)
-    todo: dict = field(default_factory=dict)
-    timings: dict = field(default_factory=dict)
-    reused: dict = field(default_factory=lambda: {"prepare": False, "notebooks": [], "render": False})
-    error: BuildError | None = None
-    result: BuildResult | None = None
-
 
 def build_audiences(month: str, *, audiences, data_dir: Path | str = DEFAULT_DATA_DIR,
                     params_file: Path | str | None = None, out_dir: Path | str = "reports",
@@ -153,7 +106,7 @@ def build_audiences(month: str, *, audiences, data_dir: Path | str = DEFAULT_DAT
         reader = check_audience(audience, project_dir)
         if region is not None:
             notebooks = _with_region_chapters(notebooks, audience, region, notebooks_dir, project_dir)
-        builds.append(_Build(audience, reader, notebooks))
+        builds.append(Build(audience, reader, notebooks))
     check_out_dir(out_dir, month)
     build_root = Path(build_root).resolve()
     with ExitStack() as held:
@@ -173,7 +126,7 @@ def build_audiences(month: str, *, audiences, data_dir: Path | str = DEFAULT_DAT
             raise BuildError(_unexpected(exc, data_dir_)) from exc
 
 
-def _build_locked(month: str, builds: list[_Build], *, data_dir: Path, params_file: Path, params_files,
+def _build_locked(month: str, builds: list[Build], *, data_dir: Path, params_file: Path, params_files,
                   out_dir: Path, build_root: Path, jobs: int, progress: bool, project_dir, prepare, renderer: str,
                   extra_parameters, timeout: int, force: bool, started_at: dt.datetime, region, as_at
                   ) -> list[BuildResult]:
@@ -182,16 +135,24 @@ def _build_locked(month: str, builds: list[_Build], *, data_dir: Path, params_fi
     for b in builds:
         b.stage = fresh_stage(work_root, month, b.audience)
         b.handler = attach_log(b.stage / "build.log", mode="w")
-        b.handler.addFilter(_OnlyAudience(b.audience))
+        b.handler.addFilter(OnlyAudience(b.audience))
         b.destination = out_dir / month / b.audience
         b.staging = b.destination.parent / f".staging-{b.audience}-{uuid.uuid4().hex[:8]}"
     label = f"{month} {'+'.join(b.audience for b in builds)}"
+    pool = NotebookPool(jobs) if jobs > 1 else None
     try:
         with _progress(progress, label) as notify:
             common = _input_hashes(data_dir, params_files, {})
             code = code_version()
+            if pool is not None and any(cache.get("prepare", _prepare_key(
+                    b, month, common=common, code=code, params_file=params_file, prepare=prepare, as_at=as_at)) is None
+                    for b in builds):
+                # the data must be prepared, so the notebooks will run: the workers start and warm
+                # their kernels meanwhile (not on a rebuild that reuses everything)
+                pool.start(sum(len(b.notebooks) for b in builds), log_dir=builds[0].stage / "executed",
+                           warm_folders=sorted({str(p.parent) for b in builds for p in b.notebooks.values()}))
             for b in builds:
-                with _as(b.audience):
+                with as_audience(b.audience):
                     log.info("build %s %s: data %s, params %s, %d notebook(s), jobs %d%s%s", month, b.audience,
                              data_dir, params_file, len(b.notebooks), jobs, " (forced)" if force else "",
                              f", with {', '.join(o.audience for o in builds if o is not b)}" if len(builds) > 1 else "")
@@ -204,17 +165,18 @@ def _build_locked(month: str, builds: list[_Build], *, data_dir: Path, params_fi
                     b.hashes = dict(sorted({**common, **hash_files(
                         {f"notebooks/{p.name}": p for p in b.notebooks.values()})}.items()))
                     b.timings["check_parameters"] = time.perf_counter() - t0
+            if pool is not None and pool.started:
+                log.info("started %d notebook worker(s); their kernels warm up while the data are prepared",
+                         pool.workers)
 
             notify("stage", name="prepare")
             shared = _prepare_all(month, builds, cache=cache, common=common, code=code, data_dir=data_dir,
                                   params_file=params_file, out_dir=out_dir, prepare=prepare, region=region, as_at=as_at)
 
             notify("stage", name="execute", total=sum(len(b.notebooks) for b in builds))
-            _execute_all(_live(builds), cache=cache, code=code, jobs=jobs, timeout=timeout, notify=notify)
 
-            notify("stage", name="render")
-            for b in _live(builds):
-                with _as(b.audience):
+            def render(b: Build) -> None:
+                with as_audience(b.audience):
                     try:
                         _render_and_publish(b, month=month, cache=cache, code=code, common=common, data_dir=data_dir,
                                             params_files=params_files, jobs=jobs, started_at=started_at,
@@ -229,9 +191,22 @@ def _build_locked(month: str, builds: list[_Build], *, data_dir: Path, params_fi
                     except BuildInterrupted:
                         raise
                     except BuildError as exc:
-                        _fail(b, exc)
+                        fail(b, exc)
+
+            execute = dict(cache=cache, code=code, jobs=jobs, timeout=timeout, notify=notify)
+            if pool is not None and len(live(builds)) > 1:
+                execute_rendering_meanwhile(live(builds), render, pool=pool, **execute)
+            else:
+                execute_all(live(builds), pool=pool, **execute)
+                if pool is not None:
+                    pool.release()      # the workers end their kernels while the report renders
+                notify("stage", name="render")
+                for b in live(builds):
+                    render(b)
             notify("done")
     finally:
+        if pool is not None:
+            pool.close()
         for b in builds:
             if b.handler is not None:
                 detach_log(b.handler)
@@ -247,25 +222,15 @@ def _build_locked(month: str, builds: list[_Build], *, data_dir: Path, params_fi
     return results
 
 
-def _live(builds: list[_Build]) -> list[_Build]:
-    return [b for b in builds if b.error is None]
-
-
-def _fail(b: _Build, exc: BuildError) -> None:
-    with _as(b.audience):
-        log.error("build failed: %s", exc)
-    b.error = exc
-
-
 # ---------------------------------------------------------------------------------- prepare
 
-def _prepare_all(month: str, builds: list[_Build], *, cache: StepCache, common: dict, code: str, data_dir: Path,
+def _prepare_all(month: str, builds: list[Build], *, cache: StepCache, common: dict, code: str, data_dir: Path,
                  params_file: Path, out_dir: Path, prepare, region, as_at):
     """Each audience's folder from the cache, else written from one shared computation (the
     default prepare) or by the test's stand-in; returns the shared computation when one was made."""
     shared = None
     for b in builds:
-        with _as(b.audience):
+        with as_audience(b.audience):
             try:
                 shared = _prepare_one(b, month, cache=cache, common=common, code=code, data_dir=data_dir,
                                       params_file=params_file, out_dir=out_dir, prepare=prepare, region=region,
@@ -273,11 +238,11 @@ def _prepare_all(month: str, builds: list[_Build], *, cache: StepCache, common: 
             except BuildInterrupted:
                 raise
             except _SharedFailed as exc:   # the data or params cannot be read: no audience can be built
-                for other in _live(builds):
-                    _fail(other, exc.error)
+                for other in live(builds):
+                    fail(other, exc.error)
                 return None
             except BuildError as exc:
-                _fail(b, exc)
+                fail(b, exc)
     return shared
 
 
@@ -287,15 +252,20 @@ class _SharedFailed(Exception):
         self.error = error
 
 
-def _prepare_one(b: _Build, month: str, *, cache: StepCache, common: dict, code: str, data_dir: Path,
+def _prepare_key(b: Build, month: str, *, common: dict, code: str, params_file: Path, prepare, as_at) -> str:
+    """The cache key of an audience's prepared folder."""
+    # the default prepare's folder is reused across a commentary change (its commentary refreshed)
+    inputs = common if prepare is not None else inputs_without_commentary(common, params_file=params_file, month=month)
+    return digest({"month": month, "audience": b.audience, "inputs": inputs, "code": code,
+                   "prepare": _qualname(prepare), "as_at": None if as_at is None else str(as_at)})
+
+
+def _prepare_one(b: Build, month: str, *, cache: StepCache, common: dict, code: str, data_dir: Path,
                  params_file: Path, out_dir: Path, prepare, region, as_at, shared, who: str):
     from torbayreport.publish import prepare as preparing
 
     t0 = time.perf_counter()
-    # the default prepare's folder is reused across a commentary change (its commentary refreshed)
-    inputs = common if prepare is not None else inputs_without_commentary(common, params_file=params_file, month=month)
-    key = digest({"month": month, "audience": b.audience, "inputs": inputs, "code": code,
-                  "prepare": _qualname(prepare), "as_at": None if as_at is None else str(as_at)})
+    key = _prepare_key(b, month, common=common, code=code, params_file=params_file, prepare=prepare, as_at=as_at)
     entry = cache.get("prepare", key)
     if entry is not None:
         copy_tree_into(entry, b.stage)
@@ -308,7 +278,7 @@ def _prepare_one(b: _Build, month: str, *, cache: StepCache, common: dict, code:
         cache.put_tree("prepare", key, b.stage, exclude=STAGE_OWN)
     else:
         if shared is None:
-            with _as(None):
+            with as_audience(None):
                 t1 = time.perf_counter()
                 shared = _compute(preparing, month, data_dir, params_file, as_at, who)
                 b.timings["prepare_shared"] = time.perf_counter() - t1
@@ -338,68 +308,9 @@ def _compute(preparing, month: str, data_dir: Path, params_file: Path, as_at, wh
         raise _SharedFailed(BuildError(f"preparing the {month} {who} context failed: {exc}")) from exc
 
 
-# ---------------------------------------------------------------------------------- execute
-
-def _execute_all(builds: list[_Build], *, cache: StepCache, code: str, jobs: int, timeout: int, notify) -> None:
-    """Every audience's notebooks not in the cache, on one pool of ``jobs`` kernels (the last
-    build's times order them, see below); each finished notebook is cached at once."""
-    t0 = time.perf_counter()
-    tasks, groups, owner, expected = {}, {}, {}, {}
-    many = len(builds) > 1
-    for b in builds:
-        with _as(b.audience):
-            b.artefacts = tree_hashes(b.stage, exclude=STAGE_OWN)
-            keyed_parameters = {k: v for k, v in b.parameters.items() if k != "build_root"}
-            b.keys = notebook_keys(b.notebooks, notebook_hashes={n: b.hashes[f"notebooks/{p.name}"]
-                                                                  for n, p in b.notebooks.items()},
-                                   parameters=keyed_parameters, artefacts=b.artefacts, stage=b.stage, code=code)
-            b.executed = {name: b.stage / "executed" / path.name for name, path in b.notebooks.items()}
-            # the last published build's times (build/<month>/<audience>/ beside build/.work/)
-            last = _read_json(stage_dir_for(b.stage.parents[2], b.stage.parent.name, b.audience) / "manifest.json")
-            for name, path in b.notebooks.items():
-                hit = cache.get("notebooks", b.keys[name])
-                if hit is not None:
-                    shutil.copy2(hit, b.executed[name])
-                    b.reused["notebooks"].append(name)
-                    b.notebook_seconds[name] = 0.0
-                    notify("notebook", name=f"{b.audience}/{name}" if many else name, seconds=0.0)
-                else:
-                    b.todo[name] = path
-                    label = f"{b.audience}/{name}"
-                    tasks[label] = (path, b.executed[name], b.parameters)
-                    groups[label] = b.audience
-                    owner[label] = (b, name)
-                    expected[label] = float((last.get("notebook_seconds") or {}).get(name) or 0.0)
-    # audience by audience, each longest first (chapter order among equals): the short notebooks
-    # fill the gaps at the end, and the second audience's chapter starts after the first's, so it
-    # finds the charts both show already drawn (report/chartcache.py) instead of drawing them too
-    rank = {b.audience: i for i, b in enumerate(builds)}
-    order = sorted(tasks, key=lambda label: (rank[groups[label]], -expected[label]))
-    for result in run_tasks({label: tasks[label] for label in order}, jobs=jobs, timeout=timeout, groups=groups):
-        b, name = owner[result["name"]]
-        with _as(b.audience):
-            b.notebook_seconds[name] = round(result["seconds"], 3)
-            if result["ok"]:
-                log.info("executed %s in %.2f s", name, result["seconds"])
-                notify("notebook", name=f"{b.audience}/{name}" if many else name, seconds=result["seconds"])
-                cache.put_file("notebooks", b.keys[name], b.executed[name])
-            else:
-                log.error("notebook %s failed at cell %s: %s: %s\n%s", name, result["cell_index"],
-                          result["ename"], result["evalue"], result["traceback"])
-                if b.error is None:
-                    _fail(b, NotebookFailedError(name, result["cell_index"], result["exec_count"], result["ename"],
-                                                 result["evalue"], b.executed[name], result["traceback"]))
-    seconds = time.perf_counter() - t0
-    for b in builds:
-        b.timings["execute"] = seconds
-        with _as(b.audience):
-            log.info("notebooks: %d run, %d reused from the cache", len(b.todo), len(b.reused["notebooks"]))
-            log.info("%s", chartcache.summary(b.stage))
-
-
 # --------------------------------------------------------------------------- render, publish
 
-def _render_and_publish(b: _Build, *, month: str, cache: StepCache, code: str, common: dict, data_dir: Path,
+def _render_and_publish(b: Build, *, month: str, cache: StepCache, code: str, common: dict, data_dir: Path,
                         params_files, jobs: int, started_at: dt.datetime, project_dir, renderer: str, region,
                         tables, notify) -> None:
     """The manifest, the render (cached), the identifier check (disclosure audiences) and the swap

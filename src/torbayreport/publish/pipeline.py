@@ -100,6 +100,9 @@ CACHE_DIR = ".cache"
 #: files of the stage folder that are the build's own, not prepared artefacts
 STAGE_OWN = ("executed", "build.log", "manifest.json")
 RENDER_RECORD = "render.json"
+#: in the cache folder: the latest seconds of each audience's chapters (``internal/practice``), by
+#: which the next build, of any month, starts its longest notebooks first
+NOTEBOOK_SECONDS = "notebook-seconds.json"
 
 
 def _qualname(func: Callable | None) -> str:
@@ -219,6 +222,14 @@ def _previous_metrics(out_dir: Path, month: str, audience: str, stage: Path) -> 
     if published.is_file():
         shutil.copy(published, stage / PREVIOUS_METRICS)
         log.info("previous month's published metrics: %s", published)
+
+
+def _write_json(path: Path, data: dict) -> None:
+    """Write ``data`` whole or not at all (a temporary file renamed into place)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
+    tmp.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def _read_json(path: Path) -> dict:
