@@ -108,13 +108,36 @@ def terminate_as_error():
         return
 
     def stop(signum, frame):  # noqa: ARG001 - signal handler signature
-        raise BuildInterrupted(f"the build was stopped ({signal.Signals(signum).name}); nothing was published")
+        _stopped_by.append(signal.Signals(signum).name)
+        raise BuildInterrupted(_interrupted_message(signal.Signals(signum).name))
 
+    _stopped_by.clear()
     previous = signal.signal(signal.SIGTERM, stop)
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+        _stopped_by.clear()
+
+
+#: The signal that stopped the build, once the handler has run (cleared when a build starts).
+_stopped_by: list[str] = []
+
+
+def _interrupted_message(name: str) -> str:
+    return f"the build was stopped ({name}); nothing was published"
+
+
+def raise_if_interrupted() -> None:
+    """Raise :class:`BuildInterrupted` if a SIGTERM arrived during this build.
+
+    Why, when the handler raises already: the handler raises wherever the main thread happens to
+    be, and that can be library code that catches broad exceptions (an asyncio callback inside
+    nbclient's loop, a kernel client's clean-up), so the exception can be swallowed and the build
+    would carry on and publish. The steps call this at their boundaries (after each notebook,
+    before publishing), so a swallowed SIGTERM still stops the build before anything is published."""
+    if _stopped_by:
+        raise BuildInterrupted(_interrupted_message(_stopped_by[-1]))
 
 
 def portable_path(path: Path | str, data_dir: Path | str | None = None) -> str:

@@ -47,7 +47,8 @@ from torbayreport.publish.execute import (
     stage_dir_for,
     write_manifest,
 )
-from torbayreport.publish.guardrails import BuildInterrupted, build_lock, build_time, check_out_dir, terminate_as_error
+from torbayreport.publish.guardrails import (BuildInterrupted, build_lock, build_time, check_out_dir,
+                                              raise_if_interrupted, terminate_as_error)
 from torbayreport.publish.keys import inputs_without_commentary
 from torbayreport.publish.pool import NotebookPool
 from torbayreport.publish.schedule import execute_all, execute_rendering_meanwhile
@@ -377,6 +378,7 @@ def _render_and_publish(b: Build, *, month: str, cache: StepCache, code: str, co
                                  f"{_unexpected(exc, data_dir)}") from exc
             (cache.root / "guard").mkdir(parents=True, exist_ok=True)
             cache.path("guard", guard_key).write_text("passed\n")
+    raise_if_interrupted()
     _publish(staging, b.destination)
     log.info("published %s (reused: prepare %s, %d notebook(s), render %s)", b.destination, b.reused["prepare"],
              len(b.reused["notebooks"]), b.reused["render"])

@@ -76,6 +76,7 @@ def execute_one(name: str, source: str, target: str, parameters: dict, cwd: str,
                                        **kernel_pool.engine_kwargs(km))
         except PapermillExecutionError as exc:
             kernels.discard(cwd)
+            _stop_if_interrupted(kernel_pool)
             return {"name": name, "ok": False, "seconds": time.perf_counter() - started,
                     "cell_index": exc.cell_index, "exec_count": exc.exec_count, "ename": exc.ename,
                     "evalue": exc.evalue, "traceback": _ANSI_RE.sub("", "\n".join(exc.traceback or []))}
@@ -85,9 +86,24 @@ def execute_one(name: str, source: str, target: str, parameters: dict, cwd: str,
             raise
         except Exception as exc:  # noqa: BLE001 - kernel death, timeout, bad JSON: report, do not hang
             kernels.discard(cwd)
+            _stop_if_interrupted(kernel_pool)
             return {"name": name, "ok": False, "seconds": time.perf_counter() - started, "cell_index": None,
                     "exec_count": None, "ename": type(exc).__name__, "evalue": str(exc), "traceback": ""}
+        _stop_if_interrupted(kernel_pool)
         return {"name": name, "ok": True, "seconds": time.perf_counter() - started}
+
+
+def _stop_if_interrupted(kernel_pool) -> None:
+    """A SIGTERM whose exception library code swallowed mid-notebook still stops the build (one
+    job: the notebook ran in the main process, where the handler is)."""
+    guardrails = sys.modules.get("torbayreport.publish.guardrails")  # no handler in a process without it
+    if guardrails is None:
+        return
+    try:
+        guardrails.raise_if_interrupted()
+    except BuildError:
+        kernel_pool.settle_interrupted_loop()
+        raise
 
 
 def warm(folders: tuple[str, ...], log_dir: str) -> None:
