@@ -435,18 +435,28 @@ def latest_on_or_before(
     valid = (ev_code >= 0) & ~np.isnat(ev_time)
     ev_rows = np.flatnonzero(valid if where is None else valid & np.asarray(where, dtype=bool))
     del valid
-    q_rows = np.flatnonzero((q_code >= 0) & ~np.isnat(q_time))
+    q_ok = (q_code >= 0) & ~np.isnat(q_time)
+    every = bool(q_ok.all())  # the usual case (a population at month ends): no gather, no scatter
+    q_rows = None if every else np.flatnonzero(q_ok)
+    del q_ok
     match = np.full(len(lhs), -1, dtype=np.int64)  # row of ``events`` matched to each left row
-    if len(ev_rows) and len(q_rows):
-        ev_key, q_key, span = _id_time_keys(ev_code[ev_rows], ev_time[ev_rows], q_code[q_rows], q_time[q_rows])
+    if len(ev_rows) and len(lhs) and (every or len(q_rows)):
+        q_id = q_code if every else q_code[q_rows]
+        ev_key, q_key, span = _id_time_keys(ev_code[ev_rows], ev_time[ev_rows], q_id, q_time if every else q_time[q_rows])
         order = stable_argsort(ev_key)
         ev_key = ev_key[order]
         pos = search(ev_key, q_key, side="right") - 1  # the last event with key <= query
         del q_key
         safe = np.maximum(pos, 0)
-        hit = (pos >= 0) & (ev_key[safe] // span == q_code[q_rows])
+        # the same id when the event's key is not below the id's first key (keys are id * span +
+        # a step in [0, span)): a multiply per query, not an integer division
+        hit = (pos >= 0) & (ev_key[safe] >= q_id * span)
         del ev_key, pos
-        match[q_rows] = np.where(hit, ev_rows[order[safe]], -1)
+        found = np.where(hit, ev_rows[order[safe]], -1)
+        if every:
+            match = found
+        else:
+            match[q_rows] = found
     hit = match >= 0
     dates = np.full(len(lhs), np.datetime64("NaT"), dtype="datetime64[ns]")
     dates[hit] = ev_time[match[hit]]
