@@ -90,13 +90,15 @@ def flagged_events(
     return members(rows, record_ids(rows, *ids), rows["_flag"])
 
 
-def last_visit(children: pd.DataFrame, tables, visit_type: str) -> pd.DataFrame:
+def last_visit(children: pd.DataFrame, tables, visit_type: str, *, seen_alone: bool = True) -> pd.DataFrame:
     """``children`` (rows with ``child_id``, ``month_end``) plus their latest ``visit_type`` visit on
-    or before the month end: ``visit_date`` (NaT when none) and that visit's ``seen_alone``."""
+    or before the month end: ``visit_date`` (NaT when none) and, with ``seen_alone``, that visit's
+    ``seen_alone`` (a take per child and month, so callers that only time the visit skip it)."""
     visits = tables["visits"]
     typed = (visits["visit_type"] == visit_type).fillna(False).to_numpy(dtype=bool)
     return latest_on_or_before(  # the whole table, its codes once per run; only ``typed`` visits count
-        children, "month_end", visits, "visit_date", "child_id", "visit_date", columns=["seen_alone"], where=typed
+        children, "month_end", visits, "visit_date", "child_id", "visit_date",
+        columns=["seen_alone"] if seen_alone else [], where=typed,
     )
 
 
@@ -104,7 +106,7 @@ def visited_within(children: pd.DataFrame, tables, visit_type: str, limit: int, 
     """The "children visited within N days" KPIs (P13, P16, P17): each child in ``children`` counts,
     and is in the numerator when their latest ``visit_type`` visit on or before the month end was
     at most ``limit`` working days (or calendar days) before it; no visit never passes."""
-    snap = last_visit(children, tables, visit_type)
+    snap = last_visit(children, tables, visit_type, seen_alone=False)
     if working_days:
         ok = within_working_days(snap["visit_date"], snap["month_end"], limit)
     else:
