@@ -273,3 +273,15 @@ def test_p27b_care_leavers_in_eet():
     check(rows, "2019-04", 1, 4, 25.0)  # A (F2) of A, C, F, I
     check(rows, "2019-05", 1, 1, 100.0)  # A (F1)
     check(rows, "2019-06", 0, 0, None)
+
+
+def test_age_at_counts_completed_years_with_leap_days_and_missing_dates():
+    from torbayreport.metrics.practice_common import age_at
+
+    born = pd.Series(pd.to_datetime(["2004-02-29", "2004-02-29", "2010-03-31", "2010-03-31", None, "2001-06-15"]))
+    on = pd.Series(pd.to_datetime(["2020-02-28", "2020-02-29", "2020-03-30", "2020-03-31", "2020-01-31", None]))
+    # worked by hand: born 29 Feb 2004 is still 15 on 28 Feb 2020 and 16 on 29 Feb; born 31 Mar
+    # 2010 is 9 the day before the 10th birthday and 10 on it; a missing date gives no age
+    got = age_at(born, on)
+    assert str(got.dtype) == "Int64"
+    assert got.tolist()[:4] == [15, 16, 9, 10] and got.isna().tolist() == [False] * 4 + [True, True]

@@ -29,10 +29,25 @@ from torbayreport.metrics.windows import first_positions, in_month, in_rolling, 
 MONTH = pd.PeriodDtype("M")
 
 
+def _year_month_day(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(year, month * 100 + day) of datetime values as float arrays (NaN where NaT), read from
+    the DatetimeArray's C field accessors without building a Series per field."""
+    dates = values.array
+    return dates.year, dates.month * 100 + dates.day
+
+
 def age_at(date_of_birth: pd.Series, on: pd.Series) -> pd.Series:
-    """Age in completed years on a date (missing where the date of birth is missing)."""
+    """Age in completed years on a date (missing where the date of birth is missing).
+
+    Computed on numpy datetime units (one row per child and month: pandas' ``.dt`` fields box
+    each of six fields into a Series); the pandas form stays for Series on different indexes."""
     dob = pd.to_datetime(date_of_birth)
     on = pd.to_datetime(on)
+    if dob.index.equals(on.index):
+        (born_year, born_day), (at_year, at_day) = _year_month_day(dob), _year_month_day(on)
+        age = at_year - born_year - (at_day < born_day)
+        missing = np.isnan(age) if age.dtype.kind == "f" else np.zeros(len(age), dtype=bool)
+        return pd.Series(pd.arrays.IntegerArray(np.where(missing, 0, age).astype(np.int64), missing), index=on.index)
     years = on.dt.year - dob.dt.year
     before_birthday = (on.dt.month < dob.dt.month) | ((on.dt.month == dob.dt.month) & (on.dt.day < dob.dt.day))
     return (years - before_birthday.astype("Int64")).astype("Int64")
