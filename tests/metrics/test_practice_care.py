@@ -285,3 +285,26 @@ def test_age_at_counts_completed_years_with_leap_days_and_missing_dates():
     got = age_at(born, on)
     assert str(got.dtype) == "Int64"
     assert got.tolist()[:4] == [15, 16, 9, 10] and got.isna().tolist() == [False] * 4 + [True, True]
+
+
+def test_within_working_days_on_month_ends_matches_the_count_per_row():
+    import numpy as np
+
+    from torbayreport.calendar import working_days_between
+    from torbayreport.metrics.practice_common import within_working_days
+
+    # by hand (England and Wales): Fri 18 Dec 2020 to Thu 31 Dec 2020 is 7 working days (21-24,
+    # 29-31 Dec; 25 and 28 Dec are bank holidays), Fri 11 Dec is 12; 10 Jan 2021 is after the end
+    start = pd.Series(pd.to_datetime(["2020-12-18", "2020-12-11", "2021-01-10", None, "2020-12-01"] * 4))
+    end = pd.Series(pd.to_datetime(["2020-12-31"] * 19 + [None]))
+    got = within_working_days(start, end, 10)
+    assert got[:5].tolist() == [True, False, True, False, False] and not got[-1]
+    assert not within_working_days(start, end, 10, not_before_start=True)[2]
+    # many rows over few month ends (the threshold path) agree with the per-row count, both sides
+    rng = np.random.default_rng(11)
+    ends = pd.period_range("2018-01", "2020-12", freq="M").to_timestamp(how="end").normalize()
+    end = pd.Series(ends[rng.integers(0, len(ends), 5_000)])
+    start = pd.Series(end.to_numpy() - pd.to_timedelta(rng.integers(-30, 120, 5_000), "D").to_numpy())
+    for limit in (0, 1, 10, 20):
+        expected = working_days_between(start.to_numpy(), end.to_numpy()) <= limit
+        assert (within_working_days(start, end, limit) == expected).all()

@@ -77,6 +77,39 @@ def with_dob(frame: pd.DataFrame, tables) -> pd.DataFrame:
     return frame.reset_index(drop=True).assign(date_of_birth=dob)
 
 
+def _within_by_threshold(start_d: np.ndarray, end_d: np.ndarray, n: int) -> np.ndarray | None:
+    """``working_days_between(start, end) <= n`` when the ends are few distinct days (month ends:
+    one row per child and month, 36 distinct ends): the count falls as the start moves later,
+    so for each end day it passes exactly from one earliest start day on. That day is found once
+    per end day (a few dozen ``busday_count`` calls each) and each row is one comparison, not a
+    ``busday_count`` per row. None when the ends span too many days to be worth it."""
+    from torbayreport.calendar import busday_calendar
+
+    start_day, end_day = start_d.astype("datetime64[D]"), end_d.astype("datetime64[D]")
+    known = ~(np.isnat(start_day) | np.isnat(end_day))
+    if n < 0 or not known.any():
+        return None
+    ends = end_day[known].view(np.int64)
+    low, high = int(ends.min()), int(ends.max())
+    if (high - low + 1) * 4 > len(ends):  # a window per row would be no cheaper
+        return None
+    present = np.zeros(high - low + 1, dtype=bool)
+    present[ends - low] = True
+    days = (np.flatnonzero(present) + low).astype("datetime64[D]")
+    back = 2 * n + 30  # calendar days looked back from each end; doubled while too few
+    while True:
+        starts = days[:, None] - np.arange(back, -1, -1)  # end - back ... end
+        over = np.busday_count(starts, days[:, None], busdaycal=busday_calendar()) > n
+        if over[:, 0].all():  # the earliest start is inside the look-back for every end day
+            break
+        back *= 2
+    earliest = np.zeros(high - low + 1, dtype=np.int64)
+    earliest[days.view(np.int64) - low] = days.view(np.int64) - back + over.sum(axis=1)
+    ok = np.zeros(len(start_d), dtype=bool)
+    ok[known] = start_day[known].view(np.int64) >= earliest[ends - low]
+    return ok
+
+
 def within_working_days(start: pd.Series, end: pd.Series, n: int, *, not_before_start: bool = False) -> np.ndarray:
     """``working_days_between(start, end) <= n`` element-wise; a missing date never passes.
 
@@ -85,8 +118,10 @@ def within_working_days(start: pd.Series, end: pd.Series, n: int, *, not_before_
     """
     start_d = pd.to_datetime(pd.Series(np.asarray(start))).to_numpy(dtype="datetime64[ns]")
     end_d = pd.to_datetime(pd.Series(np.asarray(end))).to_numpy(dtype="datetime64[ns]")
-    elapsed = working_days_between(start_d, end_d)
-    ok = elapsed <= n  # NaN (a missing date) compares False
+    ok = _within_by_threshold(start_d, end_d, n)
+    if ok is None:
+        elapsed = working_days_between(start_d, end_d)
+        ok = elapsed <= n  # NaN (a missing date) compares False
     if not_before_start:
         # busday_count gives 0, not a negative, for a weekend "end" just before a Monday start,
         # so compare the calendar dates too (NaT compares False).
