@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
-from torbayreport.calendar import working_days_between
+from torbayreport.calendar import busday_calendar, working_days_between
 from torbayreport.metrics import keys
 from torbayreport.metrics.registry import Members, members, record_ids
 from torbayreport.metrics.windows import first_positions, in_month, in_rolling, latest_on_or_before
@@ -83,8 +83,6 @@ def _within_by_threshold(start_d: np.ndarray, end_d: np.ndarray, n: int) -> np.n
     so for each end day it passes exactly from one earliest start day on. That day is found once
     per end day (a few dozen ``busday_count`` calls each) and each row is one comparison, not a
     ``busday_count`` per row. None when the ends span too many days to be worth it."""
-    from torbayreport.calendar import busday_calendar
-
     start_day, end_day = start_d.astype("datetime64[D]"), end_d.astype("datetime64[D]")
     known = ~(np.isnat(start_day) | np.isnat(end_day))
     if n < 0 or not known.any():
