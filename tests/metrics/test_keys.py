@@ -60,6 +60,14 @@ def test_stable_argsort_matches_numpy_stable_sort_with_ties_and_negative_keys():
     # a range too wide to pack with the positions falls back to numpy and still agrees
     wide = np.array([2**61, -(2**61), 0, 2**61, 5])
     assert np.array_equal(stable_argsort(wide), [1, 2, 4, 0, 3])
+    # a range that fits with the positions multiplied in (x5) but not shifted in (<< 3 bits);
+    # the order is read off by hand: 0 (pos 0), 1 (pos 4), 3 (pos 2), then the two 2**59 in place
+    middle = np.array([0, 2**59, 3, 2**59, 1])
+    assert (2**59 + 1) << 3 >= 2**62 > (2**59 + 1) * 5
+    assert np.array_equal(stable_argsort(middle), [0, 4, 2, 1, 3])
+    # one key: a single position (one bit of room), and a run of equal keys keeps its order
+    assert np.array_equal(stable_argsort(np.array([9])), [0])
+    assert np.array_equal(stable_argsort(np.array([4, 4, 4, 4])), [0, 1, 2, 3])
     assert len(stable_argsort(np.array([], dtype=np.int64))) == 0
 
 

@@ -273,3 +273,38 @@ def test_p27b_care_leavers_in_eet():
     check(rows, "2019-04", 1, 4, 25.0)  # A (F2) of A, C, F, I
     check(rows, "2019-05", 1, 1, 100.0)  # A (F1)
     check(rows, "2019-06", 0, 0, None)
+
+
+def test_age_at_counts_completed_years_with_leap_days_and_missing_dates():
+    from torbayreport.metrics.practice_common import age_at
+
+    born = pd.Series(pd.to_datetime(["2004-02-29", "2004-02-29", "2010-03-31", "2010-03-31", None, "2001-06-15"]))
+    on = pd.Series(pd.to_datetime(["2020-02-28", "2020-02-29", "2020-03-30", "2020-03-31", "2020-01-31", None]))
+    # worked by hand: born 29 Feb 2004 is still 15 on 28 Feb 2020 and 16 on 29 Feb; born 31 Mar
+    # 2010 is 9 the day before the 10th birthday and 10 on it; a missing date gives no age
+    got = age_at(born, on)
+    assert str(got.dtype) == "Int64"
+    assert got.tolist()[:4] == [15, 16, 9, 10] and got.isna().tolist() == [False] * 4 + [True, True]
+
+
+def test_within_working_days_on_month_ends_matches_the_count_per_row():
+    import numpy as np
+
+    from torbayreport.calendar import working_days_between
+    from torbayreport.metrics.practice_common import within_working_days
+
+    # by hand (England and Wales): Fri 18 Dec 2020 to Thu 31 Dec 2020 is 7 working days (21-24,
+    # 29-31 Dec; 25 and 28 Dec are bank holidays), Fri 11 Dec is 12; 10 Jan 2021 is after the end
+    start = pd.Series(pd.to_datetime(["2020-12-18", "2020-12-11", "2021-01-10", None, "2020-12-01"] * 4))
+    end = pd.Series(pd.to_datetime(["2020-12-31"] * 19 + [None]))
+    got = within_working_days(start, end, 10)
+    assert got[:5].tolist() == [True, False, True, False, False] and not got[-1]
+    assert not within_working_days(start, end, 10, not_before_start=True)[2]
+    # many rows over few month ends (the threshold path) agree with the per-row count, both sides
+    rng = np.random.default_rng(11)
+    ends = pd.period_range("2018-01", "2020-12", freq="M").to_timestamp(how="end").normalize()
+    end = pd.Series(ends[rng.integers(0, len(ends), 5_000)])
+    start = pd.Series(end.to_numpy() - pd.to_timedelta(rng.integers(-30, 120, 5_000), "D").to_numpy())
+    for limit in (0, 1, 10, 20):
+        expected = working_days_between(start.to_numpy(), end.to_numpy()) <= limit
+        assert (within_working_days(start, end, limit) == expected).all()

@@ -106,6 +106,19 @@ def test_latest_on_or_before_matches_by_key_and_keeps_order():
     assert got == ["2019-02-01", "2019-02-28", "2019-01-15", "none"]
 
 
+def test_latest_on_or_before_skips_queries_with_no_id_or_no_date():
+    left = pd.DataFrame(
+        {"who": ["a", None, "a", "b"], "at": pd.to_datetime(["2019-02-28", "2019-02-28", None, "2019-01-31"])}
+    )
+    right = pd.DataFrame({"who": ["b", "a", None], "on": pd.to_datetime(["2019-01-10", "2019-02-01", "2019-01-05"])})
+    out = latest_on_or_before(left, "at", right, "on", "who", "last")
+    # a at 28 Feb -> 1 Feb; no id -> none (the unnamed event matches nothing); no date -> none;
+    # b at 31 Jan -> 10 Jan. Rows stay in order.
+    got = out["last"].dt.strftime("%Y-%m-%d").fillna("none").tolist()
+    assert got == ["2019-02-01", "none", "none", "2019-01-10"]
+    assert out["who"].tolist()[::2] == ["a", "a"]
+
+
 def test_in_rolling_places_an_event_in_the_12_months_that_contain_it():
     frame = pd.DataFrame({"id": ["first_of_april", "last_of_march"], "when": pd.to_datetime(["2019-04-01", "2019-03-31"])})
     out = in_rolling(frame, "when", months("2020-03", "2020-04"), 12)

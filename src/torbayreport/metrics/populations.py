@@ -119,9 +119,16 @@ def latest_open(frame: pd.DataFrame, start: str, end: str, months: pd.PeriodInde
     one listed last) — ordered by month, then by the child's first record. All on ints: no row is
     copied before the survivors are known."""
     idx, month_ord = month_expansion(frame, start, end, months)
-    (child,) = keys.codes(frame["child_id"])
-    child = child[idx]
-    local, uniques = pd.factorize(child)  # first-appearance order, as the rows come (record by record)
+    (codes,) = keys.codes(frame["child_id"])
+    # Number the children in first-appearance order as the pairs come (record by record: ``idx``
+    # never decreases), by factorizing the records that have a pair — once per record, not once
+    # per (record, month) — and reading each pair's number through its record.
+    kept = np.zeros(len(frame), dtype=bool)
+    kept[idx] = True
+    record_local = np.zeros(len(frame), dtype=np.int64)
+    record_local[kept], uniques = pd.factorize(codes[kept])
+    local = record_local[idx]
+    child = codes[idx]
     group = (month_ord - (month_ord.min() if len(month_ord) else 0)) * max(len(uniques), 1) + local
     steps, span = time_steps(frame[start].to_numpy(dtype="datetime64[ns]").view(np.int64)[idx])
     if len(group) and (int(group.max()) + 1) * span < 2**62:  # by (month, child, start); ties keep record order

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
-from torbayreport.calendar import working_days_between
+from torbayreport.calendar import busday_calendar, working_days_between
 from torbayreport.metrics import keys
 from torbayreport.metrics.registry import Members, members, record_ids
 from torbayreport.metrics.windows import first_positions, in_month, in_rolling, latest_on_or_before
@@ -29,10 +29,25 @@ from torbayreport.metrics.windows import first_positions, in_month, in_rolling, 
 MONTH = pd.PeriodDtype("M")
 
 
+def _year_month_day(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(year, month * 100 + day) of datetime values as float arrays (NaN where NaT), read from
+    the DatetimeArray's C field accessors without building a Series per field."""
+    dates = values.array
+    return dates.year, dates.month * 100 + dates.day
+
+
 def age_at(date_of_birth: pd.Series, on: pd.Series) -> pd.Series:
-    """Age in completed years on a date (missing where the date of birth is missing)."""
+    """Age in completed years on a date (missing where the date of birth is missing).
+
+    Computed on numpy datetime units (one row per child and month: pandas' ``.dt`` fields box
+    each of six fields into a Series); the pandas form stays for Series on different indexes."""
     dob = pd.to_datetime(date_of_birth)
     on = pd.to_datetime(on)
+    if dob.index.equals(on.index):
+        (born_year, born_day), (at_year, at_day) = _year_month_day(dob), _year_month_day(on)
+        age = at_year - born_year - (at_day < born_day)
+        missing = np.isnan(age) if age.dtype.kind == "f" else np.zeros(len(age), dtype=bool)
+        return pd.Series(pd.arrays.IntegerArray(np.where(missing, 0, age).astype(np.int64), missing), index=on.index)
     years = on.dt.year - dob.dt.year
     before_birthday = (on.dt.month < dob.dt.month) | ((on.dt.month == dob.dt.month) & (on.dt.day < dob.dt.day))
     return (years - before_birthday.astype("Int64")).astype("Int64")
@@ -62,6 +77,39 @@ def with_dob(frame: pd.DataFrame, tables) -> pd.DataFrame:
     return frame.reset_index(drop=True).assign(date_of_birth=dob)
 
 
+def _within_by_threshold(start_d: np.ndarray, end_d: np.ndarray, n: int) -> np.ndarray | None:
+    """``working_days_between(start, end) <= n`` when the ends are few distinct days (month ends:
+    one row per child and month, 36 distinct ends): the count falls as the start moves later,
+    so for each end day it passes exactly from one earliest start day on. That day is found once
+    per end day (a few dozen ``busday_count`` calls each) and each row is one comparison, not a
+    ``busday_count`` per row. None when the ends span too many days to be worth it."""
+    start_day, end_day = start_d.astype("datetime64[D]"), end_d.astype("datetime64[D]")
+    known = ~(np.isnat(start_day) | np.isnat(end_day))
+    if n < 0 or not known.any():
+        return None
+    ends = end_day[known].view(np.int64)
+    low, high = int(ends.min()), int(ends.max())
+    if (high - low + 1) * 4 > len(ends):  # a window per row would be no cheaper
+        return None
+    present = np.zeros(high - low + 1, dtype=bool)
+    present[ends - low] = True
+    days = (np.flatnonzero(present) + low).astype("datetime64[D]")
+    back = 2 * n + 30  # calendar days looked back from each end; doubled while too few
+    while True:
+        starts = days[:, None] - np.arange(back, -1, -1)  # end - back ... end
+        over = np.busday_count(starts, days[:, None], busdaycal=busday_calendar()) > n
+        if over[:, 0].all():  # the earliest start is inside the look-back for every end day
+            break
+        if back > 4096:  # pragma: no cover - a calendar with almost no working days
+            return None
+        back *= 2
+    earliest = np.zeros(high - low + 1, dtype=np.int64)
+    earliest[days.view(np.int64) - low] = days.view(np.int64) - back + over.sum(axis=1)
+    ok = np.zeros(len(start_d), dtype=bool)
+    ok[known] = start_day[known].view(np.int64) >= earliest[ends - low]
+    return ok
+
+
 def within_working_days(start: pd.Series, end: pd.Series, n: int, *, not_before_start: bool = False) -> np.ndarray:
     """``working_days_between(start, end) <= n`` element-wise; a missing date never passes.
 
@@ -70,8 +118,10 @@ def within_working_days(start: pd.Series, end: pd.Series, n: int, *, not_before_
     """
     start_d = pd.to_datetime(pd.Series(np.asarray(start))).to_numpy(dtype="datetime64[ns]")
     end_d = pd.to_datetime(pd.Series(np.asarray(end))).to_numpy(dtype="datetime64[ns]")
-    elapsed = working_days_between(start_d, end_d)
-    ok = elapsed <= n  # NaN (a missing date) compares False
+    ok = _within_by_threshold(start_d, end_d, n)
+    if ok is None:
+        elapsed = working_days_between(start_d, end_d)
+        ok = elapsed <= n  # NaN (a missing date) compares False
     if not_before_start:
         # busday_count gives 0, not a negative, for a weekend "end" just before a Monday start,
         # so compare the calendar dates too (NaT compares False).
@@ -90,13 +140,15 @@ def flagged_events(
     return members(rows, record_ids(rows, *ids), rows["_flag"])
 
 
-def last_visit(children: pd.DataFrame, tables, visit_type: str) -> pd.DataFrame:
+def last_visit(children: pd.DataFrame, tables, visit_type: str, *, seen_alone: bool = True) -> pd.DataFrame:
     """``children`` (rows with ``child_id``, ``month_end``) plus their latest ``visit_type`` visit on
-    or before the month end: ``visit_date`` (NaT when none) and that visit's ``seen_alone``."""
+    or before the month end: ``visit_date`` (NaT when none) and, with ``seen_alone``, that visit's
+    ``seen_alone`` (a take per child and month, so callers that only time the visit skip it)."""
     visits = tables["visits"]
     typed = (visits["visit_type"] == visit_type).fillna(False).to_numpy(dtype=bool)
     return latest_on_or_before(  # the whole table, its codes once per run; only ``typed`` visits count
-        children, "month_end", visits, "visit_date", "child_id", "visit_date", columns=["seen_alone"], where=typed
+        children, "month_end", visits, "visit_date", "child_id", "visit_date",
+        columns=["seen_alone"] if seen_alone else [], where=typed,
     )
 
 
@@ -104,7 +156,7 @@ def visited_within(children: pd.DataFrame, tables, visit_type: str, limit: int, 
     """The "children visited within N days" KPIs (P13, P16, P17): each child in ``children`` counts,
     and is in the numerator when their latest ``visit_type`` visit on or before the month end was
     at most ``limit`` working days (or calendar days) before it; no visit never passes."""
-    snap = last_visit(children, tables, visit_type)
+    snap = last_visit(children, tables, visit_type, seen_alone=False)
     if working_days:
         ok = within_working_days(snap["visit_date"], snap["month_end"], limit)
     else:

@@ -215,15 +215,26 @@ def sorted_runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def stable_argsort(keys: np.ndarray) -> np.ndarray:
     """``np.argsort(keys, kind="stable")`` for int keys, several times faster: each key is packed
-    with its position into one int64 (key above, position below), the packed values are sorted
-    with ``np.sort`` (numpy's SIMD sort; unique values, so stability is free) and the positions
-    read back. Falls back to the stable argsort when the packed values would not fit."""
+    with its position into one int64 (key above, position below: in the low bits when they fit,
+    so packing and reading back are a shift and a mask, not a multiply and an int64 modulo), the
+    packed values are sorted with ``np.sort`` (numpy's SIMD sort; unique values, so stability is
+    free) and the positions read back. Falls back to the stable argsort when the packed values
+    would not fit."""
     keys = np.asarray(keys, dtype=np.int64)
     n = len(keys)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
     low = keys.min()
-    if (int(keys.max()) - int(low) + 1) * n >= 2**62:
+    width = int(keys.max()) - int(low) + 1
+    bits = max((n - 1).bit_length(), 1)
+    if width << bits < 2**62:  # positions in the low bits: a shift and a mask, no int64 modulo
+        packed = keys - low
+        packed <<= bits
+        packed |= np.arange(n, dtype=np.int64)
+        packed.sort()
+        packed &= (1 << bits) - 1
+        return packed
+    if width * n >= 2**62:
         return np.argsort(keys, kind="stable")
     packed = (keys - low) * n + np.arange(n, dtype=np.int64)
     packed.sort()
@@ -424,18 +435,28 @@ def latest_on_or_before(
     valid = (ev_code >= 0) & ~np.isnat(ev_time)
     ev_rows = np.flatnonzero(valid if where is None else valid & np.asarray(where, dtype=bool))
     del valid
-    q_rows = np.flatnonzero((q_code >= 0) & ~np.isnat(q_time))
+    q_ok = (q_code >= 0) & ~np.isnat(q_time)
+    every = bool(q_ok.all())  # the usual case (a population at month ends): no gather, no scatter
+    q_rows = None if every else np.flatnonzero(q_ok)
+    del q_ok
     match = np.full(len(lhs), -1, dtype=np.int64)  # row of ``events`` matched to each left row
-    if len(ev_rows) and len(q_rows):
-        ev_key, q_key, span = _id_time_keys(ev_code[ev_rows], ev_time[ev_rows], q_code[q_rows], q_time[q_rows])
+    if len(ev_rows) and len(lhs) and (every or len(q_rows)):
+        q_id = q_code if every else q_code[q_rows]
+        ev_key, q_key, span = _id_time_keys(ev_code[ev_rows], ev_time[ev_rows], q_id, q_time if every else q_time[q_rows])
         order = stable_argsort(ev_key)
         ev_key = ev_key[order]
         pos = search(ev_key, q_key, side="right") - 1  # the last event with key <= query
         del q_key
         safe = np.maximum(pos, 0)
-        hit = (pos >= 0) & (ev_key[safe] // span == q_code[q_rows])
+        # the same id when the event's key is not below the id's first key (keys are id * span +
+        # a step in [0, span)): a multiply per query, not an integer division
+        hit = (pos >= 0) & (ev_key[safe] >= q_id * span)
         del ev_key, pos
-        match[q_rows] = np.where(hit, ev_rows[order[safe]], -1)
+        found = np.where(hit, ev_rows[order[safe]], -1)
+        if every:
+            match = found
+        else:
+            match[q_rows] = found
     hit = match >= 0
     dates = np.full(len(lhs), np.datetime64("NaT"), dtype="datetime64[ns]")
     dates[hit] = ev_time[match[hit]]
