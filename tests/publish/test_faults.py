@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -100,7 +101,7 @@ def test_the_public_manifest_holds_no_absolute_local_path(built):
     assert portable_path(project["data"] / "extract.csv", project["data"]) == "<data>/extract.csv"
 
 
-def test_source_date_epoch_gives_byte_identical_html_and_pdf(built, tmp_path, monkeypatch):
+def test_source_date_epoch_gives_byte_identical_html_pdf_and_workbook(built, tmp_path, monkeypatch):
     project, _ = built
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1610000000")      # 2021-01-07 06:13:20 UTC
     first = build(project, out_dir=tmp_path / "one", build_root=tmp_path / "b1")
@@ -108,6 +109,13 @@ def test_source_date_epoch_gives_byte_identical_html_and_pdf(built, tmp_path, mo
     assert second.reused["render"] is False
     assert first.html.read_bytes() == second.html.read_bytes()
     assert first.pdf.read_bytes() == second.pdf.read_bytes()
+    workbooks = [next(r.html.parent.glob("*.xlsx")) for r in (first, second)]
+    assert workbooks[0].read_bytes() == workbooks[1].read_bytes()     # failed before: save-time stamps
+    with zipfile.ZipFile(workbooks[0]) as book:
+        core = book.read("docProps/core.xml").decode()
+        assert {info.date_time for info in book.infolist()} == {(2021, 1, 7, 6, 13, 20)}
+    assert "<dcterms:modified xsi:type=\"dcterms:W3CDTF\">2021-01-07T06:13:20Z</dcterms:modified>" in core
+    assert "2021-01-07T06:13:20Z</dcterms:created>" in core
     assert "7 January 2021 06:13 UTC" in " ".join(first.html.read_text().split())  # pandoc wraps lines
     assert b"D:20210107061320" in first.pdf.read_bytes()      # the PDF's creation date
     assert json.loads(first.manifest_path.read_text())["built_at"] == "2021-01-07T06:13:20+00:00"

@@ -131,9 +131,13 @@ def read_published_metrics(path: Path) -> pd.DataFrame:
     return read_csv(path, dtype={"month": str}, keep_default_na=False, na_values=[""])
 
 
-def write_workbook(artefacts: Path, audience: str, month: str, about: dict, target: Path) -> Path:
+def write_workbook(artefacts: Path, audience: str, month: str, about: dict, target: Path, *,
+                   built: dt.datetime | None = None) -> Path:
     """``<stem>.xlsx``: About (cover facts and marking), Scorecard (the report month), Metrics (every
-    month, with availability) and, for an audience without disclosure, one sheet per exception list."""
+    month, with availability) and, for an audience without disclosure, one sheet per exception list.
+
+    ``built`` (the build time, ``SOURCE_DATE_EPOCH`` when set) dates the workbook: its created and
+    modified properties and its zip entries, so two builds of the same inputs give the same bytes."""
     from openpyxl import Workbook
 
     from torbayreport.report.context import DATE_COLUMNS, INTEGER_COLUMNS
@@ -157,5 +161,29 @@ def write_workbook(artefacts: Path, audience: str, month: str, about: dict, targ
                 elif column in INTEGER_COLUMNS:
                     table[column] = pd.to_numeric(table[column]).astype("Int64")
             _write_sheet(workbook, path.stem, table)
+    if built is not None:
+        workbook.properties.created = built.astimezone(dt.timezone.utc).replace(tzinfo=None)
     workbook.save(target)
+    if built is not None:
+        _date_workbook(Path(target), built)
     return Path(target)
+
+
+def _date_workbook(path: Path, built: dt.datetime) -> None:
+    """Rewrite the saved workbook with ``built`` as its modified time (openpyxl stamps the time of
+    saving) and as every zip entry's time (zipfile stamps the time of writing)."""
+    import io
+    import re
+    import zipfile
+
+    stamp = built.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    when = max(built.astimezone(dt.timezone.utc).timetuple()[:6], (1980, 1, 1, 0, 0, 0))  # zip's earliest date
+    with zipfile.ZipFile(io.BytesIO(path.read_bytes())) as saved, zipfile.ZipFile(path, "w") as out:
+        for info in saved.infolist():
+            data = saved.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                              rb"\g<1>" + stamp.encode() + rb"\g<2>", data)
+            entry = zipfile.ZipInfo(info.filename, date_time=when)
+            entry.compress_type, entry.external_attr = info.compress_type, info.external_attr
+            out.writestr(entry, data)

@@ -26,7 +26,7 @@ from torbayreport.publish.execute import BuildError, hash_files, input_files
 from torbayreport.publish.guardrails import portable_path
 from torbayreport.publish.meta import ReportMeta, report_meta
 from torbayreport.publish.render import RENDERERS, Outputs
-from torbayreport.report.context import PREVIOUS_METRICS
+from torbayreport.report.frames import PREVIOUS_METRICS
 
 log = logging.getLogger("torbayreport.pipeline")
 

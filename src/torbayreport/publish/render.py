@@ -25,6 +25,8 @@ image) and the build fails if a check fails.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import json
 import logging
 import re
@@ -287,7 +289,11 @@ def _render_xlsx(work: Path, meta: ReportMeta, opts: dict, target: Path) -> None
     about = {"Council": meta.council, "Report": meta.title, "Reporting month": meta.month_label,
              "Committee": meta.committee, "Security marking": meta.marking, "Data as at": meta.as_at,
              "Build id": meta.build_id}
-    write_workbook(meta.artefacts, meta.audience, meta.month, about, target)
+    from torbayreport.publish.render_pandoc import _epoch, _source_date_epoch
+
+    epoch = _source_date_epoch() or _epoch(meta.built_at)
+    built = dt.datetime.fromtimestamp(epoch, dt.timezone.utc) if epoch is not None else None
+    write_workbook(meta.artefacts, meta.audience, meta.month, about, target, built=built)
 
 
 #: The output-format registry (in the spirit of papermill's engines): format name -> (file
