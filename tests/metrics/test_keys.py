@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from torbayreport.metrics import keys
 from torbayreport.metrics.populations import count_child_months, find_child_months
@@ -13,6 +14,15 @@ from torbayreport.metrics.windows import first_positions, latest_on_or_before, s
 def text(values):
     return pd.Series(values, dtype="string")
 
+
+
+@pytest.fixture
+def lookups(monkeypatch) -> list[int]:
+    """The sizes of the id arrays ``keys`` codes from scratch (its ``_lookup`` calls), in order."""
+    seen: list[int] = []
+    real = keys._lookup
+    monkeypatch.setattr(keys, "_lookup", lambda text, universe: seen.append(len(text)) or real(text, universe))
+    return seen
 
 def test_codes_share_one_space_and_missing_is_minus_one():
     a, b = keys.codes(text(["C2", "C1", None, "C2"]), text(["C1", "C3", "C2"]))
@@ -26,10 +36,7 @@ def test_codes_accept_object_and_categorical_ids():
     assert plain[1] == -1 and plain[0] >= 0 and cat[0] == cat[1]
 
 
-def test_inside_a_run_codes_are_reused_and_stay_comparable(monkeypatch):
-    lookups = []
-    real = keys._lookup
-    monkeypatch.setattr(keys, "_lookup", lambda text, universe: lookups.append(len(text)) or real(text, universe))
+def test_inside_a_run_codes_are_reused_and_stay_comparable(lookups):
     ids = text(["A", "B", "A"])
     with keys.run():
         (first,) = keys.codes(ids)
@@ -104,12 +111,9 @@ def test_find_and_count_child_months():
         assert list(count_child_months(rows, month, child)) == [1, 0, 2]
 
 
-def test_a_run_belongs_to_its_thread(monkeypatch):
+def test_a_run_belongs_to_its_thread(lookups):
     import threading
 
-    lookups = []
-    real = keys._lookup
-    monkeypatch.setattr(keys, "_lookup", lambda text, universe: lookups.append(len(text)) or real(text, universe))
     ids = text(["A", "B"])
     with keys.run():
         keys.codes(ids)
@@ -121,10 +125,7 @@ def test_a_run_belongs_to_its_thread(monkeypatch):
     assert lookups == [2, 2, 2]
 
 
-def test_pinned_codes_outlive_the_recently_used_ones(monkeypatch):
-    lookups = []
-    real = keys._lookup
-    monkeypatch.setattr(keys, "_lookup", lambda text, universe: lookups.append(len(text)) or real(text, universe))
+def test_pinned_codes_outlive_the_recently_used_ones(lookups):
     ids = text(["A", "B", "C"])
     with keys.run():
         (codes,) = keys.codes(ids)
