@@ -331,7 +331,7 @@ def children_allocated_to(workers: pd.DataFrame, tables: Tables, months: pd.Peri
     worker, child, listed = keys.codes(alloc["worker_id"], alloc["child_id"], workers["worker_id"])
     idx, month = month_expansion(alloc, "alloc_start", "alloc_end", months)
     n = keys.size(worker, child, listed) + 1
-    chosen = np.isin(_worker_month_keys(month, worker[idx], n), _worker_month_keys(workers["month"].array.asi8, listed, n))
+    chosen = is_in(_worker_month_keys(month, worker[idx], n), _worker_month_keys(workers["month"].array.asi8, listed, n))
     pair = sorted_runs(_worker_month_keys(month[chosen], child[idx[chosen]], n))[0]  # distinct (month, child)
     window = np.asarray(pd.PeriodIndex(months, freq="M").asi8)
     per_month = np.searchsorted(pair, (window + 1) * n) - np.searchsorted(pair, window * n)

@@ -316,11 +316,11 @@ def distinct_in_rolling(
     local[listed] = np.arange(len(listed))  # the ``by`` values of ``at``, numbered 0..B-1
     first_ord = _month_ordinal(frame[start_col])
     end_ord = np.full(len(frame), np.inf) if end_col is None else _month_ordinal(frame[end_col]) + (n - 1)
-    lo = np.maximum(first_ord, low)
-    hi = np.minimum(end_ord, low + width - 1)
+    lo, spans = _spans(first_ord, end_ord, window)
     group = local[np.where(by_codes >= 0, by_codes, len(local) - 1)]
-    rows = np.flatnonzero((by_codes >= 0) & (group >= 0) & np.isfinite(lo) & (hi >= lo))
-    lo, hi = (lo[rows] - low).astype(np.int64), (hi[rows] - low).astype(np.int64)
+    rows = np.flatnonzero((by_codes >= 0) & (group >= 0) & (spans > 0))
+    lo = (lo[rows] - low).astype(np.int64)
+    hi = lo + spans[rows] - 1
     pair = group[rows] * (len(local) + 1) + count_codes[rows] + 1
     order = stable_argsort(pair * width + lo)  # by (by, count) pair, then first month
     pair, lo, hi, group = pair[order], lo[order], hi[order], group[rows][order]

@@ -117,12 +117,13 @@ class ReportContext:
         """What the chapter helpers look up per KPI, worked out once per context (for a chapter of
         28 KPIs, filtering the 1,800-row metric table again for each KPI cost more than the tables
         drawn from it): the month's rows, them indexed by KPI, and each KPI's series. Worked out
-        again if ``metrics`` or ``month`` is replaced."""
-        key = (id(self.metrics), self.month)
+        again if ``metrics`` or ``month`` is replaced (the memo holds the frame itself, so a new
+        frame is never mistaken for the old one)."""
         memo = self.__dict__.get("_memo_cache")
-        if memo is None or memo["key"] != key:
+        if memo is None or memo["frame"] is not self.metrics or memo["month"] != self.month:
             rows = self.metrics[self.metrics["month"] == self.month].reset_index(drop=True)
-            memo = self.__dict__["_memo_cache"] = {"key": key, "rows": rows, "by_kpi": rows.set_index("kpi_id")}
+            memo = self.__dict__["_memo_cache"] = {"frame": self.metrics, "month": self.month, "rows": rows,
+                                                   "by_kpi": rows.set_index("kpi_id")}
         return memo
 
     def current(self, pillar: str | None = None) -> pd.DataFrame:
