@@ -42,13 +42,10 @@ from torbayreport import config
 from torbayreport.disclose.text import inert_literal
 from torbayreport.publish.meta import ReportMeta  # noqa: F401 (re-exported: the renderers take one)
 from torbayreport.publish.notebook_markdown import RenderError, notebook_to_markdown  # noqa: F401 (re-exported)
-from torbayreport.publish.render_pandoc import (  # noqa: F401 (the pandoc + typst renderers; some re-exported)
-    _PANDOC_FROM,
-    _metadata_file,
+from torbayreport.publish.render_pandoc import (  # noqa: F401 (the pandoc + typst renderers)
     _render_html_pandoc,
     _render_pdf_typst,
     _run,
-    _typst_value,
     forget_ast_lock,
 )
 
@@ -161,8 +158,8 @@ def render_report(executed: dict[str, Path], out_dir: Path, stem: str, meta: Rep
     if renderer == "quarto" and not quarto_binary():
         raise RenderError("renderer 'quarto' requested but no quarto binary is on PATH")
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="torbayreport-render-") as tmp:
-        work = Path(tmp)
+    work = Path(tempfile.mkdtemp(prefix="torbayreport-render-"))
+    try:
         body = combined_markdown(executed, work / "figures")
         (work / "report.md").write_text(body, encoding="utf-8")
         unknown = [f for f in opts["formats"] if f not in RENDERERS]
@@ -187,11 +184,28 @@ def render_report(executed: dict[str, Path], out_dir: Path, stem: str, meta: Rep
             finally:
                 forget_ast_lock(work)
             name = "pandoc+typst"
+    finally:
+        _remove_work_folder(work)
     if use_quarto and "html" in outputs:
         _check(outputs["html"], opts)
     seconds = time.perf_counter() - started
     log.info("rendered %s with %s in %.2f s", ", ".join(p.name for p in outputs.values()), name, seconds)
     return RenderResult(outputs, name, seconds)
+
+
+def _remove_work_folder(work: Path, attempts: int = 50) -> None:
+    """Remove the render's temporary folder, retrying for a few seconds.
+
+    Why not ``TemporaryDirectory``: when SIGTERM ends the render, the format threads (daemon
+    threads, see :func:`_render_concurrently`) may still be writing into the folder while it is
+    removed; the removal then fails with "Directory not empty", and that error, not the
+    interruption, was what the build reported, leaving the folder behind."""
+    for _ in range(attempts):
+        shutil.rmtree(work, ignore_errors=True)
+        if not work.exists():
+            return
+        time.sleep(0.1)
+    log.warning("could not remove the render's temporary folder %s", work)
 
 
 def _check(html: Path, opts: dict) -> None:
@@ -289,10 +303,7 @@ def _render_xlsx(work: Path, meta: ReportMeta, opts: dict, target: Path) -> None
     about = {"Council": meta.council, "Report": meta.title, "Reporting month": meta.month_label,
              "Committee": meta.committee, "Security marking": meta.marking, "Data as at": meta.as_at,
              "Build id": meta.build_id}
-    from torbayreport.publish.render_pandoc import _epoch, _source_date_epoch
-
-    epoch = _source_date_epoch() or _epoch(meta.built_at)
-    built = dt.datetime.fromtimestamp(epoch, dt.timezone.utc) if epoch is not None else None
+    built = dt.datetime.fromtimestamp(meta.built_epoch, dt.timezone.utc) if meta.built_epoch is not None else None
     write_workbook(meta.artefacts, meta.audience, meta.month, about, target, built=built)
 
 
