@@ -121,6 +121,20 @@ def test_source_date_epoch_gives_byte_identical_html_pdf_and_workbook(built, tmp
     assert json.loads(first.manifest_path.read_text())["built_at"] == "2021-01-07T06:13:20+00:00"
 
 
+
+def test_without_source_date_epoch_the_pdf_and_workbook_carry_the_manifests_build_time(built, monkeypatch):
+    """The PDF's creation date and the workbook's dates are the build time the manifest records
+    (worked out from it here, not from the renderer), not the time the file was written."""
+    import datetime as dt
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    _, result = built
+    built_at = dt.datetime.fromisoformat(json.loads(result.manifest_path.read_text())["built_at"])
+    assert f"D:{built_at.astimezone(dt.timezone.utc):%Y%m%d%H%M%S}".encode() in result.pdf.read_bytes()
+    with zipfile.ZipFile(next(result.html.parent.glob("*.xlsx"))) as book:
+        core = book.read("docProps/core.xml").decode()
+    assert f"{built_at.astimezone(dt.timezone.utc):%Y-%m-%dT%H:%M:%SZ}</dcterms:modified>" in core
+
 SIGTERM_SCRIPT = textwrap.dedent("""
     import os, signal, sys, time
     from pathlib import Path

@@ -15,7 +15,8 @@ import pypandoc
 import pytest
 
 from torbayreport.publish import prepare
-from torbayreport.publish.render import _PANDOC_FROM, ReportMeta, _metadata_file
+from torbayreport.publish.render import ReportMeta
+from torbayreport.publish.render_pandoc import _PANDOC_FROM, _metadata_file
 from torbayreport.report import tables
 from torbayreport.report.context import ReportContext
 

@@ -19,13 +19,13 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from torbayreport.publish.render import (
     RenderError,
     ReportMeta,
-    _typst_value,
     check_html,
     notebook_to_markdown,
     project_options,
     quarto_binary,
     render_report,
 )
+from torbayreport.publish.render_pandoc import _typst_value
 
 # A 1x1 PNG (a valid image typst and pandoc both accept).
 PNG = base64.b64decode(

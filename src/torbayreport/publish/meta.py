@@ -32,6 +32,9 @@ class ReportMeta:
     build_id: str
     built_at: str
     marking: str = ""
+    #: the build time (the manifest's ``built_at``: ``SOURCE_DATE_EPOCH`` when set) in seconds since
+    #: 1970, dating the PDF and the workbook; None when not known
+    built_epoch: int | None = None
     # front matter (params ``front_matter``; empty = not given, and the cover leaves the line out)
     meeting_date: str = ""
     agenda_item: str = ""
@@ -103,6 +106,7 @@ def report_meta(context: dict, manifest: dict, artefacts: Path | None = None) ->
         title=context["title"], council=council_name(context), month=manifest["month"],
         audience=audience, as_at=long_date(as_at) if as_at else "not recorded",
         build_id=manifest["build_id"], built_at=built.strftime("%d %B %Y %H:%M UTC").lstrip("0"),
+        built_epoch=int(built.timestamp()),
         meeting_date=long_date(meeting["date"]) if meeting.get("date") else "",
         agenda_item=str(meeting.get("item") or ""), purpose=" ".join(str(meeting.get("purpose") or "").split()),
         recommendations=[" ".join(str(r).split()) for r in meeting.get("recommendations") or []],

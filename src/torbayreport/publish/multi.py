@@ -334,7 +334,8 @@ def _render_and_publish(b: Build, *, month: str, cache: StepCache, code: str, co
     staging = b.staging
     staging.mkdir()
     t0 = time.perf_counter()
-    meta_key = {k: v for k, v in vars(meta).items() if k != "built_at" or os.environ.get("SOURCE_DATE_EPOCH")}
+    meta_key = {k: v for k, v in vars(meta).items()
+                if k not in ("built_at", "built_epoch") or os.environ.get("SOURCE_DATE_EPOCH")}
     render_key = digest({"executed": {n: sha256_file(p) for n, p in b.executed.items()}, "meta": meta_key,
                          "artefacts": b.artefacts,  # the workbook and metrics CSV read them directly
                          "stem": stem, "templates": template_hashes(project_dir), "renderer": renderer,

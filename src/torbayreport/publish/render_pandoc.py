@@ -13,7 +13,6 @@ markdown reader as before. Every pandoc call also gets a bigger GHC allocation a
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import hashlib
 import json
@@ -197,7 +196,7 @@ def _render_pdf_typst(work: Path, meta: ReportMeta, opts: dict, target: Path) ->
     if missing:
         raise RenderError(f"font folder(s) not found: {', '.join(missing)}")
     kwargs = {"font_paths": fonts, "ignore_system_fonts": True, "root": str(work),
-              "timestamp": _source_date_epoch() or _epoch(meta.built_at)}
+              "timestamp": meta.built_epoch}
     if t["pdf_standard"]:
         kwargs["pdf_standards"] = [str(t["pdf_standard"])]
     try:
@@ -206,18 +205,3 @@ def _render_pdf_typst(work: Path, meta: ReportMeta, opts: dict, target: Path) ->
         raise RenderError(f"typst could not compile the PDF: {exc}") from exc
     for warning in warnings or []:
         log.warning("typst: %s", warning)
-
-
-def _source_date_epoch() -> int | None:
-    """SOURCE_DATE_EPOCH (reproducible builds): the PDF's dates, so two builds are byte-identical."""
-    try:
-        return int(os.environ["SOURCE_DATE_EPOCH"])
-    except (KeyError, ValueError):
-        return None
-
-
-def _epoch(iso: str) -> int | None:
-    try:
-        return int(dt.datetime.fromisoformat(iso).timestamp())
-    except (TypeError, ValueError):
-        return None
