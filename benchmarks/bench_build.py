@@ -8,8 +8,8 @@ In one run, each in a fresh temporary folder (nothing under reports/ or build/ i
 * kernel floor: papermill a one-cell notebook that imports torbayreport, pandas and matplotlib;
 * first build (empty cache) of one audience;
 * the same build again, nothing changed (every step reused from build/.cache);
-* the same build after one KPI's commentary changed (the month's commentary file);
-* the same build after one KPI's commentary changed: only the chapter showing that KPI re-executes;
+* the same build after one KPI's commentary changed (the month's commentary file): only the
+  chapter showing that KPI re-executes;
 * ``--audience all`` (every declared audience in one build: one prepare, one pool of ``--jobs``
   kernels) with an empty cache, then again with nothing changed;
 * for comparison, the audiences built one after the other (``build_month`` per audience, as

@@ -9,9 +9,10 @@ Prints, for the sample month's internal report (51 KPIs):
 
 CPU time (``time.process_time``), the best of ``--repeat`` runs: the machine is shared, and wall
 time measures the neighbours. ``--against SRC`` runs the same measurements with another checkout's
-``src`` (e.g. ``/work/main/src``) in a child process, alternating with this one, and prints the ratio.
+``src`` (e.g. a worktree of the previous commit) in a child process, alternating with this one, and prints the ratio.
 
-    PYTHONPATH=src python3 benchmarks/bench_charts.py --against /work/main/src
+    git worktree add /tmp/before HEAD~1
+    PYTHONPATH=src python3 benchmarks/bench_charts.py --against /tmp/before/src
 """
 
 from __future__ import annotations

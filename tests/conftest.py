@@ -35,9 +35,10 @@ from pathlib import Path
 import pypdf
 import pytest
 
+from tests.session_builds import AUDIENCES, MONTH  # the session builds' month and audiences
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
-MONTH = "2020-12"
 
 needs_sample = pytest.mark.skipif(not (SAMPLE / "contacts.csv").is_file(), reason="no data/sample in this checkout")
 
@@ -142,10 +143,13 @@ class Background:
             time.sleep(0.2)
         return code
 
-    def stop(self) -> None:
+    def stop(self, session=None) -> None:
+        """End the run if it is still going; under xdist first let it finish (the other worker may
+        be waiting for it), unless the session is stopping early (``-x``, ``--maxfail``)."""
         if self.process is None:
             return
-        if os.environ.get("PYTEST_XDIST_WORKER") and self.process.poll() is None:
+        stopping = session is not None and bool(session.shouldstop or session.shouldfail)
+        if os.environ.get("PYTEST_XDIST_WORKER") and not stopping and self.process.poll() is None:
             try:
                 self.process.wait(timeout=1800)
             except subprocess.TimeoutExpired:
@@ -223,7 +227,7 @@ def session_builds(request, tmp_path_factory, chart_cache):
         return
     builds = SessionBuilds(*shared_folder(tmp_path_factory, "session-builds"), chart_cache)
     yield builds
-    builds.stop()
+    builds.stop(request.session)
 
 
 @pytest.fixture(scope="session")
@@ -262,13 +266,13 @@ def sample_prepared(session_builds, tmp_path_factory) -> dict[str, Path]:
 
     if session_builds is None:
         pytest.skip("no data/sample in this checkout")
-    for audience in ("internal", "public"):
+    for audience in AUDIENCES:
         session_builds.result(audience)   # both built: their prepare entries are complete
     entries = {}
     for entry in sorted((session_builds.folder / BUILD_ROOT / CACHE_DIR / "prepare").iterdir()):
         if (entry / "context.json").is_file():
             entries[json.loads((entry / "context.json").read_text())["audience"]] = entry
-    assert set(entries) == {"internal", "public"}, f"the session build's prepare entries: {sorted(entries)}"
+    assert set(entries) == set(AUDIENCES), f"the session build's prepare entries: {sorted(entries)}"
     root = tmp_path_factory.mktemp("sample-prepared")
     return {audience: Path(shutil.copytree(entry, root / audience)) for audience, entry in entries.items()}
 
@@ -335,7 +339,7 @@ def nbval_run(request, tmp_path_factory, chart_cache):
         return
     run = NbvalRun(*shared_folder(tmp_path_factory, "nbval"), chart_cache)
     yield run
-    run.stop()
+    run.stop(request.session)
 
 
 #: fixtures that start notebook kernels; a test using one is marked ``slow`` (``-m "not slow"``

@@ -40,12 +40,6 @@ end
 -- chart and the compact table become one block, the table beside the chart.
 local function ChartData(blocks)
   local out = pandoc.Blocks{}
-  if FORMAT ~= "typst" then
-    for _, block in ipairs(blocks) do
-      if not (block.t == "Div" and block.classes:includes(COMPACT)) then out:insert(block) end
-    end
-    return out
-  end
   if not could_change(blocks) then return nil end
   local in_summary = false
   for _, block in ipairs(blocks) do
@@ -281,8 +275,8 @@ local function Div(div)
   return nil
 end
 
--- HTML (and any other format): one pass. A chart's compact table is dropped where it stands (the
--- Blocks pass below did the same for every list), tables and declared widths as above.
+-- HTML (and any other format): one pass. A chart's compact table is dropped where it stands;
+-- tables and declared widths as above.
 local function Div_other(div)
   if div.classes:includes(COMPACT) then return {} end
   return Div(div)

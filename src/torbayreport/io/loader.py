@@ -147,13 +147,13 @@ def _merge(table: Table, book: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFram
         wv, cv = merged[name], merged[f"{name}__c"]
         use_csv = has_csv & (cv.notna().to_numpy() | from_csv_row)
         out[name] = wv.where(~use_csv, cv).astype(table.columns[name].pandas_dtype)
-        out[f"__csv::{name}"] = use_csv
+        out[rules.csv_flag(name)] = use_csv
         wb, cb = merged.get(f"__bad::{name}"), merged.get(f"__bad::{name}__c")
         wb = wb.fillna(False).astype(bool) if wb is not None else pd.Series(False, index=merged.index)
         cb = cb.fillna(False).astype(bool) if cb is not None else pd.Series(False, index=merged.index)
         out[f"__bad::{name}"] = wb.where(~use_csv, cb)
     for name in key:
-        out[f"__csv::{name}"] = from_csv_row
+        out[rules.csv_flag(name)] = from_csv_row
     out["__file"] = merged["__file"].where(~from_csv_row, merged["__file__c"])
     out["__row"] = merged["__row"].where(~from_csv_row, merged["__row__c"])
     out["__cfile"] = merged["__file__c"]
@@ -318,7 +318,7 @@ def table_origins(book_tables: dict, csv_tables: dict, located: dict, as_at,
             origins[name] = TableOrigin("csv" if in_csv else "none")
             continue
         frame = located.get(name)
-        added = in_csv and frame is not None and bool(frame.get(f"__csv::{table.key[0]}", pd.Series(False)).any())
+        added = in_csv and frame is not None and bool(frame.get(rules.csv_flag(table.key[0]), pd.Series(False)).any())
         if added:
             origins[name] = TableOrigin("annex_a+csv", as_at=as_at)
         elif name in latest:

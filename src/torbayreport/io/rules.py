@@ -41,6 +41,12 @@ from torbayreport.io.findings import Finding
 from torbayreport.io.schema import SCHEMA, Column, Table
 
 
+def csv_flag(column: str) -> str:
+    """The hidden column the loader adds to a workbook table merged with a supplement CSV: True
+    on the rows whose ``column`` value came from the CSV (so a finding names the CSV, not the sheet)."""
+    return f"__csv::{column}"
+
+
 @dataclass(frozen=True)
 class Rule:
     code: str
@@ -319,7 +325,7 @@ def locate(frame: pd.DataFrame, column: str, index: pd.Index) -> tuple[pd.Series
     """File label and row number of ``column`` in the given rows (CSV or workbook, per cell)."""
     files = frame.loc[index, "__file"].astype(object)
     rows = frame.loc[index, "__row"].astype(object)
-    flag = f"__csv::{column}"
+    flag = csv_flag(column)
     if flag in frame:
         from_csv = frame.loc[index, flag].fillna(False).astype(bool)
         files = files.where(~from_csv, frame.loc[index, "__cfile"].astype(object))

@@ -9,7 +9,8 @@ are comparable across every array coded in the same run, so matching and dedupli
 and searches over ints.
 
 Inside :func:`run` (the engine wraps one catalogue run in it) the code space is kept, and the
-codes of an array already coded are reused: an array is known by its Arrow buffers (their
+codes of an array coded lately (the :data:`KEEP` most recent, and the populations pinned for the
+run) are reused: an array is known by its Arrow buffers (their
 addresses and sizes, with the array held so the memory cannot be reused), which frames derived
 by column selection, ``assign`` or a shallow copy share. Outside :func:`run` nothing is kept:
 each call codes only the arrays it is given, so a table changed between two calls can never be

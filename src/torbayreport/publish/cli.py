@@ -86,9 +86,9 @@ def _build(args: argparse.Namespace) -> int:
 
 def _print_failure(exc, *, several: bool) -> int:
     """The audiences that did publish, then one line per failed audience (or the one error)."""
-    for result in getattr(exc, "published", None) or []:
+    for result in exc.published:
         _print_result(result)
-    failures = getattr(exc, "failures", None) or {}
+    failures = exc.failures
     if several and failures:
         for audience, error in failures.items():
             print(f"error ({audience}): {error}", file=sys.stderr)

@@ -15,13 +15,13 @@ useful if a failure is loud and precise. So a build
   per notebook folder and runs its notebooks in it one after another, its namespace reset in
   between (:mod:`torbayreport.publish.kernels`), so the imports are paid once per process; the
   processes themselves are :mod:`torbayreport.publish.pool`'s (started and warmed early by a build),
-* stops at the first failing notebook with its name, cell and error, keeping the failed executed
+* stops an audience's build at its first failing notebook with its name, cell and error, keeping the failed executed
   notebook for inspection,
 * writes ``manifest.json`` (sha256 of every input file, parameters, package versions, git commit,
   timings, build id) and ``build.log``.
 
-Rendering is :mod:`torbayreport.publish.render`; :mod:`torbayreport.publish.pipeline` joins the
-two and publishes the result atomically.
+Rendering is :mod:`torbayreport.publish.render`; :mod:`torbayreport.publish.multi` joins the
+two and publishes each audience's result atomically.
 """
 
 from __future__ import annotations

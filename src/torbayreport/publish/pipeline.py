@@ -4,10 +4,11 @@ is :func:`.multi.build_audiences` (one or several audiences on one prepare and o
 module holds the one-audience entry point and the steps it shares (publish swap, identifier guard,
 previous month's metrics, progress display, the demo's sample and month).
 
-Why a separate module: the data flow runs execute -> render, so the step that joins them sits after
-both. It is also where the "a failed build never replaces the last good report" promise is kept:
-rendering goes into a staging folder next to the destination and is swapped in by ``rename`` only
-after the HTML and PDF both exist and the HTML has passed its checks.
+Why a separate module: the data flow runs execute -> render, so the steps that join them sit after
+both. The swap (``_publish``) is where the "a failed build never replaces the last good report"
+promise is kept: :func:`.multi.build_audiences` renders into a staging folder next to the
+destination and swaps it in by ``rename`` only after every format exists and the HTML has passed
+its checks.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def build_month(month: str, *, audience: str, data_dir: Path | str = DEFAULT_DAT
                 region: Path | str | None = None, as_at=None) -> BuildResult:
     """Build ``reports/<month>/<audience>/<slug>-children-<month>-<audience>.<format>`` for every format.
 
-    The one orchestrator: check the inputs, prepare the report folder once, execute the notebooks,
+    The one-audience case of :func:`.multi.build_audiences` (the one orchestrator): check the inputs, prepare the report folder once, execute the notebooks,
     write the manifest, render, check a disclosed report for identifiers, publish. Each costly step
     is looked up first in the content-addressed cache (:mod:`.cache`; ``force`` ignores it), and the
     manifest's ``reused`` says which steps were. Raises BuildError (or its NotebookFailedError /

@@ -21,8 +21,8 @@ import pandas as pd
 from torbayreport.report import tables
 from torbayreport.report.tables import VARIATION_WORDS, WITHHELD, _missing, decimals_for, format_value
 
-#: The words that open a chart's data table in the HTML; report.lua drops exactly these words
-#: from the PDF (pandoc keeps the text of an HTML <summary> as a paragraph), so change both together.
+#: The words that open a chart's data table in the HTML (its <summary>); report.lua drops whatever
+#: stands between <summary> and </summary> from the PDF, where a page cannot open the table.
 DATA_SUMMARY = "Show the figures in this chart"
 #: Column headings of the chart's data that the compact table keeps (with the month).
 VALUE, COUNTS = "Value", "n/d"
